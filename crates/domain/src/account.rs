@@ -1,0 +1,258 @@
+//! Accounts and their real-name status (SPEC §2, R1, R20).
+
+use chrono::{DateTime, Utc};
+
+use crate::identifiers::Phone;
+use crate::ids::AccountId;
+use crate::method::Method;
+use crate::subject::Subject;
+
+/// Root or sub-account (R16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKind {
+    /// A root account.
+    Root,
+    /// A sub-account under a root.
+    Sub {
+        /// The root.
+        root: AccountId,
+    },
+}
+
+/// The account's own state, independent of its real-name status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountState {
+    /// In use.
+    Active,
+    /// Frozen in a theft case (R14).
+    Frozen,
+    /// Closed (R21).
+    Closed,
+}
+
+impl AccountState {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Frozen => "frozen",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Active, Self::Frozen, Self::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// The real-name status (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealNameStatus {
+    /// Never verified.
+    Unverified,
+    /// Verified.
+    Verified,
+    /// Verified once, then revoked by the re-check or a theft decision (R14, R17).
+    Revoked,
+}
+
+impl RealNameStatus {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unverified => "unverified",
+            Self::Verified => "verified",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Unverified, Self::Verified, Self::Revoked]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// The verification an account holds or held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// The verified subject.
+    pub subject: Subject,
+    /// The method that verified it.
+    pub method: Method,
+    /// The first successful verification.
+    pub verified_at: DateTime<Utc>,
+    /// The last successful authentication, from which the R2 cooldown runs.
+    pub last_authenticated_at: DateTime<Utc>,
+}
+
+/// A cloud account as realname sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Its id.
+    pub id: AccountId,
+    /// Root or sub.
+    pub kind: AccountKind,
+    /// The bound phone (R19).
+    pub phone: Phone,
+    /// Active, frozen or closed.
+    pub state: AccountState,
+    /// Unverified, verified or revoked.
+    pub status: RealNameStatus,
+    /// The verification, once there has been one.
+    pub verification: Option<Verification>,
+    /// The agreement expiry that billing supplies (R12, R18).
+    pub agreement_expires_at: Option<DateTime<Utc>>,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Why an account cannot start a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    /// The account is closed (R21).
+    #[error("the account is closed")]
+    Closed,
+    /// The account is frozen (R14).
+    #[error("the account is frozen")]
+    Frozen,
+    /// A first-time verification of a verified account (R20).
+    #[error("the account is already verified")]
+    AlreadyVerified,
+}
+
+impl Account {
+    /// A new, unverified root account.
+    #[must_use]
+    pub fn register(phone: Phone, now: DateTime<Utc>) -> Self {
+        Self {
+            id: AccountId::new(),
+            kind: AccountKind::Root,
+            phone,
+            state: AccountState::Active,
+            status: RealNameStatus::Unverified,
+            verification: None,
+            agreement_expires_at: None,
+            created_at: now,
+        }
+    }
+
+    /// The root this account belongs to: itself for a root.
+    #[must_use]
+    pub const fn root_id(&self) -> AccountId {
+        match self.kind {
+            AccountKind::Root => self.id,
+            AccountKind::Sub { root } => root,
+        }
+    }
+
+    /// Checks that the account is active, so that it may act at all.
+    ///
+    /// # Errors
+    /// [`AccountError::Closed`] or [`AccountError::Frozen`].
+    pub const fn ensure_active(&self) -> Result<(), AccountError> {
+        match self.state {
+            AccountState::Active => Ok(()),
+            AccountState::Frozen => Err(AccountError::Frozen),
+            AccountState::Closed => Err(AccountError::Closed),
+        }
+    }
+
+    /// Checks that a first-time verification may start (R20): active and not verified.
+    /// A revoked account may verify again (R18).
+    ///
+    /// # Errors
+    /// [`AccountError`] for a closed, frozen or verified account.
+    pub const fn ensure_may_verify(&self) -> Result<(), AccountError> {
+        if let Err(e) = self.ensure_active() {
+            return Err(e);
+        }
+        if matches!(self.status, RealNameStatus::Verified) {
+            return Err(AccountError::AlreadyVerified);
+        }
+        Ok(())
+    }
+
+    /// Records a successful verification; the caller has claimed the subject's slot (R3).
+    pub fn verify(&mut self, subject: Subject, method: Method, now: DateTime<Utc>) {
+        let verified_at = self.verification.as_ref().map_or(now, |v| v.verified_at);
+        self.status = RealNameStatus::Verified;
+        self.verification = Some(Verification {
+            subject,
+            method,
+            verified_at,
+            last_authenticated_at: now,
+        });
+    }
+
+    /// Whether the account currently holds a quota slot for its subject (R3): verified and not
+    /// closed. Revoked and closed accounts hold none.
+    #[must_use]
+    pub const fn holds_slot(&self) -> bool {
+        matches!(self.status, RealNameStatus::Verified)
+            && !matches!(self.state, AccountState::Closed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn account() -> Account {
+        Account::register(Phone::parse("13812345678").unwrap(), Utc::now())
+    }
+
+    #[test]
+    fn a_verified_account_may_not_verify_again() {
+        let mut acct = account();
+        acct.status = RealNameStatus::Verified;
+        assert_eq!(acct.ensure_may_verify(), Err(AccountError::AlreadyVerified));
+    }
+
+    #[test]
+    fn a_revoked_account_may_verify_again() {
+        let mut acct = account();
+        acct.status = RealNameStatus::Revoked;
+        assert_eq!(acct.ensure_may_verify(), Ok(()));
+    }
+
+    #[test]
+    fn closed_and_frozen_accounts_may_not_verify() {
+        let mut acct = account();
+        acct.state = AccountState::Closed;
+        assert_eq!(acct.ensure_may_verify(), Err(AccountError::Closed));
+        acct.state = AccountState::Frozen;
+        assert_eq!(acct.ensure_may_verify(), Err(AccountError::Frozen));
+    }
+
+    #[test]
+    fn closed_and_revoked_accounts_hold_no_slot() {
+        let mut acct = account();
+        acct.status = RealNameStatus::Verified;
+        assert!(acct.holds_slot());
+        acct.state = AccountState::Closed;
+        assert!(!acct.holds_slot());
+        acct.state = AccountState::Active;
+        acct.status = RealNameStatus::Revoked;
+        assert!(!acct.holds_slot());
+    }
+
+    #[test]
+    fn a_sub_account_belongs_to_its_root() {
+        let root = AccountId::new();
+        let mut acct = account();
+        acct.kind = AccountKind::Sub { root };
+        assert_eq!(acct.root_id(), root);
+        let _ = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0);
+    }
+}

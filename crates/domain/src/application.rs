@@ -1,0 +1,429 @@
+//! The application lifecycle (SPEC §2) and its failure reasons (R7, R10).
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{AccountId, ApplicationId};
+use crate::method::Method;
+use crate::quota::SlotHolder;
+use crate::subject::Subject;
+
+/// Verify an unverified account, or modify a verified one (R2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A first verification (or a re-verification after revocation).
+    Verify,
+    /// A change of subject.
+    Modify,
+}
+
+impl Purpose {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Verify => "verify",
+            Self::Modify => "modify",
+        }
+    }
+
+    /// Parses an API name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Verify, Self::Modify]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
+}
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationStatus {
+    /// Waiting for the applicant: a QR code shown, a payment expected.
+    AwaitingAction,
+    /// The provider is working on it.
+    Processing,
+    /// Waiting for a reviewer.
+    InReview,
+    /// Decided: verified.
+    Approved,
+    /// Decided: refused, with a failure.
+    Rejected,
+    /// No result within the session's validity.
+    Expired,
+    /// Withdrawn by the applicant.
+    Withdrawn,
+}
+
+impl ApplicationStatus {
+    const ALL: [Self; 7] = [
+        Self::AwaitingAction,
+        Self::Processing,
+        Self::InReview,
+        Self::Approved,
+        Self::Rejected,
+        Self::Expired,
+        Self::Withdrawn,
+    ];
+
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingAction => "awaiting_action",
+            Self::Processing => "processing",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// Not yet decided: at most one such application per account (SPEC §2).
+    #[must_use]
+    pub const fn is_undecided(self) -> bool {
+        matches!(
+            self,
+            Self::AwaitingAction | Self::Processing | Self::InReview
+        )
+    }
+}
+
+/// The stable failure codes of R7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum FailureCode {
+    FaceObstructed,
+    FacePhotoMismatch,
+    IdentityInfoIncorrect,
+    FaceNotFullyVisible,
+    LivenessFailed,
+    IdentityAccountLimitReached,
+    SessionExpired,
+    ProviderError,
+}
+
+impl FailureCode {
+    const ALL: [Self; 8] = [
+        Self::FaceObstructed,
+        Self::FacePhotoMismatch,
+        Self::IdentityInfoIncorrect,
+        Self::FaceNotFullyVisible,
+        Self::LivenessFailed,
+        Self::IdentityAccountLimitReached,
+        Self::SessionExpired,
+        Self::ProviderError,
+    ];
+
+    /// The stable code.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::FaceObstructed => "face_obstructed",
+            Self::FacePhotoMismatch => "face_photo_mismatch",
+            Self::IdentityInfoIncorrect => "identity_info_incorrect",
+            Self::FaceNotFullyVisible => "face_not_fully_visible",
+            Self::LivenessFailed => "liveness_failed",
+            Self::IdentityAccountLimitReached => "identity_account_limit_reached",
+            Self::SessionExpired => "session_expired",
+            Self::ProviderError => "provider_error",
+        }
+    }
+
+    /// Parses a code.
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+
+    /// The codes a provider may report for a failed session.
+    #[must_use]
+    pub const fn is_provider_reportable(self) -> bool {
+        !matches!(
+            self,
+            Self::IdentityAccountLimitReached | Self::SessionExpired
+        )
+    }
+
+    /// Whether a rejection with this code counts toward the R7 attempt limit: a failed instant
+    /// attempt by the applicant, not a quota refusal or our own timeout.
+    #[must_use]
+    pub const fn counts_as_failed_attempt(self) -> bool {
+        self.is_provider_reportable() && !matches!(self, Self::ProviderError)
+    }
+
+    /// A human message for the applicant (R7).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::FaceObstructed => {
+                "Your face was obstructed. Remove glasses, masks or hats and try again."
+            }
+            Self::FacePhotoMismatch => {
+                "Your face did not match the photo on record with the issuing authority."
+            }
+            Self::IdentityInfoIncorrect => {
+                "The name or document number does not match the provider's records."
+            }
+            Self::FaceNotFullyVisible => {
+                "Your face was not fully visible. Face the camera in good light and try again."
+            }
+            Self::LivenessFailed => {
+                "The liveness check failed. Follow the on-screen prompts and try again."
+            }
+            Self::IdentityAccountLimitReached => {
+                "This identity already verifies the maximum number of accounts. Close one of them or change its real-name subject."
+            }
+            Self::SessionExpired => "The verification session expired before a result arrived.",
+            Self::ProviderError => "The verification provider failed. Please try again later.",
+        }
+    }
+
+    /// Whether the applicant may try again (R7, R10). Every current code allows it.
+    #[must_use]
+    pub const fn retry_allowed(self) -> bool {
+        true
+    }
+}
+
+/// Why an application was rejected (R7, R10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The stable code.
+    pub code: FailureCode,
+    /// For `identity_account_limit_reached`: the masked accounts holding the slots (R3).
+    pub holding_accounts: Vec<SlotHolder>,
+}
+
+impl Failure {
+    /// A failure with no further detail.
+    #[must_use]
+    pub const fn new(code: FailureCode) -> Self {
+        Self {
+            code,
+            holding_accounts: Vec::new(),
+        }
+    }
+}
+
+/// What the applicant must do next (API.md), with its expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextAction {
+    /// Scan this QR code.
+    ScanQr {
+        /// The QR code's URL.
+        qr_url: String,
+        /// When the session expires.
+        expires_at: DateTime<Utc>,
+    },
+    /// Open the liveness session.
+    FaceLiveness {
+        /// The liveness session's URL.
+        session_url: String,
+        /// When the session expires.
+        expires_at: DateTime<Utc>,
+    },
+}
+
+impl NextAction {
+    /// When the action stops being possible.
+    #[must_use]
+    pub const fn expires_at(&self) -> DateTime<Utc> {
+        match self {
+            Self::ScanQr { expires_at, .. } | Self::FaceLiveness { expires_at, .. } => *expires_at,
+        }
+    }
+}
+
+/// A transition that the lifecycle does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the application is already {0:?}")]
+pub struct TransitionError(pub ApplicationStatus);
+
+/// One attempt to verify an account, or to modify its subject, with one method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Application {
+    /// Its id.
+    pub id: ApplicationId,
+    /// The account it verifies.
+    pub account_id: AccountId,
+    /// Verify or modify.
+    pub purpose: Purpose,
+    /// The method.
+    pub method: Method,
+    /// The submitted subject.
+    pub subject: Subject,
+    /// Where it stands.
+    pub status: ApplicationStatus,
+    /// The provider's session reference, which its callback names.
+    pub session_ref: Option<String>,
+    /// What the applicant does next, while undecided.
+    pub next_action: Option<NextAction>,
+    /// The review deadline (R8); `None` for instant methods.
+    pub deadline: Option<DateTime<Utc>>,
+    /// Undecided after its deadline (R8).
+    pub overdue: bool,
+    /// Why it was rejected.
+    pub failure: Option<Failure>,
+    /// When it was submitted.
+    pub created_at: DateTime<Utc>,
+    /// When it was decided.
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl Application {
+    /// Whether the provider session has passed its validity (R5).
+    #[must_use]
+    pub fn session_expired(&self, now: DateTime<Utc>) -> bool {
+        self.next_action
+            .as_ref()
+            .is_some_and(|a| a.expires_at() <= now)
+    }
+
+    /// Approves it.
+    ///
+    /// # Errors
+    /// [`TransitionError`] when it is already decided.
+    pub fn approve(&mut self, now: DateTime<Utc>) -> Result<(), TransitionError> {
+        self.decide(ApplicationStatus::Approved, None, now)
+    }
+
+    /// Rejects it with a failure (R7).
+    ///
+    /// # Errors
+    /// [`TransitionError`] when it is already decided.
+    pub fn reject(&mut self, failure: Failure, now: DateTime<Utc>) -> Result<(), TransitionError> {
+        self.decide(ApplicationStatus::Rejected, Some(failure), now)
+    }
+
+    /// Expires it because its session ran out (R5).
+    ///
+    /// # Errors
+    /// [`TransitionError`] when it is already decided.
+    pub fn expire(&mut self, now: DateTime<Utc>) -> Result<(), TransitionError> {
+        let failure = Failure::new(FailureCode::SessionExpired);
+        self.decide(ApplicationStatus::Expired, Some(failure), now)
+    }
+
+    /// Withdraws it, which only an undecided application allows.
+    ///
+    /// # Errors
+    /// [`TransitionError`] when it is already decided.
+    pub fn withdraw(&mut self, now: DateTime<Utc>) -> Result<(), TransitionError> {
+        self.decide(ApplicationStatus::Withdrawn, None, now)
+    }
+
+    fn decide(
+        &mut self,
+        status: ApplicationStatus,
+        failure: Option<Failure>,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
+        if !self.status.is_undecided() {
+            return Err(TransitionError(self.status));
+        }
+        self.status = status;
+        self.failure = failure;
+        self.next_action = None;
+        self.decided_at = Some(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use crate::identifiers::PersonName;
+    use crate::subject::{DocumentType, PersonalDocument, PersonalSubject, Region};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap()
+    }
+
+    fn pending() -> Application {
+        let document = PersonalDocument::parse(
+            DocumentType::ResidentId,
+            "11010519491231002X",
+            now().date_naive(),
+        )
+        .unwrap();
+        Application {
+            id: ApplicationId::new(),
+            account_id: AccountId::new(),
+            purpose: Purpose::Verify,
+            method: Method::FaceRecognition,
+            subject: Subject::Personal(PersonalSubject {
+                document,
+                name: PersonName::parse("张三").unwrap(),
+                region: Region::Mainland,
+            }),
+            status: ApplicationStatus::AwaitingAction,
+            session_ref: Some("ses_1".into()),
+            next_action: Some(NextAction::FaceLiveness {
+                session_url: "https://face.example/s/1".into(),
+                expires_at: now() + Duration::minutes(30),
+            }),
+            deadline: None,
+            overdue: false,
+            failure: None,
+            created_at: now(),
+            decided_at: None,
+        }
+    }
+
+    #[test]
+    fn a_decided_application_cannot_be_decided_again() {
+        let mut app = pending();
+        app.approve(now()).unwrap();
+        assert_eq!(
+            app.withdraw(now()),
+            Err(TransitionError(ApplicationStatus::Approved))
+        );
+        assert_eq!(
+            app.reject(Failure::new(FailureCode::LivenessFailed), now()),
+            Err(TransitionError(ApplicationStatus::Approved))
+        );
+    }
+
+    #[test]
+    fn a_rejection_keeps_its_code_and_clears_the_next_action() {
+        let mut app = pending();
+        app.reject(Failure::new(FailureCode::FaceObstructed), now())
+            .unwrap();
+        assert_eq!(app.status, ApplicationStatus::Rejected);
+        assert_eq!(app.failure.unwrap().code, FailureCode::FaceObstructed);
+        assert!(app.next_action.is_none());
+        assert_eq!(app.decided_at, Some(now()));
+    }
+
+    #[test]
+    fn the_session_expires_at_its_validity() {
+        let app = pending();
+        assert!(!app.session_expired(now() + Duration::minutes(29)));
+        assert!(app.session_expired(now() + Duration::minutes(30)));
+    }
+
+    #[test]
+    fn expiry_records_session_expired() {
+        let mut app = pending();
+        app.expire(now()).unwrap();
+        assert_eq!(app.status, ApplicationStatus::Expired);
+        assert_eq!(app.failure.unwrap().code, FailureCode::SessionExpired);
+    }
+
+    #[test]
+    fn quota_and_timeout_failures_do_not_count_as_attempts() {
+        assert!(FailureCode::LivenessFailed.counts_as_failed_attempt());
+        assert!(!FailureCode::IdentityAccountLimitReached.counts_as_failed_attempt());
+        assert!(!FailureCode::SessionExpired.counts_as_failed_attempt());
+        assert!(!FailureCode::ProviderError.counts_as_failed_attempt());
+    }
+}

@@ -1,0 +1,98 @@
+//! Domain events for the transactional outbox (SPEC §6). They carry no personal data.
+
+use crate::application::{Application, FailureCode};
+use crate::ids::AccountId;
+
+/// A state change that other systems may consume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainEvent {
+    /// A root account was registered.
+    AccountCreated,
+    /// An application was submitted.
+    ApplicationSubmitted(ApplicationFacts),
+    /// An application was approved.
+    ApplicationApproved(ApplicationFacts),
+    /// An application was rejected.
+    ApplicationRejected(ApplicationFacts, FailureCode),
+    /// An application's session expired.
+    ApplicationExpired(ApplicationFacts),
+    /// An application was withdrawn.
+    ApplicationWithdrawn(ApplicationFacts),
+    /// The account became verified.
+    AccountVerified(ApplicationFacts),
+}
+
+/// The non-personal facts of an application that events carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationFacts {
+    /// The application id, shown with its prefix.
+    pub application_id: String,
+    /// The method.
+    pub method: &'static str,
+    /// Verify or modify.
+    pub purpose: &'static str,
+    /// Personal or enterprise.
+    pub subject_type: &'static str,
+}
+
+impl From<&Application> for ApplicationFacts {
+    fn from(app: &Application) -> Self {
+        Self {
+            application_id: app.id.to_string(),
+            method: app.method.as_str(),
+            purpose: app.purpose.as_str(),
+            subject_type: app.subject.subject_type().as_str(),
+        }
+    }
+}
+
+/// An event ready for the outbox: its account and what happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// The account whose sequence it takes.
+    pub account_id: AccountId,
+    /// What happened.
+    pub event: DomainEvent,
+}
+
+impl DomainEvent {
+    /// The event type of SPEC §6.
+    #[must_use]
+    pub const fn type_name(&self) -> &'static str {
+        match self {
+            Self::AccountCreated => "account.created",
+            Self::ApplicationSubmitted(_) => "application.submitted",
+            Self::ApplicationApproved(_) => "application.approved",
+            Self::ApplicationRejected(..) => "application.rejected",
+            Self::ApplicationExpired(_) => "application.expired",
+            Self::ApplicationWithdrawn(_) => "application.withdrawn",
+            Self::AccountVerified(_) => "account.verified",
+        }
+    }
+
+    /// The event's data as flat name/value pairs; none of them is personal.
+    #[must_use]
+    pub fn data(&self) -> Vec<(&'static str, String)> {
+        let facts = |f: &ApplicationFacts| {
+            vec![
+                ("application_id", f.application_id.clone()),
+                ("method", f.method.to_owned()),
+                ("purpose", f.purpose.to_owned()),
+                ("subject_type", f.subject_type.to_owned()),
+            ]
+        };
+        match self {
+            Self::AccountCreated => Vec::new(),
+            Self::ApplicationSubmitted(f)
+            | Self::ApplicationApproved(f)
+            | Self::ApplicationExpired(f)
+            | Self::ApplicationWithdrawn(f)
+            | Self::AccountVerified(f) => facts(f),
+            Self::ApplicationRejected(f, code) => {
+                let mut data = facts(f);
+                data.push(("failure_code", code.as_str().to_owned()));
+                data
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The realname domain: identifiers, subjects, accounts, applications and the policies that
+//! decide them (quotas, attempts, capabilities).
+//!
+//! This crate knows no I/O: no database, no HTTP, no clock. Time is always passed in. Every
+//! rule from SPEC.md lives here or in the application crate, cited by its id (R1…R22).
+
+pub mod account;
+pub mod actor;
+pub mod application;
+pub mod attempts;
+pub mod audit;
+pub mod capabilities;
+pub mod event;
+pub mod identifiers;
+pub mod ids;
+pub mod masking;
+pub mod method;
+pub mod policy;
+pub mod quota;
+pub mod subject;
+
+pub use account::{Account, AccountKind, AccountState, RealNameStatus, Verification};
+pub use actor::Actor;
+pub use application::{
+    Application, ApplicationStatus, Failure, FailureCode, NextAction, Purpose, TransitionError,
+};
+pub use ids::{AccountId, ApplicationId, IdParseError};
+pub use method::{Method, MethodInfo, ProviderName};
+pub use policy::Policy;
+pub use subject::{DocumentType, PersonalDocument, PersonalSubject, Region, Subject, SubjectType};

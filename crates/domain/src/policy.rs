@@ -1,0 +1,93 @@
+//! Policy values with the SPEC defaults. Each is configurable.
+
+use chrono::Duration;
+use serde::Deserialize;
+
+use crate::attempts::AttemptLimit;
+use crate::subject::SubjectType;
+
+/// The configurable limits of the rules, with SPEC defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// R3: accounts one person may verify.
+    pub personal_account_limit: u32,
+    /// R4: accounts one enterprise may verify, unless overridden.
+    pub enterprise_account_limit: u32,
+    /// R19: accounts one phone number may be bound to.
+    pub phone_account_limit: u32,
+    /// R5: validity of an instant session, in minutes.
+    pub session_validity_minutes: i64,
+    /// R7: failed instant attempts allowed per window.
+    pub max_failed_attempts: u32,
+    /// R7: the attempt window, in hours.
+    pub attempt_window_hours: i64,
+    /// R2: the modification cooldown, in days.
+    pub modification_cooldown_days: i64,
+    /// R5, R6: where non-mainland subjects are sent.
+    pub international_site_url: String,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            personal_account_limit: 3,
+            enterprise_account_limit: 10,
+            phone_account_limit: 5,
+            session_validity_minutes: 30,
+            max_failed_attempts: 5,
+            attempt_window_hours: 24,
+            modification_cooldown_days: 30,
+            international_site_url: "https://intl.cloud.example.com/realname".to_owned(),
+        }
+    }
+}
+
+impl Policy {
+    /// The default account limit of a subject type (R3, R4).
+    #[must_use]
+    pub const fn account_limit(&self, subject_type: SubjectType) -> u32 {
+        match subject_type {
+            SubjectType::Personal => self.personal_account_limit,
+            SubjectType::Enterprise => self.enterprise_account_limit,
+        }
+    }
+
+    /// How long an instant session stays valid (R5).
+    #[must_use]
+    pub fn session_validity(&self) -> Duration {
+        Duration::minutes(self.session_validity_minutes)
+    }
+
+    /// The R7 attempt limit.
+    #[must_use]
+    pub fn attempt_limit(&self) -> AttemptLimit {
+        AttemptLimit {
+            max_failures: self.max_failed_attempts,
+            window: Duration::hours(self.attempt_window_hours),
+        }
+    }
+
+    /// The R2 cooldown.
+    #[must_use]
+    pub fn modification_cooldown(&self) -> Duration {
+        Duration::days(self.modification_cooldown_days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_the_spec_values() {
+        let policy = Policy::default();
+        assert_eq!(policy.account_limit(SubjectType::Personal), 3);
+        assert_eq!(policy.account_limit(SubjectType::Enterprise), 10);
+        assert_eq!(policy.phone_account_limit, 5);
+        assert_eq!(policy.session_validity(), Duration::minutes(30));
+        assert_eq!(policy.attempt_limit().max_failures, 5);
+        assert_eq!(policy.attempt_limit().window, Duration::hours(24));
+        assert_eq!(policy.modification_cooldown(), Duration::days(30));
+    }
+}
