@@ -1,1 +1,17 @@
-//! placeholder
+//! Use cases of realname: one per file, grouped by area. Each is a struct holding its ports
+//! with one `execute`. The rules of SPEC.md live here and in the domain, never in adapters.
+//!
+//! This crate must not know any technology: no database driver, no web framework, no HTTP
+//! client. It is unit-tested with mockall mocks of the ports.
+
+pub mod accounts;
+mod error;
+pub mod real_name;
+pub mod verification;
+
+mod access;
+mod record;
+#[cfg(test)]
+mod testing;
+
+pub use error::AppError;

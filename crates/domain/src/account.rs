@@ -193,6 +193,15 @@ impl Account {
         });
     }
 
+    /// When a personal-to-personal modification may first be submitted (R2, R20): the last
+    /// successful authentication plus the cooldown. `None` before any verification.
+    #[must_use]
+    pub fn modification_allowed_from(&self, cooldown: chrono::Duration) -> Option<DateTime<Utc>> {
+        self.verification
+            .as_ref()
+            .map(|v| v.last_authenticated_at + cooldown)
+    }
+
     /// Whether the account currently holds a quota slot for its subject (R3): verified and not
     /// closed. Revoked and closed accounts hold none.
     #[must_use]
@@ -245,6 +254,31 @@ mod tests {
         acct.state = AccountState::Active;
         acct.status = RealNameStatus::Revoked;
         assert!(!acct.holds_slot());
+    }
+
+    #[test]
+    fn modification_is_allowed_a_cooldown_after_the_last_authentication() {
+        let mut acct = account();
+        assert_eq!(
+            acct.modification_allowed_from(chrono::Duration::days(30)),
+            None
+        );
+        let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let subject = crate::subject::Subject::Personal(crate::subject::PersonalSubject {
+            document: crate::subject::PersonalDocument::parse(
+                crate::subject::DocumentType::TaiwanPermit,
+                "12345678",
+                at.date_naive(),
+            )
+            .unwrap(),
+            name: crate::identifiers::PersonName::parse("陈大文").unwrap(),
+            region: crate::subject::Region::Taiwan,
+        });
+        acct.verify(subject, Method::WechatScan, at);
+        assert_eq!(
+            acct.modification_allowed_from(chrono::Duration::days(30)),
+            Some(Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap())
+        );
     }
 
     #[test]

@@ -25,6 +25,6 @@ pub use application::{
     Application, ApplicationStatus, Failure, FailureCode, NextAction, Purpose, TransitionError,
 };
 pub use ids::{AccountId, ApplicationId, IdParseError};
-pub use method::{Method, MethodInfo, ProviderName};
+pub use method::{Ineligible, Method, MethodInfo, ProviderName};
 pub use policy::Policy;
 pub use subject::{DocumentType, PersonalDocument, PersonalSubject, Region, Subject, SubjectType};

@@ -1,6 +1,6 @@
 //! Verification methods and their R13 metadata (personal part, R5).
 
-use crate::subject::{DocumentType, SubjectType};
+use crate::subject::{DocumentType, Region, Subject, SubjectType};
 
 /// The external provider that runs a method's session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,6 +135,36 @@ impl Method {
     pub fn accepts(self, document: DocumentType) -> bool {
         self.info().document_types.contains(&document)
     }
+
+    /// Whether this method may verify this subject here (R5).
+    ///
+    /// # Errors
+    /// [`Ineligible::UseInternationalSite`] for an international subject;
+    /// [`Ineligible::MethodNotAvailableForDocument`] for a document the method does not take.
+    pub fn check_eligibility(self, subject: &Subject) -> Result<(), Ineligible> {
+        match subject {
+            Subject::Personal(person) => {
+                if person.region == Region::International {
+                    return Err(Ineligible::UseInternationalSite);
+                }
+                if !self.accepts(person.document.kind()) {
+                    return Err(Ineligible::MethodNotAvailableForDocument);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Why a method cannot verify a subject here (R5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Ineligible {
+    /// The subject must verify on the international site.
+    #[error("use the international site")]
+    UseInternationalSite,
+    /// The method does not accept the subject's document (travel permits are WeChat-only).
+    #[error("the method is not available for this document")]
+    MethodNotAvailableForDocument,
 }
 
 #[cfg(test)]
@@ -148,6 +178,38 @@ mod tests {
             assert!(!Method::QqScan.accepts(permit));
             assert!(!Method::FaceRecognition.accepts(permit));
         }
+    }
+
+    fn person(kind: DocumentType, number: &str, region: Region) -> Subject {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        Subject::Personal(crate::subject::PersonalSubject {
+            document: crate::subject::PersonalDocument::parse(kind, number, today).unwrap(),
+            name: crate::identifiers::PersonName::parse("张三").unwrap(),
+            region,
+        })
+    }
+
+    #[test]
+    fn an_international_person_is_sent_to_the_international_site() {
+        let subject = person(
+            DocumentType::ResidentId,
+            "11010519491231002X",
+            Region::International,
+        );
+        assert_eq!(
+            Method::WechatScan.check_eligibility(&subject),
+            Err(Ineligible::UseInternationalSite)
+        );
+    }
+
+    #[test]
+    fn a_hk_permit_holder_is_refused_face_recognition_but_may_scan_with_wechat() {
+        let subject = person(DocumentType::HkMacaoPermit, "H12345678", Region::HongKong);
+        assert_eq!(
+            Method::FaceRecognition.check_eligibility(&subject),
+            Err(Ineligible::MethodNotAvailableForDocument)
+        );
+        assert_eq!(Method::WechatScan.check_eligibility(&subject), Ok(()));
     }
 
     #[test]

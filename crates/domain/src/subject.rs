@@ -237,6 +237,18 @@ impl Subject {
         }
     }
 
+    /// Whether a provider's assertion confirms this submitted subject: the same holder and name
+    /// and, for a travel permit, a WeChat account linked to a mainland bank card (R5).
+    #[must_use]
+    pub fn confirmed_by(&self, asserted: &Self, mainland_bank_card: bool) -> bool {
+        match (self, asserted) {
+            (Self::Personal(submitted), Self::Personal(asserted)) => {
+                submitted.same_person(asserted)
+                    && (!submitted.document.kind().is_travel_permit() || mainland_bank_card)
+            }
+        }
+    }
+
     /// The masked view for responses (SPEC §4).
     #[must_use]
     pub fn masked(&self) -> MaskedSubject {
@@ -290,6 +302,31 @@ mod tests {
             first.unwrap().key_material(),
             renewed.unwrap().key_material()
         );
+    }
+
+    fn person(kind: DocumentType, number: &str, name: &str) -> Subject {
+        Subject::Personal(PersonalSubject {
+            document: PersonalDocument::parse(kind, number, today()).unwrap(),
+            name: PersonName::parse(name).unwrap(),
+            region: Region::Mainland,
+        })
+    }
+
+    #[test]
+    fn an_assertion_for_another_name_or_number_does_not_confirm_the_subject() {
+        let submitted = person(DocumentType::ResidentId, "11010519491231002X", "张三");
+        assert!(submitted.confirmed_by(&submitted, false));
+        let other_name = person(DocumentType::ResidentId, "11010519491231002X", "李四");
+        assert!(!submitted.confirmed_by(&other_name, false));
+        let other_number = person(DocumentType::ResidentId, "110105198001010016", "张三");
+        assert!(!submitted.confirmed_by(&other_number, false));
+    }
+
+    #[test]
+    fn a_travel_permit_needs_a_mainland_bank_card_on_the_wechat_account() {
+        let submitted = person(DocumentType::TaiwanPermit, "12345678", "陈大文");
+        assert!(!submitted.confirmed_by(&submitted, false));
+        assert!(submitted.confirmed_by(&submitted, true));
     }
 
     #[test]

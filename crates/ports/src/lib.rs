@@ -1,1 +1,34 @@
-//! placeholder
+//! Ports: the async traits through which the application reaches everything outside it —
+//! storage, the unit of work, the clock and the verification providers.
+//!
+//! This crate knows the domain and nothing else: no database driver, no web framework. Errors
+//! are semantic; a driver's error type never appears in a variant. With the `mock` feature every
+//! port gets a mockall mock for unit tests.
+
+mod clock;
+mod error;
+mod idempotency;
+mod provider;
+mod queries;
+mod unit_of_work;
+
+pub use clock::Clock;
+pub use error::{GatewayError, StoreError};
+pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
+pub use provider::{
+    AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession,
+    SandboxInstruction, SandboxProvider, SessionRequest,
+};
+pub use queries::{AccountReader, ApplicationReader, Page};
+pub use unit_of_work::{Transaction, UnitOfWork};
+
+#[cfg(feature = "mock")]
+pub use clock::MockClock;
+#[cfg(feature = "mock")]
+pub use idempotency::MockIdempotencyStore;
+#[cfg(feature = "mock")]
+pub use provider::{MockProviderGateway, MockSandboxProvider};
+#[cfg(feature = "mock")]
+pub use queries::{MockAccountReader, MockApplicationReader};
+#[cfg(feature = "mock")]
+pub use unit_of_work::{MockTransaction, MockUnitOfWork};

@@ -1,0 +1,91 @@
+//! The errors use cases report. The HTTP adapter maps each to one code of its table.
+
+use chrono::{DateTime, Utc};
+use realname_domain::ApplicationStatus;
+use realname_domain::account::AccountError;
+use realname_domain::attempts::TooManyAttempts;
+use realname_domain::quota::PhoneLimitReached;
+use realname_ports::{GatewayError, StoreError};
+
+/// A use case's refusal or failure.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The resource does not exist, or the actor may not see it (API.md: 404, not 403).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The account is closed (R21).
+    #[error("the account is closed")]
+    AccountClosed,
+    /// The account is frozen (R14).
+    #[error("the account is frozen")]
+    AccountFrozen,
+    /// A first-time verification of a verified account (R20).
+    #[error("the account is already verified")]
+    AlreadyVerified,
+    /// The account was never verified.
+    #[error("the account is not verified")]
+    NotVerified,
+    /// Verification cannot be removed (R1); modify it instead (R2).
+    #[error("verification cannot be removed")]
+    VerificationIrreversible,
+    /// The account already has an undecided application (SPEC §2).
+    #[error("an application is already pending")]
+    ApplicationPending,
+    /// The application is already decided.
+    #[error("the application is already {}", .0.as_str())]
+    ApplicationDecided(ApplicationStatus),
+    /// Travel-permit holders may only use `wechat_scan` (R5).
+    #[error("the method is not available for this document")]
+    MethodNotAvailableForDocument,
+    /// Non-mainland subjects verify on the international site (R5).
+    #[error("use the international site")]
+    UseInternationalSite {
+        /// The configured address.
+        url: String,
+    },
+    /// Too many failed instant attempts (R7).
+    #[error("too many failed attempts")]
+    TooManyAttempts {
+        /// When the next attempt is possible.
+        retry_at: DateTime<Utc>,
+    },
+    /// The phone number is bound to as many accounts as allowed (R19).
+    #[error("the phone number is bound to the maximum number of accounts")]
+    PhoneLimitReached {
+        /// The per-number limit.
+        limit: u32,
+    },
+    /// Modification (R2) is not available in this version.
+    #[error("modification is not available yet")]
+    ModificationUnavailable,
+    /// A provider could not be reached.
+    #[error("the verification provider failed")]
+    Provider(#[source] GatewayError),
+    /// Storage failed.
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Closed => Self::AccountClosed,
+            AccountError::Frozen => Self::AccountFrozen,
+            AccountError::AlreadyVerified => Self::AlreadyVerified,
+        }
+    }
+}
+
+impl From<TooManyAttempts> for AppError {
+    fn from(e: TooManyAttempts) -> Self {
+        Self::TooManyAttempts {
+            retry_at: e.retry_at,
+        }
+    }
+}
+
+impl From<PhoneLimitReached> for AppError {
+    fn from(e: PhoneLimitReached) -> Self {
+        Self::PhoneLimitReached { limit: e.limit }
+    }
+}

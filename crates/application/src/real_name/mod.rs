@@ -1,0 +1,11 @@
+//! Real-name status, capabilities, methods, and the refusal to de-authenticate.
+
+mod get_capabilities;
+mod get_status;
+mod list_methods;
+mod refuse_deauthentication;
+
+pub use get_capabilities::GetCapabilities;
+pub use get_status::{GetStatus, StatusView};
+pub use list_methods::ListMethods;
+pub use refuse_deauthentication::RefuseDeauthentication;

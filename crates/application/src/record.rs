@@ -1,0 +1,68 @@
+//! Recording an application's transition: the saved application, its outbox event and its
+//! audit entry, always together (R22, SPEC §6).
+
+use chrono::{DateTime, Utc};
+use realname_domain::audit::AuditEntry;
+use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
+use realname_domain::{Actor, Application, ApplicationStatus};
+use realname_ports::Transaction;
+
+use crate::AppError;
+
+/// Saves `application` after a transition from `before`, with its event and audit entry.
+pub(crate) async fn save_transition(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    application: &Application,
+    before: ApplicationStatus,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    tx.save_application(application).await?;
+    record_application_event(tx, actor, application, Some(before), now).await
+}
+
+/// Appends the event and audit entry for an application's current status.
+pub(crate) async fn record_application_event(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    application: &Application,
+    before: Option<ApplicationStatus>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let facts = ApplicationFacts::from(application);
+    let failure = application.failure.as_ref().map(|f| f.code);
+    let event = match (application.status, failure) {
+        (ApplicationStatus::Approved, _) => DomainEvent::ApplicationApproved(facts),
+        (ApplicationStatus::Rejected, Some(code)) => DomainEvent::ApplicationRejected(facts, code),
+        (ApplicationStatus::Expired, _) => DomainEvent::ApplicationExpired(facts),
+        (ApplicationStatus::Withdrawn, _) => DomainEvent::ApplicationWithdrawn(facts),
+        _ => DomainEvent::ApplicationSubmitted(facts),
+    };
+    let action = event.type_name();
+    let summary = |status: Option<ApplicationStatus>| {
+        status.map_or_else(
+            || "none".to_owned(),
+            |s| format!("application={},status={}", application.id, s.as_str()),
+        )
+    };
+    let mut entry = AuditEntry::new(
+        application.account_id,
+        actor,
+        action,
+        (summary(before), summary(Some(application.status))),
+        now,
+    );
+    if let Some(code) = failure {
+        entry = entry.because(code.as_str());
+    }
+    tx.append_event(
+        &NewEvent {
+            account_id: application.account_id,
+            event,
+        },
+        now,
+    )
+    .await?;
+    tx.append_audit(&entry).await?;
+    Ok(())
+}

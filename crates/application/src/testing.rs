@@ -1,0 +1,96 @@
+//! Fixtures for the use-case unit tests.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use realname_domain::identifiers::{PersonName, Phone};
+use realname_domain::{
+    Account, AccountId, Application, ApplicationId, ApplicationStatus, DocumentType, Method,
+    NextAction, PersonalDocument, PersonalSubject, Purpose, RealNameStatus, Region, Subject,
+};
+use realname_ports::{MockClock, MockTransaction, MockUnitOfWork, Transaction};
+
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap()
+}
+
+pub(crate) fn clock() -> Arc<MockClock> {
+    let mut clock = MockClock::new();
+    clock.expect_now().return_const(now());
+    Arc::new(clock)
+}
+
+pub(crate) fn phone() -> Phone {
+    Phone::parse("13812345678").unwrap()
+}
+
+pub(crate) fn person(kind: DocumentType, number: &str, region: Region) -> Subject {
+    Subject::Personal(PersonalSubject {
+        document: PersonalDocument::parse(kind, number, now().date_naive()).unwrap(),
+        name: PersonName::parse("张三").unwrap(),
+        region,
+    })
+}
+
+pub(crate) fn zhang_san() -> Subject {
+    person(
+        DocumentType::ResidentId,
+        "11010519491231002X",
+        Region::Mainland,
+    )
+}
+
+pub(crate) fn account() -> Account {
+    Account::register(phone(), now() - Duration::days(1))
+}
+
+pub(crate) fn verified_account() -> Account {
+    let mut account = account();
+    account.verify(zhang_san(), Method::WechatScan, now() - Duration::hours(2));
+    assert_eq!(account.status, RealNameStatus::Verified);
+    account
+}
+
+pub(crate) fn pending_application(account_id: AccountId) -> Application {
+    Application {
+        id: ApplicationId::new(),
+        account_id,
+        purpose: Purpose::Verify,
+        method: Method::FaceRecognition,
+        subject: zhang_san(),
+        status: ApplicationStatus::AwaitingAction,
+        session_ref: Some("face_ses_1".to_owned()),
+        next_action: Some(NextAction::FaceLiveness {
+            session_url: "https://sandbox.example/face/1".to_owned(),
+            expires_at: now() + Duration::minutes(20),
+        }),
+        deadline: None,
+        overdue: false,
+        failure: None,
+        created_at: now() - Duration::minutes(10),
+        decided_at: None,
+    }
+}
+
+/// A unit of work that hands out the given transactions, first to last.
+pub(crate) fn unit_of_work(transactions: Vec<MockTransaction>) -> Arc<MockUnitOfWork> {
+    let mut uow = MockUnitOfWork::new();
+    let mut queue: Vec<MockTransaction> = transactions.into_iter().rev().collect();
+    let expected = queue.len();
+    uow.expect_begin().times(expected).returning(move || {
+        let tx = queue
+            .pop()
+            .expect("more transactions begun than the test prepared");
+        Ok(Box::new(tx) as Box<dyn Transaction>)
+    });
+    Arc::new(uow)
+}
+
+/// Expects the outbox and audit writes of one committed change, `events` of each.
+pub(crate) fn expect_recorded(tx: &mut MockTransaction, events: usize) {
+    tx.expect_append_event()
+        .times(events)
+        .returning(|_, _| Ok(()));
+    tx.expect_append_audit().times(events).returning(|_| Ok(()));
+    tx.expect_commit().times(1).returning(|| Ok(()));
+}

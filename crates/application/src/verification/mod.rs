@@ -1,0 +1,17 @@
+//! Verification applications: submit, decide, withdraw, expire, read.
+
+mod complete_sandbox_application;
+mod expire_sessions;
+mod get_application;
+mod list_applications;
+mod record_provider_result;
+mod submit_application;
+mod withdraw_application;
+
+pub use complete_sandbox_application::CompleteSandboxApplication;
+pub use expire_sessions::ExpireSessions;
+pub use get_application::GetApplication;
+pub use list_applications::ListApplications;
+pub use record_provider_result::{RecordProviderResult, Recorded};
+pub use submit_application::{SubmitApplication, SubmitApplicationCommand};
+pub use withdraw_application::WithdrawApplication;

@@ -1,0 +1,364 @@
+//! Submit a verification application (R5, R7, R20, SPEC §2).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use realname_domain::{
+    Account, AccountId, Actor, Application, ApplicationId, ApplicationStatus, Ineligible, Method,
+    Policy, Purpose, RealNameStatus, Subject,
+};
+use realname_ports::{Clock, ProviderGateway, SessionRequest, Transaction, UnitOfWork};
+
+use crate::AppError;
+use crate::access::lock_visible_account;
+use crate::record::record_application_event;
+
+/// The command: which account, why, how and for whom.
+#[derive(Debug, Clone)]
+pub struct SubmitApplicationCommand {
+    /// The account to verify.
+    pub account_id: AccountId,
+    /// Verify or modify.
+    pub purpose: Purpose,
+    /// The method.
+    pub method: Method,
+    /// The subject to verify.
+    pub subject: Subject,
+}
+
+/// Submits an application and opens its provider session.
+pub struct SubmitApplication {
+    uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
+    provider: Arc<dyn ProviderGateway>,
+}
+
+impl SubmitApplication {
+    /// Wires the use case.
+    pub fn new(
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
+        policy: Arc<Policy>,
+        provider: Arc<dyn ProviderGateway>,
+    ) -> Self {
+        Self {
+            uow,
+            clock,
+            policy,
+            provider,
+        }
+    }
+
+    /// Admits the application, opens the provider session outside any transaction, then
+    /// admits it again under the account's lock and records it.
+    ///
+    /// # Errors
+    /// The refusals of [`Self::admit`], [`AppError::Provider`] when no session could be opened,
+    /// and storage errors.
+    #[tracing::instrument(name = "submit_application", skip_all, fields(account.id = %cmd.account_id, method = cmd.method.as_str()))]
+    pub async fn execute(
+        &self,
+        actor: &Actor,
+        cmd: SubmitApplicationCommand,
+    ) -> Result<Application, AppError> {
+        let now = self.clock.now();
+        {
+            let mut tx = self.uow.begin().await?;
+            self.admit(tx.as_mut(), actor, &cmd, now).await?;
+        }
+        let id = ApplicationId::new();
+        let request = SessionRequest {
+            application_id: id,
+            method: cmd.method,
+            subject: cmd.subject.clone(),
+            expires_at: now + self.policy.session_validity(),
+        };
+        let session = self
+            .provider
+            .start_session(&request)
+            .await
+            .map_err(AppError::Provider)?;
+
+        let mut tx = self.uow.begin().await?;
+        self.admit(tx.as_mut(), actor, &cmd, now).await?;
+        let application = Application {
+            id,
+            account_id: cmd.account_id,
+            purpose: cmd.purpose,
+            method: cmd.method,
+            subject: cmd.subject,
+            status: ApplicationStatus::AwaitingAction,
+            session_ref: Some(session.session_ref),
+            next_action: Some(session.next_action),
+            deadline: None,
+            overdue: false,
+            failure: None,
+            created_at: now,
+            decided_at: None,
+        };
+        tx.insert_application(&application).await?;
+        record_application_event(tx.as_mut(), actor, &application, None, now).await?;
+        tx.commit().await?;
+        tracing::info!(application.id = %application.id, "application submitted");
+        Ok(application)
+    }
+
+    /// The admission checks, in order: the account exists and is the actor's; it is active;
+    /// the purpose fits its status (R20); no other application is undecided; the method may
+    /// verify the subject (R5); the attempt limit (R7).
+    async fn admit(
+        &self,
+        tx: &mut dyn Transaction,
+        actor: &Actor,
+        cmd: &SubmitApplicationCommand,
+        now: DateTime<Utc>,
+    ) -> Result<Account, AppError> {
+        let account = lock_visible_account(tx, actor, cmd.account_id).await?;
+        match cmd.purpose {
+            Purpose::Verify => account.ensure_may_verify()?,
+            Purpose::Modify if account.status == RealNameStatus::Unverified => {
+                return Err(AppError::NotVerified);
+            }
+            Purpose::Modify => return Err(AppError::ModificationUnavailable),
+        }
+        if tx.undecided_application(account.id).await?.is_some() {
+            return Err(AppError::ApplicationPending);
+        }
+        cmd.method
+            .check_eligibility(&cmd.subject)
+            .map_err(|e| match e {
+                Ineligible::UseInternationalSite => AppError::UseInternationalSite {
+                    url: self.policy.international_site_url.clone(),
+                },
+                Ineligible::MethodNotAvailableForDocument => {
+                    AppError::MethodNotAvailableForDocument
+                }
+            })?;
+        let limit = self.policy.attempt_limit();
+        let failures = tx
+            .failed_attempts_since(account.id, limit.window_start(now))
+            .await?;
+        limit.check(&failures, now)?;
+        Ok(account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use realname_domain::{DocumentType, NextAction, Region};
+    use realname_ports::{MockProviderGateway, MockTransaction, ProviderSession};
+
+    use super::*;
+    use crate::testing::{
+        account, expect_recorded, now, pending_application, person, unit_of_work, verified_account,
+        zhang_san,
+    };
+
+    fn admitting(account: Account, failures: usize) -> MockTransaction {
+        let mut tx = MockTransaction::new();
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(account.clone())));
+        tx.expect_undecided_application().returning(|_| Ok(None));
+        tx.expect_failed_attempts_since().returning(move |_, _| {
+            Ok((0..failures)
+                .map(|i| now() - Duration::hours(i as i64 + 1))
+                .collect())
+        });
+        tx
+    }
+
+    fn provider() -> Arc<MockProviderGateway> {
+        let mut provider = MockProviderGateway::new();
+        provider.expect_start_session().returning(|req| {
+            Ok(ProviderSession {
+                session_ref: format!("ses_{}", req.application_id),
+                next_action: NextAction::ScanQr {
+                    qr_url: "https://qr.example/1".into(),
+                    expires_at: req.expires_at,
+                },
+            })
+        });
+        Arc::new(provider)
+    }
+
+    fn use_case(txs: Vec<MockTransaction>) -> SubmitApplication {
+        SubmitApplication::new(
+            unit_of_work(txs),
+            crate::testing::clock(),
+            Arc::new(Policy::default()),
+            provider(),
+        )
+    }
+
+    fn command(account: &Account, method: Method, subject: Subject) -> SubmitApplicationCommand {
+        SubmitApplicationCommand {
+            account_id: account.id,
+            purpose: Purpose::Verify,
+            method,
+            subject,
+        }
+    }
+
+    async fn refusal(
+        account: Account,
+        tx: MockTransaction,
+        method: Method,
+        subject: Subject,
+    ) -> AppError {
+        let holder = Actor::Holder { root: account.id };
+        use_case(vec![tx])
+            .execute(&holder, command(&account, method, subject))
+            .await
+            .unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn an_application_is_recorded_awaiting_the_applicant_with_the_provider_session() {
+        let acct = account();
+        let first = admitting(acct.clone(), 0);
+        let mut second = admitting(acct.clone(), 0);
+        second
+            .expect_insert_application()
+            .times(1)
+            .returning(|_| Ok(()));
+        expect_recorded(&mut second, 1);
+
+        let app = use_case(vec![first, second])
+            .execute(
+                &Actor::Holder { root: acct.id },
+                command(&acct, Method::WechatScan, zhang_san()),
+            )
+            .await
+            .unwrap();
+
+        assert_eq!(app.status, ApplicationStatus::AwaitingAction);
+        assert_eq!(app.session_ref, Some(format!("ses_{}", app.id)));
+        assert_eq!(
+            app.next_action.unwrap().expires_at(),
+            now() + Duration::minutes(30)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_verified_account_gets_already_verified() {
+        let acct = verified_account();
+        let tx = admitting(acct.clone(), 0);
+        assert!(matches!(
+            refusal(acct, tx, Method::WechatScan, zhang_san()).await,
+            AppError::AlreadyVerified
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_second_undecided_application_gets_application_pending() {
+        let acct = account();
+        let mut tx = MockTransaction::new();
+        let pending = pending_application(acct.id);
+        let copy = acct.clone();
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(copy.clone())));
+        tx.expect_undecided_application()
+            .returning(move |_| Ok(Some(pending.clone())));
+        assert!(matches!(
+            refusal(acct, tx, Method::WechatScan, zhang_san()).await,
+            AppError::ApplicationPending
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_travel_permit_holder_may_not_use_face_recognition() {
+        let acct = account();
+        let permit = person(DocumentType::HkMacaoPermit, "H12345678", Region::HongKong);
+        let tx = admitting(acct.clone(), 0);
+        let err = refusal(acct, tx, Method::FaceRecognition, permit).await;
+        assert!(matches!(err, AppError::MethodNotAvailableForDocument));
+    }
+
+    #[tokio::test]
+    async fn an_international_person_is_sent_to_the_configured_site() {
+        let acct = account();
+        let abroad = person(
+            DocumentType::ResidentId,
+            "11010519491231002X",
+            Region::International,
+        );
+        let tx = admitting(acct.clone(), 0);
+        let err = refusal(acct, tx, Method::WechatScan, abroad).await;
+        assert!(
+            matches!(err, AppError::UseInternationalSite { url } if url == Policy::default().international_site_url)
+        );
+    }
+
+    #[tokio::test]
+    async fn five_failed_attempts_in_a_day_get_too_many_attempts_with_a_retry_time() {
+        let acct = account();
+        let tx = admitting(acct.clone(), 5);
+        let err = refusal(acct, tx, Method::FaceRecognition, zhang_san()).await;
+        let expected = now() - Duration::hours(5) + Duration::hours(24);
+        assert!(matches!(err, AppError::TooManyAttempts { retry_at } if retry_at == expected));
+    }
+
+    #[tokio::test]
+    async fn another_holders_account_is_not_found() {
+        let acct = account();
+        let tx = admitting(acct.clone(), 0);
+        let stranger = Actor::Holder {
+            root: AccountId::new(),
+        };
+        let err = use_case(vec![tx])
+            .execute(&stranger, command(&acct, Method::WechatScan, zhang_san()))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotFound("account")));
+    }
+
+    #[tokio::test]
+    async fn a_closed_account_may_not_apply() {
+        let mut acct = account();
+        acct.state = realname_domain::AccountState::Closed;
+        let tx = admitting(acct.clone(), 0);
+        assert!(matches!(
+            refusal(acct, tx, Method::WechatScan, zhang_san()).await,
+            AppError::AccountClosed
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_modification_of_an_unverified_account_gets_not_verified() {
+        let acct = account();
+        let tx = admitting(acct.clone(), 0);
+        let mut cmd = command(&acct, Method::WechatScan, zhang_san());
+        cmd.purpose = Purpose::Modify;
+        let err = use_case(vec![tx])
+            .execute(&Actor::Holder { root: acct.id }, cmd)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::NotVerified));
+    }
+
+    #[tokio::test]
+    async fn a_provider_failure_records_nothing() {
+        let acct = account();
+        let tx = admitting(acct.clone(), 0);
+        let mut provider = MockProviderGateway::new();
+        provider
+            .expect_start_session()
+            .returning(|_| Err(realname_ports::GatewayError::Timeout));
+        let use_case = SubmitApplication::new(
+            unit_of_work(vec![tx]),
+            crate::testing::clock(),
+            Arc::new(Policy::default()),
+            Arc::new(provider),
+        );
+        let err = use_case
+            .execute(
+                &Actor::Holder { root: acct.id },
+                command(&acct, Method::WechatScan, zhang_san()),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Provider(_)));
+    }
+}

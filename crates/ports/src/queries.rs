@@ -1,0 +1,69 @@
+//! Read-only query ports. Pure reads need no transaction.
+
+use async_trait::async_trait;
+use realname_domain::{Account, AccountId, Application, ApplicationId};
+
+use crate::error::StoreError;
+
+/// A cursor page: at most `limit` items after `starting_after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page<T> {
+    /// The last item of the previous page.
+    pub starting_after: Option<T>,
+    /// How many items, at most.
+    pub limit: u32,
+}
+
+/// Reads accounts.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AccountReader: Send + Sync {
+    /// The account, decrypted.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id, and [`StoreError::Unknown`] only on failure.
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+}
+
+/// Reads applications.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait ApplicationReader: Send + Sync {
+    /// One application.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn application(&self, id: ApplicationId) -> Result<Option<Application>, StoreError>;
+
+    /// The account's applications, newest first, one page of them plus whether more follow.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn applications_of(
+        &self,
+        account: AccountId,
+        page: Page<ApplicationId>,
+    ) -> Result<(Vec<Application>, bool), StoreError>;
+
+    /// The account's undecided application, if any (SPEC §2: at most one).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn undecided_of(&self, account: AccountId) -> Result<Option<Application>, StoreError>;
+
+    /// Undecided instant applications whose session expired before `before`, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn stale_sessions(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Application>, StoreError>;
+
+    /// The application whose provider session has this reference.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown reference.
+    async fn by_session(&self, session_ref: &str) -> Result<Option<Application>, StoreError>;
+}

@@ -1,0 +1,128 @@
+//! The unit of work: one transaction in which a use case locks, decides and records.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use realname_domain::audit::AuditEntry;
+use realname_domain::event::NewEvent;
+use realname_domain::identifiers::Phone;
+use realname_domain::quota::{PhoneSlots, SubjectSlots};
+use realname_domain::{Account, AccountId, Application, ApplicationId, Subject};
+
+use crate::error::StoreError;
+
+/// Opens transactions.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait UnitOfWork: Send + Sync {
+    /// Begins a transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when no connection can be had.
+    async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError>;
+}
+
+/// One open transaction. Dropping it without [`Transaction::commit`] MUST roll it back.
+///
+/// Lock order, to stay free of deadlocks: phone number, then account, then application, then
+/// subject.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait Transaction: Send {
+    /// Locks the phone number's row (creating it if needed) and counts the accounts bound to
+    /// it (R19). Concurrent callers for the same number MUST wait for each other.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn lock_phone(&mut self, phone: &Phone, limit: u32) -> Result<PhoneSlots, StoreError>;
+
+    /// Inserts a new account.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the id exists.
+    async fn insert_account(&mut self, account: &Account) -> Result<(), StoreError>;
+
+    /// Loads an account and locks its row until the end of the transaction.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn account_for_update(&mut self, id: AccountId) -> Result<Option<Account>, StoreError>;
+
+    /// Writes back an account loaded with [`Transaction::account_for_update`].
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist.
+    async fn save_account(&mut self, account: &Account) -> Result<(), StoreError>;
+
+    /// Locks the subject's row (creating it if needed) and loads the accounts that hold its
+    /// slots and the limit in force: the subject's override, or `default_limit` (R3, R4).
+    /// Concurrent callers for the same subject MUST wait for each other.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn lock_subject(
+        &mut self,
+        subject: &Subject,
+        default_limit: u32,
+    ) -> Result<SubjectSlots, StoreError>;
+
+    /// The account's undecided application, read after the account's lock was taken.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn undecided_application(
+        &mut self,
+        account: AccountId,
+    ) -> Result<Option<Application>, StoreError>;
+
+    /// When the account's instant applications failed with a code that counts as an attempt
+    /// (R7), since `since`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn failed_attempts_since(
+        &mut self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
+
+    /// Loads an application and locks its row.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn application_for_update(
+        &mut self,
+        id: ApplicationId,
+    ) -> Result<Option<Application>, StoreError>;
+
+    /// Inserts a new application.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the id or session exists, or when the account already
+    /// has an undecided application.
+    async fn insert_application(&mut self, application: &Application) -> Result<(), StoreError>;
+
+    /// Writes back an application loaded for update.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist.
+    async fn save_application(&mut self, application: &Application) -> Result<(), StoreError>;
+
+    /// Appends an event to the outbox with the account's next sequence number (SPEC §6).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn append_event(&mut self, event: &NewEvent, at: DateTime<Utc>)
+    -> Result<(), StoreError>;
+
+    /// Appends an entry to the account's audit chain (R22), chained to the previous entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Commits everything.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a concurrent change won; nothing was written then.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
