@@ -110,7 +110,8 @@ pub enum FailureCode {
 }
 
 impl FailureCode {
-    const ALL: [Self; 8] = [
+    /// Every code.
+    pub const ALL: [Self; 8] = [
         Self::FaceObstructed,
         Self::FacePhotoMismatch,
         Self::IdentityInfoIncorrect,

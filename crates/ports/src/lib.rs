@@ -32,3 +32,11 @@ pub use provider::{MockProviderGateway, MockSandboxProvider};
 pub use queries::{MockAccountReader, MockApplicationReader};
 #[cfg(feature = "mock")]
 pub use unit_of_work::{MockTransaction, MockUnitOfWork};
+
+/// Whether the service's dependencies are ready (`/readyz`).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait::async_trait]
+pub trait Readiness: Send + Sync {
+    /// True when the database is reachable and every migration is applied.
+    async fn ready(&self) -> bool;
+}

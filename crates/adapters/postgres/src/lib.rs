@@ -1,1 +1,16 @@
-//! placeholder
+//! The PostgreSQL adapter: diesel-async stores behind the ports, the unit of work with its row
+//! locks, the transactional outbox and audit chain, embedded migrations, and encryption at rest.
+//!
+//! It translates and stores; it decides nothing. Every rule it serves is decided in the domain.
+
+pub mod admin;
+pub mod crypto;
+mod error;
+mod idempotency;
+mod rows;
+mod schema;
+mod store;
+mod tx;
+
+pub use crypto::{CryptoSettings, Keyring};
+pub use store::{DatabaseSettings, PgStore};

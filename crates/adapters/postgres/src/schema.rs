@@ -1,0 +1,103 @@
+// @generated-equivalent: kept in step with migrations/ (see README, "Schema").
+
+diesel::table! {
+    phone_numbers (phone_key) {
+        phone_key -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    subjects (subject_key) {
+        subject_key -> Bytea,
+        subject_type -> Text,
+        account_limit -> Nullable<Int4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        root_id -> Nullable<Uuid>,
+        state -> Text,
+        status -> Text,
+        phone_key -> Bytea,
+        phone_enc -> Bytea,
+        subject_key -> Nullable<Bytea>,
+        subject_type -> Nullable<Text>,
+        subject_enc -> Nullable<Bytea>,
+        verified_method -> Nullable<Text>,
+        verified_at -> Nullable<Timestamptz>,
+        last_authenticated_at -> Nullable<Timestamptz>,
+        agreement_expires_at -> Nullable<Timestamptz>,
+        event_sequence -> Int8,
+        audit_head -> Bytea,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    applications (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        purpose -> Text,
+        method -> Text,
+        status -> Text,
+        subject_type -> Text,
+        subject_key -> Bytea,
+        subject_enc -> Bytea,
+        session_ref -> Nullable<Text>,
+        next_action -> Nullable<Jsonb>,
+        session_expires_at -> Nullable<Timestamptz>,
+        deadline -> Nullable<Timestamptz>,
+        overdue -> Bool,
+        failure_code -> Nullable<Text>,
+        failure_holders -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        sequence -> Int8,
+        #[sql_name = "type"]
+        event_type -> Text,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        account_id -> Uuid,
+        actor -> Text,
+        action -> Text,
+        before -> Text,
+        after -> Text,
+        reason -> Nullable<Text>,
+        at -> Timestamptz,
+        prev_hash -> Bytea,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        fingerprint -> Bytea,
+        status -> Nullable<Int2>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(applications -> accounts (account_id));
+diesel::joinable!(events -> accounts (account_id));
+diesel::joinable!(audit_log -> accounts (account_id));

@@ -1,0 +1,265 @@
+//! `PgStore`: the pool, the read ports, readiness and the unit of work.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use futures::FutureExt;
+use realname_domain::{Account, AccountId, Application, ApplicationId, ApplicationStatus};
+use realname_ports::{
+    AccountReader, ApplicationReader, Page, Readiness, StoreError, Transaction, UnitOfWork,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::admin::MIGRATIONS;
+use crate::crypto::Keyring;
+use crate::error::{pool_error, store_error};
+use crate::rows::{AccountRow, ApplicationRow, Codec};
+use crate::schema::{accounts, applications};
+use crate::tx::PgTransaction;
+
+/// Database settings.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// The connection URL; it may hold a password, so it is a secret.
+    pub url: SecretString,
+    /// Run migrations when `serve` starts.
+    pub migrate_on_start: bool,
+    /// Connections in the pool.
+    pub pool_size: usize,
+    /// How long to wait for a pooled connection, in milliseconds.
+    pub acquire_timeout_ms: u64,
+    /// Each statement's limit, in milliseconds (server-side `statement_timeout`).
+    pub statement_timeout_ms: u64,
+    /// How long to wait for a row lock, in milliseconds (`lock_timeout`).
+    pub lock_timeout_ms: u64,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &"[redacted]")
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("pool_size", &self.pool_size)
+            .field("acquire_timeout_ms", &self.acquire_timeout_ms)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field("lock_timeout_ms", &self.lock_timeout_ms)
+            .finish()
+    }
+}
+
+/// The PostgreSQL store: every storage port of realname.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool<AsyncPgConnection>,
+    codec: Codec,
+    latest_migration: Option<String>,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("pool", &self.pool.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Builds the pool. Connections are made lazily, on the runtime that calls this.
+    ///
+    /// # Errors
+    /// When the pool cannot be built.
+    pub fn connect(settings: &DatabaseSettings, keys: Arc<Keyring>) -> anyhow::Result<Self> {
+        let session = format!(
+            "SET statement_timeout = {}; SET lock_timeout = {}",
+            settings.statement_timeout_ms, settings.lock_timeout_ms
+        );
+        let mut config = ManagerConfig::default();
+        config.custom_setup = Box::new(move |url| {
+            let session = session.clone();
+            async move {
+                let mut conn = AsyncPgConnection::establish(url).await?;
+                conn.batch_execute(&session)
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(conn)
+            }
+            .boxed()
+        });
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            settings.url.expose_secret(),
+            config,
+        );
+        let pool = Pool::builder(manager)
+            .max_size(settings.pool_size)
+            .wait_timeout(Some(Duration::from_millis(settings.acquire_timeout_ms)))
+            .create_timeout(Some(Duration::from_millis(settings.acquire_timeout_ms)))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()?;
+        let latest_migration = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .ok()
+            .and_then(|all| all.last().map(|m| m.name().version().to_string()));
+        Ok(Self {
+            pool,
+            codec: Codec::new(keys),
+            latest_migration,
+        })
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, StoreError> {
+        self.pool.get().await.map_err(pool_error)
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for PgStore {
+    async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
+        Ok(Box::new(
+            PgTransaction::begin(self.conn().await?, self.codec.clone()).await?,
+        ))
+    }
+}
+
+#[async_trait]
+impl AccountReader for PgStore {
+    #[tracing::instrument(name = "pg.account", skip_all, fields(account.id = %id))]
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<AccountRow> = accounts::table
+            .find(id.as_uuid())
+            .select(AccountRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.account(r)).transpose()
+    }
+}
+
+pub(crate) const UNDECIDED: [&str; 3] = [
+    ApplicationStatus::AwaitingAction.as_str(),
+    ApplicationStatus::Processing.as_str(),
+    ApplicationStatus::InReview.as_str(),
+];
+
+impl PgStore {
+    async fn applications_where<F>(
+        &self,
+        limit: i64,
+        filter: F,
+    ) -> Result<Vec<Application>, StoreError>
+    where
+        F: FnOnce(
+            applications::BoxedQuery<'static, diesel::pg::Pg>,
+        ) -> applications::BoxedQuery<'static, diesel::pg::Pg>,
+    {
+        let mut conn = self.conn().await?;
+        let query = filter(applications::table.into_boxed())
+            .select(ApplicationRow::as_select())
+            .limit(limit);
+        let rows: Vec<ApplicationRow> = query.load(&mut conn).await.map_err(store_error)?;
+        rows.into_iter()
+            .map(|r| self.codec.application(r))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl ApplicationReader for PgStore {
+    #[tracing::instrument(name = "pg.application", skip_all, fields(application.id = %id))]
+    async fn application(&self, id: ApplicationId) -> Result<Option<Application>, StoreError> {
+        let id = id.as_uuid();
+        Ok(self
+            .applications_where(1, |q| q.filter(applications::id.eq(id)))
+            .await?
+            .pop())
+    }
+
+    #[tracing::instrument(name = "pg.applications_of", skip_all, fields(account.id = %account))]
+    async fn applications_of(
+        &self,
+        account: AccountId,
+        page: Page<ApplicationId>,
+    ) -> Result<(Vec<Application>, bool), StoreError> {
+        let account = account.as_uuid();
+        let after = page.starting_after.map(|id| id.as_uuid());
+        let limit = i64::from(page.limit);
+        let mut found = self
+            .applications_where(limit + 1, |q| {
+                let q = q
+                    .filter(applications::account_id.eq(account))
+                    .order(applications::id.desc());
+                match after {
+                    Some(after) => q.filter(applications::id.lt(after)),
+                    None => q,
+                }
+            })
+            .await?;
+        let has_more = found.len() > page.limit as usize;
+        found.truncate(page.limit as usize);
+        Ok((found, has_more))
+    }
+
+    #[tracing::instrument(name = "pg.undecided_of", skip_all, fields(account.id = %account))]
+    async fn undecided_of(&self, account: AccountId) -> Result<Option<Application>, StoreError> {
+        let account = account.as_uuid();
+        let found = self
+            .applications_where(1, |q| {
+                q.filter(applications::account_id.eq(account))
+                    .filter(applications::status.eq_any(UNDECIDED))
+            })
+            .await?;
+        Ok(found.into_iter().next())
+    }
+
+    #[tracing::instrument(name = "pg.stale_sessions", skip_all)]
+    async fn stale_sessions(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Application>, StoreError> {
+        self.applications_where(i64::from(limit), |q| {
+            q.filter(applications::status.eq_any(UNDECIDED))
+                .filter(applications::session_expires_at.le(before))
+                .order(applications::session_expires_at.asc())
+        })
+        .await
+    }
+
+    #[tracing::instrument(name = "pg.by_session", skip_all)]
+    async fn by_session(&self, session_ref: &str) -> Result<Option<Application>, StoreError> {
+        let session_ref = session_ref.to_owned();
+        Ok(self
+            .applications_where(1, |q| q.filter(applications::session_ref.eq(session_ref)))
+            .await?
+            .pop())
+    }
+}
+
+#[derive(QueryableByName)]
+struct LatestVersion {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    version: Option<String>,
+}
+
+#[async_trait]
+impl Readiness for PgStore {
+    async fn ready(&self) -> bool {
+        let Ok(mut conn) = self.conn().await else {
+            return false;
+        };
+        let applied: Result<LatestVersion, _> =
+            diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
+                .get_result(&mut conn)
+                .await;
+        matches!(applied, Ok(LatestVersion { version }) if version == self.latest_migration)
+    }
+}

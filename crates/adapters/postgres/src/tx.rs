@@ -1,0 +1,348 @@
+//! `PgTransaction`: one open transaction on a pooled connection. Locks are row locks taken
+//! here; decisions are the domain's.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::pooled_connection::deadpool::Object;
+use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use realname_domain::audit::AuditEntry;
+use realname_domain::event::NewEvent;
+use realname_domain::identifiers::Phone;
+use realname_domain::quota::{PhoneSlots, SlotHolder, SubjectSlots};
+use realname_domain::{
+    Account, AccountId, Application, ApplicationId, FailureCode, RealNameStatus, Subject,
+};
+use realname_ports::{StoreError, Transaction};
+use uuid::Uuid;
+
+use crate::error::store_error;
+use crate::rows::{AccountRow, ApplicationRow, Codec};
+use crate::schema::{accounts, applications, audit_log, events, phone_numbers, subjects};
+use crate::store::UNDECIDED;
+
+/// An open transaction. Dropped without commit, it is rolled back on a spawned task before its
+/// connection returns to the pool; if that fails, the connection is taken out of the pool and
+/// closed, which rolls it back on the server.
+pub(crate) struct PgTransaction {
+    conn: Option<Object<AsyncPgConnection>>,
+    codec: Codec,
+}
+
+impl PgTransaction {
+    pub(crate) async fn begin(
+        mut conn: Object<AsyncPgConnection>,
+        codec: Codec,
+    ) -> Result<Self, StoreError> {
+        AnsiTransactionManager::begin_transaction(&mut *conn)
+            .await
+            .map_err(store_error)?;
+        Ok(Self {
+            conn: Some(conn),
+            codec,
+        })
+    }
+
+    fn conn(&mut self) -> Result<&mut AsyncPgConnection, StoreError> {
+        self.conn
+            .as_deref_mut()
+            .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("the transaction is finished")))
+    }
+
+    async fn load_application(&mut self, filter: Uuid) -> Result<Option<Application>, StoreError> {
+        let row: Option<ApplicationRow> = applications::table
+            .find(filter)
+            .select(ApplicationRow::as_select())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.application(r)).transpose()
+    }
+}
+
+#[async_trait]
+impl Transaction for PgTransaction {
+    async fn lock_phone(&mut self, phone: &Phone, limit: u32) -> Result<PhoneSlots, StoreError> {
+        let key = self.codec.phone_key(phone);
+        diesel::insert_into(phone_numbers::table)
+            .values(phone_numbers::phone_key.eq(&key))
+            .on_conflict_do_nothing()
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        phone_numbers::table
+            .find(&key)
+            .select(phone_numbers::phone_key)
+            .for_update()
+            .first::<Vec<u8>>(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let bound: i64 = accounts::table
+            .filter(accounts::phone_key.eq(&key))
+            .filter(accounts::state.ne("closed"))
+            .count()
+            .get_result(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(PhoneSlots {
+            limit,
+            bound: u32::try_from(bound).unwrap_or(u32::MAX),
+        })
+    }
+
+    async fn insert_account(&mut self, account: &Account) -> Result<(), StoreError> {
+        diesel::insert_into(accounts::table)
+            .values(self.codec.account_write(account))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn account_for_update(&mut self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        let row: Option<AccountRow> = accounts::table
+            .find(id.as_uuid())
+            .select(AccountRow::as_select())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.account(r)).transpose()
+    }
+
+    async fn save_account(&mut self, account: &Account) -> Result<(), StoreError> {
+        let updated = diesel::update(accounts::table.find(account.id.as_uuid()))
+            .set((
+                self.codec.account_write(account),
+                accounts::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn lock_subject(
+        &mut self,
+        subject: &Subject,
+        default_limit: u32,
+    ) -> Result<SubjectSlots, StoreError> {
+        let key = self.codec.subject_key(subject);
+        let subject_type = subject.subject_type();
+        diesel::insert_into(subjects::table)
+            .values((
+                subjects::subject_key.eq(&key),
+                subjects::subject_type.eq(subject_type.as_str()),
+            ))
+            .on_conflict_do_nothing()
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let override_limit: Option<i32> = subjects::table
+            .find(&key)
+            .select(subjects::account_limit)
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let rows: Vec<(Uuid, Vec<u8>, Option<DateTime<Utc>>)> = accounts::table
+            .filter(accounts::subject_key.eq(&key))
+            .filter(accounts::status.eq(RealNameStatus::Verified.as_str()))
+            .filter(accounts::state.ne("closed"))
+            .order(accounts::verified_at.asc())
+            .select((accounts::id, accounts::phone_enc, accounts::verified_at))
+            .load(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let holders = rows
+            .into_iter()
+            .map(|(id, phone_enc, verified_at)| {
+                Ok(SlotHolder {
+                    account_id: AccountId::from_uuid(id),
+                    phone_masked: self.codec.open_phone(&phone_enc, id)?.masked(),
+                    verified_at: verified_at.unwrap_or_default(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        let limit = override_limit
+            .and_then(|l| u32::try_from(l).ok())
+            .unwrap_or(default_limit);
+        Ok(SubjectSlots {
+            subject_type,
+            limit,
+            holders,
+        })
+    }
+
+    async fn undecided_application(
+        &mut self,
+        account: AccountId,
+    ) -> Result<Option<Application>, StoreError> {
+        let row: Option<ApplicationRow> = applications::table
+            .filter(applications::account_id.eq(account.as_uuid()))
+            .filter(applications::status.eq_any(UNDECIDED))
+            .select(ApplicationRow::as_select())
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.application(r)).transpose()
+    }
+
+    async fn failed_attempts_since(
+        &mut self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let counted: Vec<&str> = FailureCode::ALL
+            .into_iter()
+            .filter(|c| c.counts_as_failed_attempt())
+            .map(FailureCode::as_str)
+            .collect();
+        let times: Vec<Option<DateTime<Utc>>> = applications::table
+            .filter(applications::account_id.eq(account.as_uuid()))
+            .filter(applications::status.eq("rejected"))
+            .filter(applications::decided_at.ge(since))
+            .filter(applications::failure_code.eq_any(counted))
+            .select(applications::decided_at)
+            .load(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(times.into_iter().flatten().collect())
+    }
+
+    async fn application_for_update(
+        &mut self,
+        id: ApplicationId,
+    ) -> Result<Option<Application>, StoreError> {
+        self.load_application(id.as_uuid()).await
+    }
+
+    async fn insert_application(&mut self, application: &Application) -> Result<(), StoreError> {
+        diesel::insert_into(applications::table)
+            .values(self.codec.application_write(application))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn save_application(&mut self, application: &Application) -> Result<(), StoreError> {
+        let updated = diesel::update(applications::table.find(application.id.as_uuid()))
+            .set(self.codec.application_write(application))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn append_event(
+        &mut self,
+        event: &NewEvent,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let account = event.account_id.as_uuid();
+        let sequence: i64 = diesel::update(accounts::table.find(account))
+            .set(accounts::event_sequence.eq(accounts::event_sequence + 1))
+            .returning(accounts::event_sequence)
+            .get_result(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let data: serde_json::Map<String, serde_json::Value> = event
+            .event
+            .data()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
+            .collect();
+        diesel::insert_into(events::table)
+            .values((
+                events::id.eq(Uuid::now_v7()),
+                events::account_id.eq(account),
+                events::sequence.eq(sequence),
+                events::event_type.eq(event.event.type_name()),
+                events::data.eq(serde_json::Value::Object(data)),
+                events::created_at.eq(at),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let account = entry.account_id.as_uuid();
+        let head: Vec<u8> = accounts::table
+            .find(account)
+            .select(accounts::audit_head)
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let previous: [u8; 32] = head
+            .try_into()
+            .map_err(|_| StoreError::Unknown(anyhow::anyhow!("audit head is not 32 bytes")))?;
+        let hash = entry.chained_hash(&previous);
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::account_id.eq(account),
+                audit_log::actor.eq(&entry.actor),
+                audit_log::action.eq(&entry.action),
+                audit_log::before.eq(&entry.before),
+                audit_log::after.eq(&entry.after),
+                audit_log::reason.eq(&entry.reason),
+                audit_log::at.eq(entry.at),
+                audit_log::prev_hash.eq(previous.to_vec()),
+                audit_log::hash.eq(hash.to_vec()),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        diesel::update(accounts::table.find(account))
+            .set(accounts::audit_head.eq(hash.to_vec()))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        let mut conn = self.conn.take().ok_or(StoreError::NotFound)?;
+        match AnsiTransactionManager::commit_transaction(&mut *conn).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.conn = Some(conn);
+                Err(store_error(e))
+            }
+        }
+    }
+}
+
+impl Drop for PgTransaction {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if AnsiTransactionManager::rollback_transaction(&mut *conn)
+                        .await
+                        .is_err()
+                    {
+                        drop(Object::take(conn));
+                    }
+                });
+            }
+            Err(_) => drop(Object::take(conn)),
+        }
+    }
+}

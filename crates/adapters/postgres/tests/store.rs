@@ -1,0 +1,445 @@
+//! The PostgreSQL adapter against real PostgreSQL, one database per test.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{Duration, TimeZone, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Bytea, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use realname_application::AppError;
+use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
+use realname_application::verification::{
+    RecordProviderResult, SubmitApplication, SubmitApplicationCommand,
+};
+use realname_domain::audit::{AuditEntry, GENESIS};
+use realname_domain::identifiers::{PersonName, Phone};
+use realname_domain::{
+    Account, Actor, ApplicationStatus, DocumentType, FailureCode, Method, NextAction,
+    PersonalDocument, PersonalSubject, Policy, Purpose, Region, Subject,
+};
+use realname_ports::{
+    AccountReader, AssertedSubject, GatewayError, IdempotencyBegin, IdempotencyStore,
+    ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession, Readiness, SessionRequest,
+    StoredResponse,
+};
+use realname_postgres::PgStore;
+use realname_test_support::{TestClock, TestDb};
+
+const DOCUMENT: &str = "11010519491231002X";
+const NAME: &str = "张三";
+
+struct QrProvider;
+
+#[async_trait]
+impl ProviderGateway for QrProvider {
+    async fn start_session(
+        &self,
+        request: &SessionRequest,
+    ) -> Result<ProviderSession, GatewayError> {
+        Ok(ProviderSession {
+            session_ref: format!("wechat_{}", request.application_id.as_uuid().simple()),
+            next_action: NextAction::ScanQr {
+                qr_url: "https://qr.test/x".into(),
+                expires_at: request.expires_at,
+            },
+        })
+    }
+}
+
+struct World {
+    _db: TestDb,
+    store: PgStore,
+    register: RegisterAccount,
+    submit: SubmitApplication,
+    record: RecordProviderResult,
+}
+
+async fn world(pool: usize) -> World {
+    let db = TestDb::new().await;
+    let store = db.store(pool);
+    let clock = Arc::new(TestClock::at(
+        Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap(),
+    ));
+    let policy = Arc::new(Policy::default());
+    let uow = Arc::new(store.clone());
+    World {
+        register: RegisterAccount::new(uow.clone(), clock.clone(), policy.clone()),
+        submit: SubmitApplication::new(
+            uow.clone(),
+            clock.clone(),
+            policy.clone(),
+            Arc::new(QrProvider),
+        ),
+        record: RecordProviderResult::new(uow, clock, policy, Arc::new(store.clone())),
+        store,
+        _db: db,
+    }
+}
+
+fn zhang_san() -> Subject {
+    Subject::Personal(PersonalSubject {
+        document: PersonalDocument::parse(
+            DocumentType::ResidentId,
+            DOCUMENT,
+            Utc::now().date_naive(),
+        )
+        .unwrap(),
+        name: PersonName::parse(NAME).unwrap(),
+        region: Region::Mainland,
+    })
+}
+
+fn phone(n: u32) -> Phone {
+    Phone::parse(&format!("139{n:08}")).unwrap()
+}
+
+impl World {
+    async fn registered(&self, n: u32) -> Account {
+        RegisterAccount::execute(
+            &self.register,
+            &Actor::Service,
+            RegisterAccountCommand { phone: phone(n) },
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn submitted(&self, account: &Account) -> String {
+        let cmd = SubmitApplicationCommand {
+            account_id: account.id,
+            purpose: Purpose::Verify,
+            method: Method::WechatScan,
+            subject: zhang_san(),
+        };
+        let app =
+            SubmitApplication::execute(&self.submit, &Actor::Holder { root: account.id }, cmd)
+                .await
+                .unwrap();
+        app.session_ref.unwrap()
+    }
+
+    async fn passed(
+        &self,
+        session_ref: String,
+    ) -> Result<realname_application::verification::Recorded, AppError> {
+        let asserted = AssertedSubject {
+            subject: zhang_san(),
+            mainland_bank_card: true,
+        };
+        RecordProviderResult::execute(
+            &self.record,
+            ProviderReport {
+                provider: realname_domain::ProviderName::Wechat,
+                session_ref,
+                outcome: ProviderOutcome::Passed(asserted),
+            },
+        )
+        .await
+    }
+}
+
+async fn raw(url: &str) -> AsyncPgConnection {
+    AsyncPgConnection::establish(url).await.unwrap()
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn count(url: &str, sql: &str) -> i64 {
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut raw(url).await)
+        .await
+        .unwrap()
+        .n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_parallel_completions_for_one_person_leave_exactly_three_verified_accounts() {
+    // -- Arrange: 100 accounts of one person, each with a submitted application (R3).
+    let w = Arc::new(world(24).await);
+    let mut sessions = Vec::new();
+    for n in 0..100 {
+        let account = w.registered(n).await;
+        sessions.push(w.submitted(&account).await);
+    }
+
+    // -- Act: every provider callback at once.
+    let handles: Vec<_> = sessions
+        .into_iter()
+        .map(|s| {
+            let w = w.clone();
+            tokio::spawn(async move { w.passed(s).await })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for h in handles {
+        outcomes.push(h.await.unwrap().unwrap().application);
+    }
+
+    // -- Assert
+    let approved = outcomes
+        .iter()
+        .filter(|a| a.status == ApplicationStatus::Approved)
+        .count();
+    assert_eq!(approved, 3);
+    let rejected: Vec<_> = outcomes
+        .iter()
+        .filter(|a| a.status == ApplicationStatus::Rejected)
+        .collect();
+    assert_eq!(rejected.len(), 97);
+    for app in rejected {
+        let failure = app.failure.as_ref().unwrap();
+        assert_eq!(failure.code, FailureCode::IdentityAccountLimitReached);
+        assert_eq!(failure.holding_accounts.len(), 3);
+        assert!(
+            failure
+                .holding_accounts
+                .iter()
+                .all(|h| h.phone_masked.contains("****"))
+        );
+    }
+    let url = &w._db.url;
+    assert_eq!(
+        count(
+            url,
+            "SELECT count(*) AS n FROM accounts WHERE status = 'verified'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(
+            url,
+            "SELECT count(*) AS n FROM events WHERE type = 'account.verified'"
+        )
+        .await,
+        3,
+        "one account.verified event per verified account"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_registrations_on_one_number_stop_at_the_phone_limit() {
+    let w = Arc::new(world(12).await);
+    let handles: Vec<_> = (0..12)
+        .map(|_| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                RegisterAccount::execute(
+                    &w.register,
+                    &Actor::Service,
+                    RegisterAccountCommand { phone: phone(7) },
+                )
+                .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut limited = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(AppError::PhoneLimitReached { limit: 5 }) => limited += 1,
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!((ok, limited), (5, 7));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_raw_tables_hold_no_document_number_name_or_phone_in_clear() {
+    let w = world(4).await;
+    let account = w.registered(1).await;
+    let session = w.submitted(&account).await;
+    w.passed(session).await.unwrap();
+
+    let read = w.store.account(account.id).await.unwrap().unwrap();
+    assert_eq!(
+        read.verification.unwrap().subject,
+        zhang_san(),
+        "it decrypts back"
+    );
+
+    #[derive(QueryableByName)]
+    struct Dump {
+        #[diesel(sql_type = Text)]
+        row: String,
+    }
+    let mut conn = raw(&w._db.url).await;
+    let mut dump = String::new();
+    for table in [
+        "accounts",
+        "applications",
+        "events",
+        "audit_log",
+        "subjects",
+        "phone_numbers",
+    ] {
+        let rows: Vec<Dump> =
+            diesel::sql_query(format!("SELECT row_to_json(t)::text AS row FROM {table} t"))
+                .load(&mut conn)
+                .await
+                .unwrap();
+        dump.extend(rows.into_iter().map(|r| r.row));
+    }
+    let phone = phone(1);
+    for secret in [DOCUMENT, NAME, phone.as_str()] {
+        assert!(!dump.contains(secret), "{} found in clear", secret.len());
+        let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+        assert!(!dump.contains(&hex), "{} found hex-encoded", secret.len());
+    }
+    assert!(dump.contains("phone_enc"), "the dump is not empty");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_accounts_audit_entries_form_an_intact_hash_chain() {
+    let w = world(4).await;
+    let account = w.registered(2).await;
+    let session = w.submitted(&account).await;
+    w.passed(session).await.unwrap();
+
+    #[derive(QueryableByName)]
+    struct Entry {
+        #[diesel(sql_type = Text)]
+        actor: String,
+        #[diesel(sql_type = Text)]
+        action: String,
+        #[diesel(sql_type = Text)]
+        before: String,
+        #[diesel(sql_type = Text)]
+        after: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        reason: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        at: chrono::DateTime<Utc>,
+        #[diesel(sql_type = Bytea)]
+        prev_hash: Vec<u8>,
+        #[diesel(sql_type = Bytea)]
+        hash: Vec<u8>,
+    }
+    let entries: Vec<Entry> = diesel::sql_query(
+        "SELECT actor, action, before, after, reason, at, prev_hash, hash FROM audit_log WHERE account_id = $1 ORDER BY id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(account.id.as_uuid())
+    .load(&mut raw(&w._db.url).await)
+    .await
+    .unwrap();
+
+    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "account.created",
+            "application.submitted",
+            "account.verified",
+            "application.approved"
+        ]
+    );
+    let mut previous = GENESIS;
+    for e in &entries {
+        assert_eq!(e.prev_hash, previous);
+        let entry = AuditEntry {
+            account_id: account.id,
+            actor: e.actor.clone(),
+            action: e.action.clone(),
+            before: e.before.clone(),
+            after: e.after.clone(),
+            reason: e.reason.clone(),
+            at: e.at,
+        };
+        assert_eq!(entry.chained_hash(&previous).to_vec(), e.hash);
+        previous = e.hash.clone().try_into().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_are_numbered_per_account_from_one() {
+    let w = world(4).await;
+    let account = w.registered(3).await;
+    let session = w.submitted(&account).await;
+    w.passed(session).await.unwrap();
+    let other = w.registered(4).await;
+    let _ = other;
+
+    #[derive(QueryableByName)]
+    struct Seq {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        sequence: i64,
+    }
+    let seqs: Vec<Seq> =
+        diesel::sql_query("SELECT sequence FROM events WHERE account_id = $1 ORDER BY sequence")
+            .bind::<diesel::sql_types::Uuid, _>(account.id.as_uuid())
+            .load(&mut raw(&w._db.url).await)
+            .await
+            .unwrap();
+    assert_eq!(
+        seqs.iter().map(|s| s.sequence).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idempotency_key_replays_its_response_and_refuses_another_body() {
+    let w = world(2).await;
+    let now = Utc::now();
+    let expired_before = now - Duration::hours(24);
+    let store = &w.store;
+    assert_eq!(
+        store
+            .begin("s", "k", b"body-a", now, expired_before)
+            .await
+            .unwrap(),
+        IdempotencyBegin::Fresh
+    );
+    assert_eq!(
+        store
+            .begin("s", "k", b"body-a", now, expired_before)
+            .await
+            .unwrap(),
+        IdempotencyBegin::InProgress
+    );
+    let response = StoredResponse {
+        status: 201,
+        body: b"{}".to_vec(),
+    };
+    store.complete("s", "k", &response).await.unwrap();
+    assert_eq!(
+        store
+            .begin("s", "k", b"body-a", now, expired_before)
+            .await
+            .unwrap(),
+        IdempotencyBegin::Replay(response)
+    );
+    assert_eq!(
+        store
+            .begin("s", "k", b"body-b", now, expired_before)
+            .await
+            .unwrap(),
+        IdempotencyBegin::Mismatch
+    );
+    let a_day_later = now + Duration::hours(25);
+    assert_eq!(
+        store
+            .begin(
+                "s",
+                "k",
+                b"body-b",
+                a_day_later,
+                a_day_later - Duration::hours(24)
+            )
+            .await
+            .unwrap(),
+        IdempotencyBegin::Fresh,
+        "keys are kept 24 h"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migrated_database_is_ready() {
+    let w = world(2).await;
+    assert!(w.store.ready().await);
+}
