@@ -1,0 +1,275 @@
+//! JWT bearer authentication with the API.md roles.
+
+use std::fmt;
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use realname_domain::{AccountId, Actor};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ErrorCode};
+use crate::state::HttpState;
+
+/// The roles of API.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// An account holder.
+    Holder,
+    /// A platform service.
+    Service,
+    /// A reviewer.
+    Reviewer,
+    /// An account manager.
+    AccountManager,
+    /// An administrator.
+    Admin,
+}
+
+impl Role {
+    /// Parses a role name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    }
+}
+
+/// The token's claims.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The subject: who holds the token.
+    pub sub: String,
+    /// The role.
+    pub role: Role,
+    /// For holders: the root account they control.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Issued at.
+    pub iat: i64,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+}
+
+/// Auth settings.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The `iss` claim required.
+    pub issuer: String,
+    /// The `aud` claim required.
+    pub audience: String,
+    /// The HS256 signing key.
+    pub signing_key: SecretString,
+}
+
+impl fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("signing_key", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Issues and checks tokens.
+#[derive(Clone)]
+pub struct Authenticator {
+    settings: AuthSettings,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator for these settings.
+    #[must_use]
+    pub fn new(settings: AuthSettings) -> Self {
+        let decoding = DecodingKey::from_secret(settings.signing_key.expose_secret().as_bytes());
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        Self {
+            settings,
+            decoding,
+            validation,
+        }
+    }
+
+    /// Signs a token.
+    ///
+    /// # Errors
+    /// When signing fails.
+    pub fn issue(
+        &self,
+        subject: &str,
+        role: Role,
+        account_id: Option<AccountId>,
+        ttl: chrono::Duration,
+    ) -> anyhow::Result<String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: subject.to_owned(),
+            role,
+            account_id: account_id.map(|a| a.to_string()),
+            exp: now + ttl.num_seconds(),
+            iat: now,
+            iss: self.settings.issuer.clone(),
+            aud: self.settings.audience.clone(),
+        };
+        let key = EncodingKey::from_secret(self.settings.signing_key.expose_secret().as_bytes());
+        Ok(encode(&Header::new(Algorithm::HS256), &claims, &key)?)
+    }
+
+    /// Checks a bearer token and returns its principal.
+    ///
+    /// # Errors
+    /// [`ErrorCode::Unauthorized`] for a bad, expired or incomplete token.
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| ApiError::new(ErrorCode::Unauthorized))?
+            .claims;
+        let actor = match claims.role {
+            Role::Holder => {
+                let root = claims
+                    .account_id
+                    .as_deref()
+                    .and_then(|id| id.parse::<AccountId>().ok())
+                    .ok_or_else(|| {
+                        ApiError::new(ErrorCode::Unauthorized)
+                            .detail("A holder token needs account_id.")
+                    })?;
+                Actor::Holder { root }
+            }
+            Role::Service => Actor::Service,
+            Role::Reviewer => Actor::Reviewer,
+            Role::AccountManager => Actor::AccountManager,
+            Role::Admin => Actor::Admin,
+        };
+        Ok(Principal {
+            subject: claims.sub,
+            role: claims.role,
+            actor,
+        })
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The token's subject.
+    pub subject: String,
+    /// The role.
+    pub role: Role,
+    /// The actor the use cases see.
+    pub actor: Actor,
+}
+
+impl Principal {
+    /// Checks the role against an endpoint's "who" column.
+    ///
+    /// # Errors
+    /// [`ErrorCode::Forbidden`] for any other role.
+    pub fn require(&self, roles: &[Role]) -> Result<&Actor, ApiError> {
+        if roles.contains(&self.role) {
+            Ok(&self.actor)
+        } else {
+            Err(ApiError::new(ErrorCode::Forbidden))
+        }
+    }
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let state = req
+        .app_data::<web::Data<HttpState>>()
+        .ok_or_else(|| ApiError::internal(ErrorCode::Internal, anyhow::anyhow!("no state")))?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
+    state.auth.verify(token.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(key: &str) -> Authenticator {
+        Authenticator::new(AuthSettings {
+            issuer: "realname".into(),
+            audience: "realname-api".into(),
+            signing_key: key.into(),
+        })
+    }
+
+    #[test]
+    fn an_issued_holder_token_verifies_to_its_account() {
+        let a = auth("k".repeat(32).as_str());
+        let account = AccountId::new();
+        let token = a
+            .issue(
+                "u1",
+                Role::Holder,
+                Some(account),
+                chrono::Duration::hours(1),
+            )
+            .unwrap();
+        let principal = a.verify(&token).unwrap();
+        assert_eq!(principal.actor, Actor::Holder { root: account });
+    }
+
+    #[test]
+    fn a_token_signed_with_another_key_or_expired_is_refused() {
+        let token = auth("a".repeat(32).as_str())
+            .issue("u1", Role::Service, None, chrono::Duration::hours(1))
+            .unwrap();
+        assert!(auth("b".repeat(32).as_str()).verify(&token).is_err());
+        let a = auth("a".repeat(32).as_str());
+        let expired = a
+            .issue("u1", Role::Service, None, chrono::Duration::hours(-1))
+            .unwrap();
+        assert!(a.verify(&expired).is_err());
+    }
+
+    #[test]
+    fn a_holder_token_without_an_account_is_refused() {
+        let a = auth("a".repeat(32).as_str());
+        let token = a
+            .issue("u1", Role::Holder, None, chrono::Duration::hours(1))
+            .unwrap();
+        assert!(a.verify(&token).is_err());
+    }
+
+    #[test]
+    fn the_signing_key_never_shows_in_debug_output() {
+        let shown = format!("{:?}", auth("supersecretsigningkey-0123456789"));
+        assert!(!shown.contains("supersecret"));
+    }
+}

@@ -1,0 +1,343 @@
+//! Request bodies and their conversion into domain values, collecting field-level errors (R9).
+
+use chrono::NaiveDate;
+use realname_domain::identifiers::{IdentifierError, PersonName, Phone};
+use realname_domain::{
+    DocumentType, FailureCode, Method, PersonalDocument, PersonalSubject, Purpose, Region, Subject,
+};
+use realname_ports::{AssertedSubject, SandboxInstruction};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ErrorCode, FieldError};
+
+/// Parses a JSON body: malformed JSON or an unknown field is 400; a wrong type is 422.
+///
+/// # Errors
+/// [`ApiError`] as described.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let unknown = e.to_string().contains("unknown field");
+        if e.is_data() && !unknown {
+            ApiError::validation(vec![FieldError::new(
+                "body",
+                "invalid_type",
+                strip_location(&e),
+            )])
+        } else {
+            ApiError::new(ErrorCode::MalformedRequest).detail(strip_location(&e))
+        }
+    })
+}
+
+fn strip_location(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    text.split(" at line ").next().unwrap_or(&text).to_owned()
+}
+
+/// Collects field errors while converting.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn required<'a>(&mut self, field: &str, value: Option<&'a str>) -> Option<&'a str> {
+        if value.is_none() {
+            self.0.push(FieldError::new(
+                field,
+                "required",
+                "This field is required.",
+            ));
+        }
+        value
+    }
+
+    fn one_of<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let value = self.required(field, value)?;
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.0.push(FieldError::new(
+                field,
+                "unknown_value",
+                "This value is not one of the allowed values.",
+            ));
+        }
+        parsed
+    }
+
+    fn identifier<T>(&mut self, field: &str, parsed: Result<T, IdentifierError>) -> Option<T> {
+        parsed
+            .map_err(|e| {
+                let code = match e {
+                    IdentifierError::Format => "invalid_format",
+                    IdentifierError::Checksum => "checksum_mismatch",
+                    IdentifierError::BirthDate => "invalid_birth_date",
+                    IdentifierError::AddressCode => "invalid_address_code",
+                };
+                self.0.push(FieldError::new(field, code, e.to_string()));
+            })
+            .ok()
+    }
+
+    /// Ends the conversion: the value, or a 422 listing every field error.
+    ///
+    /// # Errors
+    /// [`ApiError`] 422 when any field was wrong.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, ApiError> {
+        match value {
+            Some(v) if self.0.is_empty() => Ok(v),
+            _ => Err(ApiError::validation(self.0)),
+        }
+    }
+}
+
+/// `POST /v1/accounts`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterAccountBody {
+    phone: Option<String>,
+}
+
+impl RegisterAccountBody {
+    /// The phone to bind.
+    ///
+    /// # Errors
+    /// 422 for a missing or invalid phone.
+    pub fn into_phone(self) -> Result<Phone, ApiError> {
+        let mut fields = Fields::default();
+        let phone = fields
+            .required("phone", self.phone.as_deref())
+            .and_then(|p| fields.identifier("phone", Phone::parse(p)));
+        fields.finish(phone)
+    }
+}
+
+/// A subject in a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectBody {
+    #[serde(rename = "type")]
+    subject_type: Option<String>,
+    document_type: Option<String>,
+    document_number: Option<String>,
+    name: Option<String>,
+    region: Option<String>,
+    uscc: Option<String>,
+    legal_person_name: Option<String>,
+    /// Only in a provider's assertion: the WeChat account has a mainland bank card (R5).
+    #[serde(default)]
+    mainland_bank_card: Option<bool>,
+}
+
+impl SubjectBody {
+    fn convert(&self, prefix: &str, fields: &mut Fields, today: NaiveDate) -> Option<Subject> {
+        let f = |name: &str| format!("{prefix}.{name}");
+        match fields.required(&f("type"), self.subject_type.as_deref())? {
+            "personal" => {}
+            "enterprise" => {
+                fields.0.push(FieldError::new(
+                    f("type"),
+                    "unsupported",
+                    "Enterprise verification is not available yet.",
+                ));
+                return None;
+            }
+            _ => {
+                fields.0.push(FieldError::new(
+                    f("type"),
+                    "unknown_value",
+                    "Use personal or enterprise.",
+                ));
+                return None;
+            }
+        }
+        if self.uscc.is_some() || self.legal_person_name.is_some() {
+            fields.0.push(FieldError::new(
+                f("uscc"),
+                "not_allowed",
+                "Personal subjects have no USCC or legal person.",
+            ));
+        }
+        let kind = fields.one_of(
+            &f("document_type"),
+            self.document_type.as_deref(),
+            DocumentType::parse,
+        );
+        let number = fields.required(&f("document_number"), self.document_number.as_deref());
+        let document = match (kind, number) {
+            (Some(kind), Some(number)) => fields.identifier(
+                &f("document_number"),
+                PersonalDocument::parse(kind, number, today),
+            ),
+            _ => None,
+        };
+        let name = fields
+            .required(&f("name"), self.name.as_deref())
+            .and_then(|n| fields.identifier(&f("name"), PersonName::parse(n)));
+        let region = match self.region.as_deref() {
+            None => Some(Region::Mainland),
+            Some(r) => fields.one_of(&f("region"), Some(r), Region::parse),
+        };
+        Some(Subject::Personal(PersonalSubject {
+            document: document?,
+            name: name?,
+            region: region?,
+        }))
+    }
+}
+
+/// `POST /v1/accounts/{id}/applications`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationBody {
+    purpose: Option<String>,
+    method: Option<String>,
+    subject: Option<SubjectBody>,
+}
+
+/// A checked application request.
+#[derive(Debug)]
+pub struct ApplicationRequest {
+    /// Verify or modify.
+    pub purpose: Purpose,
+    /// The method.
+    pub method: Method,
+    /// The subject.
+    pub subject: Subject,
+}
+
+impl ApplicationBody {
+    /// Converts into domain values.
+    ///
+    /// # Errors
+    /// 422 listing every invalid field.
+    pub fn convert(&self, today: NaiveDate) -> Result<ApplicationRequest, ApiError> {
+        let mut fields = Fields::default();
+        let purpose = fields.one_of("purpose", self.purpose.as_deref(), Purpose::parse);
+        let method = fields.one_of("method", self.method.as_deref(), Method::parse);
+        let subject = match &self.subject {
+            Some(s) => s.convert("subject", &mut fields, today),
+            None => fields.required("subject", None).and(None),
+        };
+        let request = match (purpose, method, subject) {
+            (Some(purpose), Some(method), Some(subject)) => Some(ApplicationRequest {
+                purpose,
+                method,
+                subject,
+            }),
+            _ => None,
+        };
+        fields.finish(request)
+    }
+}
+
+/// A provider's verdict: the body of `POST /v1/provider-events/{provider}` and of the sandbox
+/// completion (without `session_ref`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictBody {
+    /// The provider's session reference (provider events only).
+    pub session_ref: Option<String>,
+    outcome: Option<String>,
+    failure_code: Option<String>,
+    asserted_subject: Option<SubjectBody>,
+}
+
+impl VerdictBody {
+    /// Converts into a sandbox instruction (also the shape of a provider's verdict).
+    ///
+    /// # Errors
+    /// 422 listing every invalid field.
+    pub fn convert(&self, today: NaiveDate) -> Result<SandboxInstruction, ApiError> {
+        let mut fields = Fields::default();
+        let passed = fields.one_of("outcome", self.outcome.as_deref(), |o| match o {
+            "passed" => Some(true),
+            "failed" => Some(false),
+            _ => None,
+        });
+        let failure_code = match self.failure_code.as_deref() {
+            None => None,
+            Some(code) => fields.one_of("failure_code", Some(code), |c| {
+                FailureCode::parse(c).filter(|c| c.is_provider_reportable())
+            }),
+        };
+        let asserted_subject = self.asserted_subject.as_ref().and_then(|s| {
+            let subject = s.convert("asserted_subject", &mut fields, today)?;
+            Some(AssertedSubject {
+                subject,
+                mainland_bank_card: s.mainland_bank_card.unwrap_or(false),
+            })
+        });
+        let instruction = passed.map(|passed| SandboxInstruction {
+            passed,
+            failure_code,
+            asserted_subject,
+        });
+        fields.finish(instruction)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()
+    }
+
+    #[test]
+    fn an_unknown_field_is_a_malformed_request() {
+        let err =
+            parse_json::<RegisterAccountBody>(br#"{"phone":"13812345678","x":1}"#).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedRequest);
+        let err = parse_json::<RegisterAccountBody>(b"{").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedRequest);
+    }
+
+    #[test]
+    fn a_wrong_check_digit_is_a_field_error_on_the_document_number() {
+        let body: ApplicationBody = parse_json(
+            r#"{"purpose":"verify","method":"face_recognition","subject":{"type":"personal","document_type":"resident_id","document_number":"110101199003071234","name":"张三"}}"#.as_bytes(),
+        )
+        .unwrap();
+        let err = body.convert(today()).unwrap_err();
+        let errors = &err.body()["errors"];
+        assert_eq!(errors[0]["field"], "subject.document_number");
+        assert_eq!(errors[0]["code"], "checksum_mismatch");
+    }
+
+    #[test]
+    fn every_missing_field_is_listed() {
+        let body: ApplicationBody = parse_json(br#"{"subject":{"type":"personal"}}"#).unwrap();
+        let err = body.convert(today()).unwrap_err();
+        let fields: Vec<String> = err.body()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "purpose",
+                "method",
+                "subject.document_type",
+                "subject.document_number",
+                "subject.name"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_phone_is_a_field_error() {
+        let body: RegisterAccountBody = parse_json(br#"{"phone":"12345"}"#).unwrap();
+        assert_eq!(
+            body.into_phone().unwrap_err().body()["errors"][0]["field"],
+            "phone"
+        );
+    }
+}

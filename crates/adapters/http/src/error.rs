@@ -1,0 +1,278 @@
+//! The one place that maps errors to HTTP: a table of code → status → title, and problem+json
+//! bodies (RFC 9457) with `code`, `errors` and `reference`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use realname_application::AppError;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+macro_rules! codes {
+    ($($variant:ident => ($status:expr, $code:literal, $title:literal),)*) => {
+        /// Every error code the API answers with (API.md), in one table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $(#[doc = $title] $variant,)* }
+
+        impl ErrorCode {
+            /// The HTTP status.
+            #[must_use]
+            pub const fn status(self) -> StatusCode {
+                match self { $(Self::$variant => $status,)* }
+            }
+
+            /// The stable snake_case code.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $code,)* }
+            }
+
+            /// A short human title.
+            #[must_use]
+            pub const fn title(self) -> &'static str {
+                match self { $(Self::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    MalformedRequest => (StatusCode::BAD_REQUEST, "malformed_request", "The request body is not valid JSON for this operation."),
+    Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Missing or invalid credentials."),
+    InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature", "The signature does not match."),
+    SignatureExpired => (StatusCode::UNAUTHORIZED, "signature_expired", "The signature's timestamp is outside the tolerance."),
+    Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role may not do this."),
+    NotFound => (StatusCode::NOT_FOUND, "not_found", "No such resource."),
+    AlreadyVerified => (StatusCode::CONFLICT, "already_verified", "The account is already verified."),
+    VerificationIrreversible => (StatusCode::CONFLICT, "verification_irreversible", "Real-name verification cannot be removed; modify it instead."),
+    NotVerified => (StatusCode::CONFLICT, "not_verified", "The account is not verified."),
+    ApplicationPending => (StatusCode::CONFLICT, "application_pending", "The account already has an undecided application."),
+    ApplicationDecided => (StatusCode::CONFLICT, "application_decided", "The application is already decided."),
+    AccountClosed => (StatusCode::CONFLICT, "account_closed", "The account is closed."),
+    AccountFrozen => (StatusCode::CONFLICT, "account_frozen", "The account is frozen."),
+    ModificationUnavailable => (StatusCode::CONFLICT, "modification_unavailable", "Modification of real-name information is not available yet."),
+    PhoneLimitReached => (StatusCode::CONFLICT, "phone_account_limit_reached", "The phone number is bound to the maximum number of accounts."),
+    IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed."),
+    ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields."),
+    MethodNotAvailableForDocument => (StatusCode::UNPROCESSABLE_ENTITY, "method_not_available_for_document", "This method is not available for this document type."),
+    UseInternationalSite => (StatusCode::UNPROCESSABLE_ENTITY, "use_international_site", "Verify on the international site."),
+    IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was used with a different request."),
+    TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many failed verification attempts."),
+    ProviderError => (StatusCode::BAD_GATEWAY, "provider_error", "The verification provider failed."),
+    Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side."),
+    Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "The service is temporarily unavailable."),
+}
+
+/// One field-level validation error (R9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's path, e.g. `subject.document_number`.
+    pub field: String,
+    /// A stable code, e.g. `checksum`.
+    pub code: &'static str,
+    /// A human message.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// An error answered as problem+json.
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+    extensions: Map<String, Value>,
+    retry_after_secs: Option<i64>,
+    reference: Option<String>,
+    cause: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    /// An error with only its code.
+    #[must_use]
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            detail: None,
+            errors: Vec::new(),
+            extensions: Map::new(),
+            retry_after_secs: None,
+            reference: None,
+            cause: None,
+        }
+    }
+
+    /// Adds a detail message (never personal data).
+    #[must_use]
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// A 422 with field errors.
+    #[must_use]
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self {
+            errors,
+            ..Self::new(ErrorCode::ValidationFailed)
+        }
+    }
+
+    /// Adds an extension member.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.extensions.insert(key.to_owned(), value);
+        self
+    }
+
+    /// A 5xx with its cause, which is logged once and never shown.
+    #[must_use]
+    pub fn internal(code: ErrorCode, cause: anyhow::Error) -> Self {
+        Self {
+            cause: Some(cause),
+            reference: Some(uuid::Uuid::new_v4().simple().to_string()),
+            ..Self::new(code)
+        }
+    }
+
+    /// The code.
+    #[must_use]
+    pub const fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The problem+json body.
+    #[must_use]
+    pub fn body(&self) -> Value {
+        let status = self.code.status().as_u16();
+        let mut body = json!({
+            "type": format!("https://docs.realname.example/problems/{}", self.code.as_str()),
+            "title": self.code.title(),
+            "status": status,
+            "code": self.code.as_str(),
+        });
+        let Value::Object(map) = &mut body else {
+            return body;
+        };
+        if let Some(detail) = &self.detail {
+            map.insert("detail".into(), detail.clone().into());
+        }
+        if !self.errors.is_empty() {
+            map.insert(
+                "errors".into(),
+                serde_json::to_value(&self.errors).unwrap_or_default(),
+            );
+        }
+        if let Some(reference) = &self.reference {
+            map.insert("reference".into(), reference.clone().into());
+        }
+        map.extend(self.extensions.clone());
+        body
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code.as_str())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            tracing::error!(reference = self.reference.as_deref().unwrap_or(""), code = self.code.as_str(), error = ?cause, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        if let Some(secs) = self.retry_after_secs {
+            if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
+                response.insert_header((header::RETRY_AFTER, value));
+            }
+        }
+        response.body(self.body().to_string())
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound(what) => Self::new(ErrorCode::NotFound).detail(format!("No such {what}.")),
+            AppError::AccountClosed => Self::new(ErrorCode::AccountClosed),
+            AppError::AccountFrozen => Self::new(ErrorCode::AccountFrozen),
+            AppError::AlreadyVerified => Self::new(ErrorCode::AlreadyVerified)
+                .detail("Use purpose \"modify\" to change the real-name subject."),
+            AppError::NotVerified => Self::new(ErrorCode::NotVerified),
+            AppError::VerificationIrreversible => Self::new(ErrorCode::VerificationIrreversible)
+                .detail("Verification cannot be removed. To change the real-name subject, submit an application with purpose \"modify\".")
+                .with("modification", json!({"method": "POST", "path": "/v1/accounts/{id}/applications", "purpose": "modify"})),
+            AppError::ApplicationPending => Self::new(ErrorCode::ApplicationPending),
+            AppError::ApplicationDecided(status) => Self::new(ErrorCode::ApplicationDecided)
+                .with("application_status", status.as_str().into()),
+            AppError::MethodNotAvailableForDocument => Self::new(ErrorCode::MethodNotAvailableForDocument)
+                .detail("Travel-permit holders can verify only with wechat_scan."),
+            AppError::UseInternationalSite { url } => Self::new(ErrorCode::UseInternationalSite)
+                .with("international_site_url", url.into()),
+            AppError::TooManyAttempts { retry_at } => {
+                let mut e = Self::new(ErrorCode::TooManyAttempts).with("retry_at", json!(retry_at));
+                e.retry_after_secs = Some((retry_at - chrono::Utc::now()).num_seconds());
+                e
+            }
+            AppError::PhoneLimitReached { limit } => Self::new(ErrorCode::PhoneLimitReached)
+                .detail("Change the phone number of one of the accounts bound to it, then try again.")
+                .with("limit", limit.into()),
+            AppError::ModificationUnavailable => Self::new(ErrorCode::ModificationUnavailable),
+            AppError::Provider(cause) => Self::internal(ErrorCode::ProviderError, cause.into()),
+            AppError::Store(realname_ports::StoreError::Conflict) => {
+                Self::internal(ErrorCode::Unavailable, anyhow::anyhow!("a concurrent change won; retry"))
+            }
+            AppError::Store(cause) => Self::internal(ErrorCode::Internal, cause.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_5xx_carries_a_reference_and_no_cause() {
+        let e = ApiError::internal(ErrorCode::Internal, anyhow::anyhow!("password=hunter2"));
+        let body = e.body().to_string();
+        assert!(body.contains("\"reference\""));
+        assert!(!body.contains("hunter2"));
+        assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn irreversibility_points_to_modification() {
+        let e = ApiError::from(AppError::VerificationIrreversible);
+        assert_eq!(e.status_code(), StatusCode::CONFLICT);
+        assert_eq!(e.body()["code"], "verification_irreversible");
+        assert_eq!(e.body()["modification"]["purpose"], "modify");
+    }
+
+    #[test]
+    fn validation_errors_list_their_fields() {
+        let e = ApiError::validation(vec![FieldError::new(
+            "phone",
+            "invalid",
+            "not a mainland mobile number",
+        )]);
+        assert_eq!(e.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.body()["errors"][0]["field"], "phone");
+    }
+}

@@ -1,0 +1,72 @@
+//! The routes of API.md, one module per area. Handlers extract, convert, call one use case and
+//! map the result; nothing else.
+
+pub mod accounts;
+pub mod applications;
+pub mod ops;
+pub mod providers;
+pub mod real_name;
+
+use actix_web::web;
+use realname_domain::{AccountId, ApplicationId};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// An account id from the path; a malformed one cannot exist, so it is 404.
+pub(crate) fn account_id(raw: &str) -> Result<AccountId, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("No such account."))
+}
+
+/// An application id from the path.
+pub(crate) fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("No such application."))
+}
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
+    cfg.route("/healthz", web::get().to(ops::healthz))
+        .route("/readyz", web::get().to(ops::readyz))
+        .route(
+            "/v1/verification-methods",
+            web::get().to(real_name::methods),
+        )
+        .route("/v1/accounts", web::post().to(accounts::register))
+        .route("/v1/accounts/{id}", web::get().to(accounts::get))
+        .route(
+            "/v1/accounts/{id}/real-name",
+            web::get().to(real_name::status),
+        )
+        .route(
+            "/v1/accounts/{id}/real-name",
+            web::delete().to(real_name::deauthenticate),
+        )
+        .route(
+            "/v1/accounts/{id}/capabilities",
+            web::get().to(real_name::capabilities),
+        )
+        .route(
+            "/v1/accounts/{id}/applications",
+            web::post().to(applications::submit),
+        )
+        .route(
+            "/v1/accounts/{id}/applications",
+            web::get().to(applications::list),
+        )
+        .route("/v1/applications/{id}", web::get().to(applications::get))
+        .route(
+            "/v1/applications/{id}/withdraw",
+            web::post().to(applications::withdraw),
+        )
+        .route(
+            "/v1/provider-events/{provider}",
+            web::post().to(providers::provider_event),
+        );
+    if sandbox {
+        cfg.route(
+            "/v1/sandbox/applications/{id}/complete",
+            web::post().to(providers::sandbox_complete),
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! What the handlers share: the use cases and the HTTP adapter's own collaborators.
+
+use std::sync::Arc;
+
+use realname_application::accounts::{GetAccount, RegisterAccount};
+use realname_application::real_name::{
+    GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
+};
+use realname_application::verification::{
+    CompleteSandboxApplication, GetApplication, ListApplications, RecordProviderResult,
+    SubmitApplication, WithdrawApplication,
+};
+use realname_ports::{Clock, IdempotencyStore, Readiness};
+
+use crate::auth::Authenticator;
+use crate::signature::SignatureSettings;
+
+/// The use cases the routes call.
+pub struct UseCases {
+    /// `POST /v1/accounts`.
+    pub register_account: RegisterAccount,
+    /// `GET /v1/accounts/{id}`.
+    pub get_account: GetAccount,
+    /// `GET /v1/accounts/{id}/real-name`.
+    pub get_status: GetStatus,
+    /// `DELETE /v1/accounts/{id}/real-name`.
+    pub refuse_deauthentication: RefuseDeauthentication,
+    /// `GET /v1/accounts/{id}/capabilities`.
+    pub get_capabilities: GetCapabilities,
+    /// `GET /v1/verification-methods`.
+    pub list_methods: ListMethods,
+    /// `POST /v1/accounts/{id}/applications`.
+    pub submit_application: SubmitApplication,
+    /// `GET /v1/accounts/{id}/applications`.
+    pub list_applications: ListApplications,
+    /// `GET /v1/applications/{id}`.
+    pub get_application: GetApplication,
+    /// `POST /v1/applications/{id}/withdraw`.
+    pub withdraw_application: WithdrawApplication,
+    /// `POST /v1/provider-events/{provider}`.
+    pub record_provider_result: Arc<RecordProviderResult>,
+    /// `POST /v1/sandbox/applications/{id}/complete`.
+    pub complete_sandbox_application: CompleteSandboxApplication,
+}
+
+/// The shared state of the HTTP adapter.
+pub struct HttpState {
+    /// The use cases.
+    pub use_cases: UseCases,
+    /// Token checks.
+    pub auth: Authenticator,
+    /// Provider signature checks.
+    pub signatures: SignatureSettings,
+    /// `Idempotency-Key` storage.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// `/readyz`.
+    pub readiness: Arc<dyn Readiness>,
+    /// Now.
+    pub clock: Arc<dyn Clock>,
+    /// Whether the sandbox endpoints exist.
+    pub sandbox: bool,
+}

@@ -1,0 +1,189 @@
+//! Response representations (API.md). Personal data leaves only masked.
+
+use chrono::{DateTime, Utc};
+use realname_application::real_name::StatusView;
+use realname_domain::capabilities::{CapabilityReport, CapabilityWarning};
+use realname_domain::subject::MaskedSubject;
+use realname_domain::{Account, AccountId, AccountKind, Application, MethodInfo, NextAction};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// An account.
+#[derive(Debug, Serialize)]
+pub struct AccountView {
+    id: String,
+    kind: &'static str,
+    root_account_id: Option<String>,
+    phone: String,
+    state: &'static str,
+    real_name: RealNameSummary,
+    agreement_expires_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+struct RealNameSummary {
+    status: &'static str,
+    subject_type: Option<&'static str>,
+}
+
+impl From<&Account> for AccountView {
+    fn from(a: &Account) -> Self {
+        Self {
+            id: a.id.to_string(),
+            kind: match a.kind {
+                AccountKind::Root => "root",
+                AccountKind::Sub { .. } => "sub",
+            },
+            root_account_id: match a.kind {
+                AccountKind::Root => None,
+                AccountKind::Sub { root } => Some(root.to_string()),
+            },
+            phone: a.phone.masked(),
+            state: a.state.as_str(),
+            real_name: RealNameSummary {
+                status: a.status.as_str(),
+                subject_type: a
+                    .verification
+                    .as_ref()
+                    .map(|v| v.subject.subject_type().as_str()),
+            },
+            agreement_expires_at: a.agreement_expires_at,
+            created_at: a.created_at,
+        }
+    }
+}
+
+fn subject(m: &MaskedSubject) -> Value {
+    json!({
+        "type": m.subject_type.as_str(),
+        "document_type": m.document_type.map(realname_domain::DocumentType::as_str),
+        "document_number": m.document_number,
+        "name": m.name,
+        "region": m.region.as_str(),
+    })
+}
+
+fn next_action(action: &NextAction) -> Value {
+    match action {
+        NextAction::ScanQr { qr_url, expires_at } => {
+            json!({"type": "scan_qr", "qr_url": qr_url, "expires_at": expires_at})
+        }
+        NextAction::FaceLiveness {
+            session_url,
+            expires_at,
+        } => {
+            json!({"type": "face_liveness", "session_url": session_url, "expires_at": expires_at})
+        }
+    }
+}
+
+/// The application representation of API.md.
+#[must_use]
+pub fn application(app: &Application) -> Value {
+    let failure = app.failure.as_ref().map(|f| {
+        let mut failure = json!({
+            "code": f.code.as_str(),
+            "message": f.code.message(),
+            "retry_allowed": f.code.retry_allowed(),
+        });
+        if !f.holding_accounts.is_empty() {
+            failure["holding_accounts"] = f
+                .holding_accounts
+                .iter()
+                .map(|h| json!({"account_id": h.account_id_masked(), "phone": h.phone_masked, "verified_at": h.verified_at}))
+                .collect();
+            failure["resolutions"] = json!(["close_one_of_these_accounts", "modify_the_real_name_subject_of_one_of_these_accounts"]);
+        }
+        failure
+    });
+    json!({
+        "id": app.id.to_string(),
+        "account_id": app.account_id.to_string(),
+        "purpose": app.purpose.as_str(),
+        "method": app.method.as_str(),
+        "status": app.status.as_str(),
+        "subject": subject(&app.subject.masked()),
+        "next_action": app.next_action.as_ref().map(next_action),
+        "deadline": app.deadline,
+        "overdue": app.overdue,
+        "failure": failure,
+        "created_at": app.created_at,
+        "decided_at": app.decided_at,
+    })
+}
+
+/// The R20 status.
+#[must_use]
+pub fn status(view: &StatusView) -> Value {
+    let account = &view.account;
+    let verification = account.verification.as_ref();
+    json!({
+        "account_id": account.id.to_string(),
+        "status": account.status.as_str(),
+        "subject_type": verification.map(|v| v.subject.subject_type().as_str()),
+        "subject": verification.map(|v| subject(&v.subject.masked())),
+        "method": verification.map(|v| v.method.as_str()),
+        "verified_at": verification.map(|v| v.verified_at),
+        "last_authenticated_at": verification.map(|v| v.last_authenticated_at),
+        "modification_allowed_from": view.modification_allowed_from,
+        "pending_application": view.pending_application.as_ref().map(|a| json!({
+            "id": a.id.to_string(),
+            "purpose": a.purpose.as_str(),
+            "method": a.method.as_str(),
+            "status": a.status.as_str(),
+            "created_at": a.created_at,
+        })),
+        "pending_revocation": Value::Null,
+        "inherited_from": Value::Null,
+    })
+}
+
+/// The R12 answers.
+#[must_use]
+pub fn capabilities(account: AccountId, report: &CapabilityReport) -> Value {
+    let mut answers = Map::new();
+    for d in &report.decisions {
+        let mut answer = json!({"allowed": d.allowed});
+        if let Some(reason) = d.reason {
+            answer["reason"] = reason.as_str().into();
+            if let Some(action) = reason.action() {
+                answer["action"] = action.into();
+            }
+        }
+        if let Some(until) = d.until {
+            answer["until"] = json!(until);
+        }
+        answers.insert(d.capability.as_str().to_owned(), answer);
+    }
+    let warnings: Vec<Value> = report
+        .warnings
+        .iter()
+        .map(|w| match w {
+            CapabilityWarning::RevocationPending { effective_at } => {
+                json!({"code": "revocation_pending", "effective_at": effective_at})
+            }
+        })
+        .collect();
+    json!({
+        "account_id": account.to_string(),
+        "status": report.status.as_str(),
+        "capabilities": answers,
+        "warnings": warnings,
+    })
+}
+
+/// The R13 metadata of one method.
+#[must_use]
+pub fn method(info: &MethodInfo) -> Value {
+    json!({
+        "id": info.method.as_str(),
+        "subject_type": info.subject_type.as_str(),
+        "instant": info.instant,
+        "needs_documents": info.needs_documents,
+        "recommended": info.recommended,
+        "typical_duration_working_days": info.typical_duration_working_days,
+        "max_duration_working_days": info.max_duration_working_days,
+        "document_types": info.document_types.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+    })
+}
