@@ -1,1 +1,72 @@
-fn main() {}
+//! The `realname` binary: `serve`, `migrate` and `token`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use realname_http::{Authenticator, Role};
+use realname_server::{Application, Settings, cli, telemetry};
+use secrecy::ExposeSecret;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "realname", about = "Real-name verification service")]
+struct Cli {
+    /// A configuration file (TOML); also REALNAME_CONFIG.
+    #[arg(long, env = "REALNAME_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create and migrate the database if configured, run the jobs, and serve HTTP.
+    Serve,
+    /// Create the database if missing and run pending migrations.
+    Migrate,
+    /// Print a signed bearer token, for development and scripts.
+    Token {
+        #[arg(long, value_parser = |r: &str| Role::parse(r).ok_or("holder, service, reviewer, account_manager or admin"))]
+        role: Role,
+        #[arg(long)]
+        account: Option<realname_domain::AccountId>,
+        #[arg(long, default_value = "24h", value_parser = cli::parse_duration)]
+        ttl: chrono::Duration,
+        #[arg(long, default_value = "cli")]
+        subject: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Cli::parse();
+    let settings = Settings::load(args.config.as_deref())?;
+    match args.command {
+        Command::Serve => {
+            telemetry::init(&settings.telemetry);
+            let app = Application::build(settings).await?;
+            tracing::info!(port = app.port(), "serving");
+            let shutdown = CancellationToken::new();
+            tokio::spawn(cli::cancel_on_signal(shutdown.clone()));
+            app.run_until(shutdown).await
+        }
+        Command::Migrate => {
+            telemetry::init(&settings.telemetry);
+            let url = settings.database.url.expose_secret();
+            realname_postgres::admin::ensure_database(url).await?;
+            let applied = realname_postgres::admin::migrate(url).await?;
+            tracing::info!(applied, "database is migrated");
+            Ok(())
+        }
+        Command::Token {
+            role,
+            account,
+            ttl,
+            subject,
+        } => {
+            let token = Authenticator::new(settings.auth).issue(&subject, role, account, ttl)?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}

@@ -13,10 +13,21 @@ pub mod state;
 pub mod views;
 
 use actix_web::web;
+use serde::Deserialize;
 
 pub use auth::{AuthSettings, Authenticator, Role};
 pub use signature::SignatureSettings;
 pub use state::{HttpState, UseCases};
+
+/// Where and how the server listens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// The listen address, e.g. `127.0.0.1:8080`; port 0 picks a free port.
+    pub listen: String,
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+}
 
 /// Configures the whole API on an actix-web app.
 pub fn configure(state: web::Data<HttpState>) -> impl FnOnce(&mut web::ServiceConfig) {

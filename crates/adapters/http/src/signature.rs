@@ -14,8 +14,8 @@ use crate::error::{ApiError, ErrorCode};
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureSettings {
-    /// The active secrets (one, or two during a rotation).
-    pub secrets: Vec<SecretString>,
+    /// The active secrets, comma-separated (one, or two during a rotation).
+    pub secrets: SecretString,
     /// The tolerance for the timestamp, in seconds.
     pub tolerance_secs: i64,
 }
@@ -23,10 +23,7 @@ pub struct SignatureSettings {
 impl fmt::Debug for SignatureSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignatureSettings")
-            .field(
-                "secrets",
-                &format_args!("[{} redacted]", self.secrets.len()),
-            )
+            .field("secrets", &"[redacted]")
             .field("tolerance_secs", &self.tolerance_secs)
             .finish()
     }
@@ -51,7 +48,15 @@ impl SignatureSettings {
             }
         }
         let timestamp = timestamp.ok_or_else(invalid)?;
-        let matches = self.secrets.iter().any(|secret| {
+        let secrets: Vec<SecretString> = self
+            .secrets
+            .expose_secret()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(SecretString::from)
+            .collect();
+        let matches = secrets.iter().any(|secret| {
             candidates.iter().any(|candidate| {
                 mac(secret, timestamp, body).is_some_and(|m| m.verify_slice(candidate).is_ok())
             })
@@ -88,7 +93,7 @@ mod tests {
 
     fn settings() -> SignatureSettings {
         SignatureSettings {
-            secrets: vec!["new-secret".into(), "old-secret".into()],
+            secrets: "new-secret, old-secret".into(),
             tolerance_secs: 300,
         }
     }

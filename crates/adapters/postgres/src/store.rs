@@ -82,15 +82,23 @@ impl PgStore {
             "SET statement_timeout = {}; SET lock_timeout = {}",
             settings.statement_timeout_ms, settings.lock_timeout_ms
         );
+        // Connections are established on the runtime that builds the pool, so that their driver
+        // tasks outlive any one actix worker's runtime.
+        let runtime = tokio::runtime::Handle::try_current()?;
         let mut config = ManagerConfig::default();
         config.custom_setup = Box::new(move |url| {
-            let session = session.clone();
-            async move {
-                let mut conn = AsyncPgConnection::establish(url).await?;
+            let (session, url) = (session.clone(), url.to_owned());
+            let connecting = runtime.spawn(async move {
+                let mut conn = AsyncPgConnection::establish(&url).await?;
                 conn.batch_execute(&session)
                     .await
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(conn)
+            });
+            async move {
+                connecting
+                    .await
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
             }
             .boxed()
         });

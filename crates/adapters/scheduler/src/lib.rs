@@ -1,1 +1,152 @@
-//! placeholder
+//! The scheduler adapter: periodic jobs as a `run_once` tick plus a loop with shutdown.
+//!
+//! A job is a thin call into one use case; no SQL and no rule lives here. A failing tick is
+//! logged and the loop carries on; every job is idempotent, so several replicas may run it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use realname_application::verification::ExpireSessions;
+use serde::Deserialize;
+use tokio::time::MissedTickBehavior;
+use tokio_util::sync::CancellationToken;
+
+/// Scheduler settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerSettings {
+    /// Whether this replica runs the jobs.
+    pub enabled: bool,
+    /// Seconds between runs of the session-expiry job (R5).
+    pub expire_sessions_interval_secs: u64,
+}
+
+/// One periodic job.
+#[async_trait]
+pub trait Job: Send + Sync {
+    /// A stable name for logs.
+    fn name(&self) -> &'static str;
+
+    /// One tick: does what is due now and reports how many items it handled.
+    ///
+    /// # Errors
+    /// Whatever stopped the tick; the loop logs it and tries again next tick.
+    async fn run_once(&self) -> anyhow::Result<usize>;
+}
+
+/// Expires instant sessions past their validity (R5).
+pub struct ExpireSessionsJob(pub Arc<ExpireSessions>);
+
+#[async_trait]
+impl Job for ExpireSessionsJob {
+    fn name(&self) -> &'static str {
+        "expire_sessions"
+    }
+
+    async fn run_once(&self) -> anyhow::Result<usize> {
+        Ok(self.0.execute().await?)
+    }
+}
+
+/// Runs `job` every `every` until `shutdown` is cancelled. A tick in progress finishes first.
+pub async fn run_loop(job: Arc<dyn Job>, every: Duration, shutdown: CancellationToken) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            biased;
+            () = shutdown.cancelled() => break,
+            _ = interval.tick() => {}
+        }
+        match job.run_once().await {
+            Ok(0) => {}
+            Ok(handled) => tracing::debug!(job = job.name(), handled, "tick done"),
+            Err(error) => {
+                tracing::warn!(job = job.name(), error = %error, "tick failed; will retry")
+            }
+        }
+    }
+    tracing::info!(job = job.name(), "job stopped");
+}
+
+/// Spawns every job's loop; the returned handles finish after `shutdown` is cancelled.
+#[must_use]
+pub fn spawn_all(
+    jobs: Vec<(Arc<dyn Job>, Duration)>,
+    shutdown: &CancellationToken,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    jobs.into_iter()
+        .map(|(job, every)| tokio::spawn(run_loop(job, every, shutdown.clone())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    struct Counting {
+        runs: AtomicUsize,
+        fail: bool,
+    }
+
+    #[async_trait]
+    impl Job for Counting {
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+
+        async fn run_once(&self) -> anyhow::Result<usize> {
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            anyhow::ensure!(!self.fail, "boom");
+            Ok(1)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_loop_ticks_until_shutdown_and_then_stops() {
+        let job = Arc::new(Counting {
+            runs: AtomicUsize::new(0),
+            fail: false,
+        });
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(run_loop(
+            job.clone(),
+            Duration::from_secs(10),
+            shutdown.clone(),
+        ));
+
+        tokio::time::sleep(Duration::from_secs(25)).await;
+        shutdown.cancel();
+        handle.await.unwrap();
+        let runs = job.runs.load(Ordering::SeqCst);
+        assert_eq!(runs, 3, "ticks at 0 s, 10 s and 20 s");
+
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(
+            job.runs.load(Ordering::SeqCst),
+            runs,
+            "no tick after shutdown"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failing_tick_does_not_stop_the_loop() {
+        let job = Arc::new(Counting {
+            runs: AtomicUsize::new(0),
+            fail: true,
+        });
+        let shutdown = CancellationToken::new();
+        let handle = tokio::spawn(run_loop(
+            job.clone(),
+            Duration::from_secs(1),
+            shutdown.clone(),
+        ));
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        shutdown.cancel();
+        handle.await.unwrap();
+        assert_eq!(job.runs.load(Ordering::SeqCst), 4);
+    }
+}
