@@ -1,1 +1,198 @@
-//! placeholder
+//! The e2e harness: the real `realname` service on port 0 against a database of its own,
+//! driven over HTTP, with every log line captured for inspection.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use realname_domain::AccountId;
+use realname_http::{Authenticator, Role};
+use realname_server::{Application, Settings};
+use realname_test_support::TestDb;
+use reqwest::{Method, RequestBuilder, Response};
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+/// Every log line any service in this process wrote.
+#[must_use]
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&log_buffer().lock().unwrap()).into_owned()
+}
+
+fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
+    static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    BUFFER.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(buffer.clone());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buffer
+    })
+}
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A running service.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// Its settings.
+    pub settings: Settings,
+    /// Its database.
+    pub db: TestDb,
+    client: reqwest::Client,
+    auth: Authenticator,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+impl TestApp {
+    /// Starts the service with the default development settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the service after `adjust` changed its settings.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        log_buffer();
+        let db = TestDb::new().await;
+        let mut settings = Settings::load(None).unwrap();
+        settings.database.url = db.url.clone().into();
+        settings.database.pool_size = 24;
+        settings.http.listen = "127.0.0.1:0".into();
+        settings.http.workers = 2;
+        settings.scheduler.enabled = false;
+        adjust(&mut settings);
+        let app = Application::build(settings.clone()).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let shutdown = CancellationToken::new();
+        tokio::spawn(app.run_until(shutdown.clone()));
+        let auth = Authenticator::new(settings.auth.clone());
+        Self {
+            base,
+            settings,
+            db,
+            client: reqwest::Client::new(),
+            auth,
+            shutdown,
+        }
+    }
+
+    /// A bearer token.
+    #[must_use]
+    pub fn token(&self, role: Role, account: Option<&str>) -> String {
+        let account = account.map(|a| a.parse::<AccountId>().unwrap());
+        self.auth
+            .issue("e2e", role, account, chrono::Duration::hours(1))
+            .unwrap()
+    }
+
+    /// A request with a bearer token.
+    #[must_use]
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self.client.request(method, format!("{}{path}", self.base));
+        match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+    }
+
+    /// Sends a request and returns status and JSON body.
+    pub async fn send(&self, request: RequestBuilder) -> (u16, Value) {
+        let response: Response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Registers an account on `phone` with a service token; returns its id.
+    pub async fn register(&self, phone: &str) -> String {
+        let service = self.token(Role::Service, None);
+        let (status, body) = self
+            .send(
+                self.request(Method::POST, "/v1/accounts", Some(&service))
+                    .json(&json!({"phone": phone})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Submits an application for `account` as its holder.
+    pub async fn submit(&self, account: &str, body: &Value) -> (u16, Value) {
+        let holder = self.token(Role::Holder, Some(account));
+        let path = format!("/v1/accounts/{account}/applications");
+        self.send(self.request(Method::POST, &path, Some(&holder)).json(body))
+            .await
+    }
+
+    /// Completes an application through the sandbox as the account's holder.
+    pub async fn complete(&self, account: &str, application: &str, body: &Value) -> (u16, Value) {
+        let holder = self.token(Role::Holder, Some(account));
+        let path = format!("/v1/sandbox/applications/{application}/complete");
+        self.send(self.request(Method::POST, &path, Some(&holder)).json(body))
+            .await
+    }
+
+    /// Posts a provider event signed with the first configured secret at `timestamp`.
+    pub async fn provider_event(
+        &self,
+        provider: &str,
+        body: &Value,
+        timestamp: i64,
+    ) -> (u16, Value) {
+        let raw = body.to_string();
+        let secrets = self.settings.providers.secrets.expose_secret().to_owned();
+        let secret = secrets.split(',').next().unwrap().trim().to_owned();
+        let signature = realname_http::signature::sign(&secret.into(), timestamp, raw.as_bytes());
+        self.send(
+            self.request(
+                Method::POST,
+                &format!("/v1/provider-events/{provider}"),
+                None,
+            )
+            .header("Signature", signature)
+            .header("Content-Type", "application/json")
+            .body(raw),
+        )
+        .await
+    }
+}
+
+/// A personal application body for the SPEC's sample person.
+#[must_use]
+pub fn personal(method: &str, document_type: &str, number: &str) -> Value {
+    json!({
+        "purpose": "verify",
+        "method": method,
+        "subject": {"type": "personal", "document_type": document_type, "document_number": number, "name": "张三"}
+    })
+}
+
+/// The sample person's resident ID (SPEC §5).
+pub const RESIDENT_ID: &str = "11010519491231002X";

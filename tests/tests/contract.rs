@@ -1,0 +1,172 @@
+//! The cross-cutting HTTP contract: auth, roles, ownership, validation, idempotency, operations.
+
+use realname_e2e::{RESIDENT_ID, TestApp, personal};
+use realname_http::Role;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_credentials_are_401_and_a_wrong_role_is_403() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app
+        .send(
+            app.request(Method::POST, "/v1/accounts", None)
+                .json(&json!({"phone": "13600000001"})),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
+    let reviewer = app.token(Role::Reviewer, None);
+    let (status, body) = app
+        .send(
+            app.request(Method::POST, "/v1/accounts", Some(&reviewer))
+                .json(&json!({"phone": "13600000001"})),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_holder_gets_404_for_an_account_that_is_not_theirs() {
+    let app = TestApp::spawn().await;
+    let mine = app.register("13600000002").await;
+    let theirs = app.register("13600000003").await;
+    let holder = app.token(Role::Holder, Some(&mine));
+    for path in [
+        format!("/v1/accounts/{theirs}"),
+        format!("/v1/accounts/{theirs}/real-name"),
+        format!("/v1/accounts/{theirs}/capabilities"),
+        format!("/v1/accounts/{theirs}/applications"),
+    ] {
+        let (status, _) = app
+            .send(app.request(Method::GET, &path, Some(&holder)))
+            .await;
+        assert_eq!(status, 404, "{path}");
+    }
+    let (status, _) = app
+        .submit(
+            &theirs,
+            &personal("wechat_scan", "resident_id", RESIDENT_ID),
+        )
+        .await;
+    assert_eq!(status, 201, "its own holder may");
+    let (status, _) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/accounts/{theirs}/applications"),
+                Some(&holder),
+            )
+            .json(&personal("wechat_scan", "resident_id", RESIDENT_ID)),
+        )
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_identifiers_get_422_with_field_errors_and_malformed_bodies_400() {
+    let app = TestApp::spawn().await;
+    let account = app.register("13600000004").await;
+    let (status, body) = app
+        .submit(
+            &account,
+            &personal("wechat_scan", "resident_id", "110101199003071234"),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("validation_failed"))
+    );
+    assert_eq!(body["errors"][0]["field"], "subject.document_number");
+    assert_eq!(body["errors"][0]["code"], "checksum_mismatch");
+
+    let mut unknown = personal("wechat_scan", "resident_id", RESIDENT_ID);
+    unknown["colour"] = json!("blue");
+    let (status, body) = app.submit(&account, &unknown).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("malformed_request"))
+    );
+
+    let service = app.token(Role::Service, None);
+    let (status, body) = app
+        .send(
+            app.request(Method::POST, "/v1/accounts", Some(&service))
+                .json(&json!({"phone": "12345"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (422, Some("phone"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idempotency_key_replays_the_first_response_and_refuses_another_body() {
+    let app = TestApp::spawn().await;
+    let service = app.token(Role::Service, None);
+    let create = |phone: &str| {
+        app.request(Method::POST, "/v1/accounts", Some(&service))
+            .header("Idempotency-Key", "create-1")
+            .json(&json!({"phone": phone}))
+    };
+    let (status, first) = app.send(create("13600000005")).await;
+    assert_eq!(status, 201);
+    let (status, replay) = app.send(create("13600000005")).await;
+    assert_eq!(
+        (status, &replay),
+        (201, &first),
+        "the same account, not a second one"
+    );
+    let (status, body) = app.send(create("13600000006")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sixth_account_on_one_phone_is_refused() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        app.register("13600000007").await;
+    }
+    let service = app.token(Role::Service, None);
+    let (status, body) = app
+        .send(
+            app.request(Method::POST, "/v1/accounts", Some(&service))
+                .json(&json!({"phone": "+8613600000007"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("phone_account_limit_reached"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_readiness_and_methods_need_no_token() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        app.send(app.request(Method::GET, "/healthz", None)).await.0,
+        200
+    );
+    assert_eq!(
+        app.send(app.request(Method::GET, "/readyz", None)).await.0,
+        200
+    );
+    let (status, methods) = app
+        .send(app.request(Method::GET, "/v1/verification-methods", None))
+        .await;
+    assert_eq!(status, 200);
+    let ids: Vec<_> = methods["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["wechat_scan", "qq_scan", "face_recognition"]);
+    let (status, body) = app
+        .send(app.request(Method::GET, "/v1/nothing-here", None))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+}
