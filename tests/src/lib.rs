@@ -110,7 +110,6 @@ impl TestApp {
     }
 
     /// A request with a bearer token.
-    #[must_use]
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let request = self.client.request(method, format!("{}{path}", self.base));
         match token {
@@ -149,6 +148,17 @@ impl TestApp {
         let path = format!("/v1/accounts/{account}/applications");
         self.send(self.request(Method::POST, &path, Some(&holder)).json(body))
             .await
+    }
+
+    /// Registers an account on `phone` and submits a `method` application for the sample person;
+    /// returns the account id and the application.
+    pub async fn submitted(&self, phone: &str, method: &str) -> (String, Value) {
+        let account = self.register(phone).await;
+        let (status, body) = self
+            .submit(&account, &personal(method, "resident_id", RESIDENT_ID))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (account, body)
     }
 
     /// Completes an application through the sandbox as the account's holder.

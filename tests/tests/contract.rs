@@ -1,5 +1,7 @@
 //! The cross-cutting HTTP contract: auth, roles, ownership, validation, idempotency, operations.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use realname_e2e::{RESIDENT_ID, TestApp, personal};
 use realname_http::Role;
 use reqwest::Method;

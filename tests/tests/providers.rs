@@ -1,21 +1,15 @@
 //! Provider callbacks: signatures, staleness, duplicates; and the sandbox switch.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::Utc;
-use realname_e2e::{RESIDENT_ID, TestApp, personal};
+use realname_e2e::{RESIDENT_ID, TestApp};
 use realname_http::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 async fn submitted(app: &TestApp, phone: &str) -> (String, Value) {
-    let account = app.register(phone).await;
-    let (status, body) = app
-        .submit(
-            &account,
-            &personal("wechat_scan", "resident_id", RESIDENT_ID),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    (account, body)
+    app.submitted(phone, "wechat_scan").await
 }
 
 fn session_ref(application: &Value) -> String {

@@ -1,19 +1,14 @@
 //! A person verifies an account, end to end over HTTP (R1, R3, R5, R12, R20).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use realname_e2e::{RESIDENT_ID, TestApp, captured_logs, personal};
 use realname_http::Role;
 use reqwest::Method;
 use serde_json::json;
 
 async fn verified_account(app: &TestApp, phone: &str) -> String {
-    let account = app.register(phone).await;
-    let (status, submitted) = app
-        .submit(
-            &account,
-            &personal("face_recognition", "resident_id", RESIDENT_ID),
-        )
-        .await;
-    assert_eq!(status, 201, "{submitted}");
+    let (account, submitted) = app.submitted(phone, "face_recognition").await;
     let id = submitted["id"].as_str().unwrap();
     let (status, completed) = app
         .complete(&account, id, &json!({"outcome": "passed"}))

@@ -85,9 +85,13 @@ impl FieldError {
     }
 }
 
-/// An error answered as problem+json.
+/// An error answered as problem+json (boxed: it travels in every `Result` of the adapter).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Problem>);
+
+/// The parts of a problem.
+#[derive(Debug)]
+pub struct Problem {
     code: ErrorCode,
     detail: Option<String>,
     errors: Vec<FieldError>,
@@ -101,7 +105,7 @@ impl ApiError {
     /// An error with only its code.
     #[must_use]
     pub fn new(code: ErrorCode) -> Self {
-        Self {
+        Self(Box::new(Problem {
             code,
             detail: None,
             errors: Vec::new(),
@@ -109,7 +113,7 @@ impl ApiError {
             retry_after_secs: None,
             reference: None,
             cause: None,
-        }
+        }))
     }
 
     /// Adds a detail message (never personal data).
@@ -122,10 +126,9 @@ impl ApiError {
     /// A 422 with field errors.
     #[must_use]
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        Self {
-            errors,
-            ..Self::new(ErrorCode::ValidationFailed)
-        }
+        let mut e = Self::new(ErrorCode::ValidationFailed);
+        e.errors = errors;
+        e
     }
 
     /// Adds an extension member.
@@ -138,17 +141,16 @@ impl ApiError {
     /// A 5xx with its cause, which is logged once and never shown.
     #[must_use]
     pub fn internal(code: ErrorCode, cause: anyhow::Error) -> Self {
-        Self {
-            cause: Some(cause),
-            reference: Some(uuid::Uuid::new_v4().simple().to_string()),
-            ..Self::new(code)
-        }
+        let mut e = Self::new(code);
+        e.cause = Some(cause);
+        e.reference = Some(uuid::Uuid::new_v4().simple().to_string());
+        e
     }
 
     /// The code.
     #[must_use]
-    pub const fn code(&self) -> ErrorCode {
-        self.code
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
     }
 
     /// The problem+json body.
@@ -181,6 +183,20 @@ impl ApiError {
     }
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = Problem;
+
+    fn deref(&self) -> &Problem {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut Problem {
+        &mut self.0
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.code.as_str())
@@ -198,10 +214,11 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
-        if let Some(secs) = self.retry_after_secs {
-            if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
-                response.insert_header((header::RETRY_AFTER, value));
-            }
+        if let Some(value) = self
+            .retry_after_secs
+            .and_then(|secs| HeaderValue::from_str(&secs.max(1).to_string()).ok())
+        {
+            response.insert_header((header::RETRY_AFTER, value));
         }
         response.body(self.body().to_string())
     }

@@ -122,10 +122,7 @@ impl Transaction for PgTransaction {
             .execute(self.conn()?)
             .await
             .map_err(store_error)?;
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(updated)
     }
 
     async fn lock_subject(
@@ -239,10 +236,7 @@ impl Transaction for PgTransaction {
             .execute(self.conn()?)
             .await
             .map_err(store_error)?;
-        if updated == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(updated)
     }
 
     async fn append_event(
@@ -323,6 +317,15 @@ impl Transaction for PgTransaction {
                 Err(store_error(e))
             }
         }
+    }
+}
+
+/// An update of one row by id: zero rows means it does not exist.
+fn found(updated: usize) -> Result<(), StoreError> {
+    if updated == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
     }
 }
 

@@ -1,5 +1,7 @@
 //! The PostgreSQL adapter against real PostgreSQL, one database per test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use async_trait::async_trait;

@@ -101,9 +101,9 @@ impl RecordProviderResult {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         if application.session_expired(now) {
-            return Ok(application
+            return application
                 .expire(now)
-                .map_err(|e| AppError::ApplicationDecided(e.0))?);
+                .map_err(|e| AppError::ApplicationDecided(e.0));
         }
         let failure = match outcome {
             ProviderOutcome::Failed(code) if code.is_provider_reportable() => Failure::new(code),
