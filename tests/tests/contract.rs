@@ -166,7 +166,8 @@ async fn health_readiness_and_methods_need_no_token() {
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["wechat_scan", "qq_scan", "face_recognition"]);
+    assert_eq!(ids.len(), 8);
+    assert_eq!(&ids[..3], ["wechat_scan", "qq_scan", "face_recognition"]);
     let (status, body) = app
         .send(app.request(Method::GET, "/v1/nothing-here", None))
         .await;

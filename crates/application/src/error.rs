@@ -37,6 +37,21 @@ pub enum AppError {
     /// Travel-permit holders may only use `wechat_scan` (R5).
     #[error("the method is not available for this document")]
     MethodNotAvailableForDocument,
+    /// A personal method for an enterprise, or the reverse.
+    #[error("the method verifies the other subject type")]
+    MethodNotForSubjectType,
+    /// A legal-person method needs the legal representative's name (R6).
+    #[error("the legal representative's name is required")]
+    LegalPersonNameRequired,
+    /// The business registry could not be asked; nothing was decided (R6).
+    #[error("the business registry is unavailable")]
+    RegistryUnavailable,
+    /// A payment application is completed by its payment credit, not by a provider session.
+    #[error("the application waits for a payment")]
+    PaymentExpected,
+    /// The application does not wait for a reviewer.
+    #[error("the application is not in review")]
+    NotInReview,
     /// Non-mainland subjects verify on the international site (R5).
     #[error("use the international site")]
     UseInternationalSite {

@@ -7,9 +7,11 @@
 pub mod accounts;
 mod error;
 pub mod real_name;
+pub mod review;
 pub mod verification;
 
 mod access;
+mod approval;
 mod record;
 #[cfg(test)]
 mod testing;

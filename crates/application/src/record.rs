@@ -57,7 +57,7 @@ pub(crate) async fn record_application_event(
     }
     tx.append_event(
         &NewEvent {
-            account_id: application.account_id,
+            account_id: Some(application.account_id),
             event,
         },
         now,

@@ -66,9 +66,52 @@ pub(crate) fn pending_application(account_id: AccountId) -> Application {
         }),
         deadline: None,
         overdue: false,
+        escalated: false,
+        review_reason: None,
+        review_note: None,
         failure: None,
         created_at: now() - Duration::minutes(10),
         decided_at: None,
+    }
+}
+
+pub(crate) const ENTERPRISE_NAME: &str = "北京示例科技有限公司";
+pub(crate) const VALID_USCC: &str = "91110000600037341L";
+
+pub(crate) fn enterprise(uscc: &str) -> Subject {
+    Subject::Enterprise(realname_domain::EnterpriseSubject {
+        name: realname_domain::identifiers::EnterpriseName::parse(ENTERPRISE_NAME).unwrap(),
+        uscc: realname_domain::identifiers::Uscc::parse(uscc).unwrap(),
+        region: Region::Mainland,
+        legal_person_name: Some(PersonName::parse("王五").unwrap()),
+    })
+}
+
+pub(crate) fn account_with_id(id: AccountId) -> Account {
+    let mut account = account();
+    account.id = id;
+    account
+}
+
+pub(crate) fn enterprise_application(method: Method, uscc: &str) -> Application {
+    let mut app = pending_application(AccountId::new());
+    app.method = method;
+    app.subject = enterprise(uscc);
+    app.session_ref = Some("wechat_ses_1".to_owned());
+    app
+}
+
+pub(crate) fn enterprise_slots(taken: usize) -> realname_domain::quota::SubjectSlots {
+    realname_domain::quota::SubjectSlots {
+        subject_type: realname_domain::SubjectType::Enterprise,
+        limit: 10,
+        holders: (0..taken)
+            .map(|_| realname_domain::quota::SlotHolder {
+                account_id: AccountId::new(),
+                phone_masked: "138****5678".into(),
+                verified_at: now(),
+            })
+            .collect(),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::enterprise::ReviewReason;
 use crate::ids::{AccountId, ApplicationId};
 use crate::method::Method;
 use crate::quota::SlotHolder;
@@ -107,11 +108,16 @@ pub enum FailureCode {
     IdentityAccountLimitReached,
     SessionExpired,
     ProviderError,
+    LegalPersonMismatch,
+    EnterpriseNotActive,
+    EnterpriseNameMismatch,
+    PaymentNameMismatch,
+    ReviewerRejected,
 }
 
 impl FailureCode {
     /// Every code.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 13] = [
         Self::FaceObstructed,
         Self::FacePhotoMismatch,
         Self::IdentityInfoIncorrect,
@@ -120,6 +126,11 @@ impl FailureCode {
         Self::IdentityAccountLimitReached,
         Self::SessionExpired,
         Self::ProviderError,
+        Self::LegalPersonMismatch,
+        Self::EnterpriseNotActive,
+        Self::EnterpriseNameMismatch,
+        Self::PaymentNameMismatch,
+        Self::ReviewerRejected,
     ];
 
     /// The stable code.
@@ -134,6 +145,11 @@ impl FailureCode {
             Self::IdentityAccountLimitReached => "identity_account_limit_reached",
             Self::SessionExpired => "session_expired",
             Self::ProviderError => "provider_error",
+            Self::LegalPersonMismatch => "legal_person_mismatch",
+            Self::EnterpriseNotActive => "enterprise_not_active",
+            Self::EnterpriseNameMismatch => "enterprise_name_mismatch",
+            Self::PaymentNameMismatch => "payment_name_mismatch",
+            Self::ReviewerRejected => "reviewer_rejected",
         }
     }
 
@@ -183,6 +199,19 @@ impl FailureCode {
             }
             Self::SessionExpired => "The verification session expired before a result arrived.",
             Self::ProviderError => "The verification provider failed. Please try again later.",
+            Self::LegalPersonMismatch => {
+                "The person who completed the check is not the enterprise's registered legal representative."
+            }
+            Self::EnterpriseNotActive => {
+                "The business registry does not report the enterprise as active."
+            }
+            Self::EnterpriseNameMismatch => {
+                "The enterprise name does not match the business registry."
+            }
+            Self::PaymentNameMismatch => {
+                "The payer name does not match the registered enterprise name."
+            }
+            Self::ReviewerRejected => "A reviewer rejected the application.",
         }
     }
 
@@ -200,6 +229,8 @@ pub struct Failure {
     pub code: FailureCode,
     /// For `identity_account_limit_reached`: the masked accounts holding the slots (R3).
     pub holding_accounts: Vec<SlotHolder>,
+    /// For `reviewer_rejected`: the reviewer's reason code.
+    pub reason: Option<String>,
 }
 
 impl Failure {
@@ -209,7 +240,37 @@ impl Failure {
         Self {
             code,
             holding_accounts: Vec::new(),
+            reason: None,
         }
+    }
+}
+
+/// An amount of money in fen (0.01 CNY).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub i64);
+
+impl Amount {
+    /// Parses `"12.34"`, `"12.3"` or `"12"` yuan.
+    #[must_use]
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let (yuan, fen) = raw.split_once('.').unwrap_or((raw, "0"));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(yuan) || !digits(fen) || fen.len() > 2 {
+            return None;
+        }
+        let fen: i64 = format!("{fen:0<2}").parse().ok()?;
+        yuan.parse::<i64>()
+            .ok()?
+            .checked_mul(100)?
+            .checked_add(fen)
+            .map(Self)
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
     }
 }
 
@@ -230,6 +291,17 @@ pub enum NextAction {
         /// When the session expires.
         expires_at: DateTime<Utc>,
     },
+    /// Pay, quoting the reference (R6).
+    Pay {
+        /// The reference to quote with the payment.
+        reference: String,
+        /// The exact amount to remit, for `corporate_remittance`.
+        amount: Option<Amount>,
+        /// The account to pay into.
+        payee_account: Option<String>,
+        /// The deadline for the payment.
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl NextAction {
@@ -237,9 +309,22 @@ impl NextAction {
     #[must_use]
     pub const fn expires_at(&self) -> DateTime<Utc> {
         match self {
-            Self::ScanQr { expires_at, .. } | Self::FaceLiveness { expires_at, .. } => *expires_at,
+            Self::ScanQr { expires_at, .. }
+            | Self::FaceLiveness { expires_at, .. }
+            | Self::Pay { expires_at, .. } => *expires_at,
         }
     }
+}
+
+/// What a passed deadline asks for (R8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineAction {
+    /// Nothing: not due, decided, or already escalated.
+    None,
+    /// Still waiting for the applicant at the deadline: expire.
+    Expire,
+    /// Waiting for a reviewer: flag overdue and escalate to support, once.
+    Escalate,
 }
 
 /// A transition that the lifecycle does not allow.
@@ -270,6 +355,12 @@ pub struct Application {
     pub deadline: Option<DateTime<Utc>>,
     /// Undecided after its deadline (R8).
     pub overdue: bool,
+    /// Escalated to support: at most once (R8).
+    pub escalated: bool,
+    /// Why it waits for a reviewer.
+    pub review_reason: Option<ReviewReason>,
+    /// The reviewer's note on a decision (may hold personal data: stored encrypted).
+    pub review_note: Option<String>,
     /// Why it was rejected.
     pub failure: Option<Failure>,
     /// When it was submitted.
@@ -285,6 +376,53 @@ impl Application {
         self.next_action
             .as_ref()
             .is_some_and(|a| a.expires_at() <= now)
+    }
+
+    /// Whether it still waits for the applicant (a QR code shown, a payment expected).
+    #[must_use]
+    pub const fn awaits_applicant(&self) -> bool {
+        matches!(
+            self.status,
+            ApplicationStatus::AwaitingAction | ApplicationStatus::Processing
+        )
+    }
+
+    /// Sends it to the review queue (R6, R9).
+    ///
+    /// # Errors
+    /// [`TransitionError`] when it is already decided.
+    pub fn send_to_review(&mut self, reason: ReviewReason) -> Result<(), TransitionError> {
+        if !self.status.is_undecided() {
+            return Err(TransitionError(self.status));
+        }
+        self.status = ApplicationStatus::InReview;
+        self.review_reason = Some(reason);
+        self.next_action = None;
+        Ok(())
+    }
+
+    /// What its deadline asks for at `now` (R8): nothing yet, expiry of an application still
+    /// waiting for the applicant, or escalation of one waiting for a reviewer, at most once.
+    #[must_use]
+    pub fn deadline_action(&self, now: DateTime<Utc>) -> DeadlineAction {
+        match self.deadline {
+            Some(deadline) if deadline <= now && self.status.is_undecided() => {
+                if self.awaits_applicant() {
+                    DeadlineAction::Expire
+                } else if self.escalated {
+                    DeadlineAction::None
+                } else {
+                    DeadlineAction::Escalate
+                }
+            }
+            _ => DeadlineAction::None,
+        }
+    }
+
+    /// Flags it overdue and escalated (R8).
+    pub fn escalate(&mut self) {
+        self.overdue = true;
+        self.escalated = true;
     }
 
     /// Approves it.
@@ -374,9 +512,44 @@ mod tests {
             }),
             deadline: None,
             overdue: false,
+            escalated: false,
+            review_reason: None,
+            review_note: None,
             failure: None,
             created_at: now(),
             decided_at: None,
+        }
+    }
+
+    #[test]
+    fn at_its_deadline_an_unpaid_application_expires_and_a_reviewed_one_escalates_once() {
+        let mut app = pending();
+        app.deadline = Some(now());
+        assert_eq!(
+            app.deadline_action(now() - Duration::seconds(1)),
+            DeadlineAction::None
+        );
+        assert_eq!(app.deadline_action(now()), DeadlineAction::Expire);
+        app.send_to_review(ReviewReason::PaymentNameMismatch)
+            .unwrap();
+        assert_eq!(app.deadline_action(now()), DeadlineAction::Escalate);
+        app.escalate();
+        assert!(app.overdue);
+        assert_eq!(
+            app.deadline_action(now()),
+            DeadlineAction::None,
+            "escalated exactly once"
+        );
+    }
+
+    #[test]
+    fn amounts_parse_from_yuan_and_show_two_decimals() {
+        assert_eq!(Amount::parse("0.37"), Some(Amount(37)));
+        assert_eq!(Amount::parse("12.3"), Some(Amount(1230)));
+        assert_eq!(Amount::parse("5"), Some(Amount(500)));
+        assert_eq!(Amount(37).to_string(), "0.37");
+        for bad in ["", ".5", "1.234", "-1", "1,00", "abc"] {
+            assert_eq!(Amount::parse(bad), None, "{bad}");
         }
     }
 

@@ -20,6 +20,17 @@ pub enum DomainEvent {
     ApplicationWithdrawn(ApplicationFacts),
     /// The account became verified.
     AccountVerified(ApplicationFacts),
+    /// An undecided application passed its deadline and was escalated (R8).
+    ApplicationOverdue(ApplicationFacts),
+    /// An account manager changed an enterprise's account limit (R4).
+    EnterpriseQuotaChanged {
+        /// The USCC, masked.
+        uscc_masked: String,
+        /// The limit before, if one was set.
+        previous: Option<u32>,
+        /// The new limit.
+        limit: u32,
+    },
 }
 
 /// The non-personal facts of an application that events carry.
@@ -46,11 +57,11 @@ impl From<&Application> for ApplicationFacts {
     }
 }
 
-/// An event ready for the outbox: its account and what happened.
+/// An event ready for the outbox: its account, if any, and what happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
-    /// The account whose sequence it takes.
-    pub account_id: AccountId,
+    /// The account whose sequence it takes; `None` for an enterprise-wide event.
+    pub account_id: Option<AccountId>,
     /// What happened.
     pub event: DomainEvent,
 }
@@ -67,6 +78,8 @@ impl DomainEvent {
             Self::ApplicationExpired(_) => "application.expired",
             Self::ApplicationWithdrawn(_) => "application.withdrawn",
             Self::AccountVerified(_) => "account.verified",
+            Self::ApplicationOverdue(_) => "application.overdue",
+            Self::EnterpriseQuotaChanged { .. } => "enterprise.quota_changed",
         }
     }
 
@@ -87,7 +100,20 @@ impl DomainEvent {
             | Self::ApplicationApproved(f)
             | Self::ApplicationExpired(f)
             | Self::ApplicationWithdrawn(f)
-            | Self::AccountVerified(f) => facts(f),
+            | Self::AccountVerified(f)
+            | Self::ApplicationOverdue(f) => facts(f),
+            Self::EnterpriseQuotaChanged {
+                uscc_masked,
+                previous,
+                limit,
+            } => vec![
+                ("uscc", uscc_masked.clone()),
+                (
+                    "previous_limit",
+                    previous.map_or_else(String::new, |p| p.to_string()),
+                ),
+                ("limit", limit.to_string()),
+            ],
             Self::ApplicationRejected(f, code) => {
                 let mut data = facts(f);
                 data.push(("failure_code", code.as_str().to_owned()));

@@ -145,6 +145,110 @@ impl TaiwanPermit {
     }
 }
 
+const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+
+fn uscc_value(c: u8) -> Option<u32> {
+    USCC_ALPHABET
+        .iter()
+        .position(|a| *a == c)
+        .and_then(|p| u32::try_from(p).ok())
+}
+
+/// The check character of the first 17 characters of a USCC (SPEC §5), or `None` when one of
+/// them is outside the alphabet.
+#[must_use]
+pub fn uscc_check_char(first17: &[u8]) -> Option<char> {
+    let mut sum = 0;
+    for (c, weight) in first17.iter().zip(USCC_WEIGHTS) {
+        sum += uscc_value(*c)? * weight;
+    }
+    let check = (31 - sum % 31) % 31;
+    Some(char::from(USCC_ALPHABET[check as usize]))
+}
+
+/// A Unified Social Credit Code: 18 characters over the USCC alphabet. A wrong check character
+/// does not stop parsing: some legally issued pilot codes fail it, so it routes the application
+/// to manual review instead (R9).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Uscc {
+    value: String,
+    checksum_ok: bool,
+}
+
+impl Uscc {
+    /// Parses a code, upper case.
+    ///
+    /// # Errors
+    /// [`IdentifierError::Format`] for a wrong length or a character outside the alphabet.
+    pub fn parse(raw: &str) -> Result<Self, IdentifierError> {
+        let value = raw.trim().to_ascii_uppercase();
+        let bytes = value.as_bytes();
+        if bytes.len() != 18 || !bytes.iter().all(|b| uscc_value(*b).is_some()) {
+            return Err(IdentifierError::Format);
+        }
+        let checksum_ok = uscc_check_char(&bytes[..17]) == Some(char::from(bytes[17]));
+        Ok(Self { value, checksum_ok })
+    }
+
+    /// Whether the check character matches.
+    #[must_use]
+    pub const fn checksum_ok(&self) -> bool {
+        self.checksum_ok
+    }
+
+    /// The 18 characters.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// The normalised identifier the subject key hashes (SPEC §4).
+    #[must_use]
+    pub fn key_material(&self) -> String {
+        format!("uscc:{}", self.value)
+    }
+}
+
+impl fmt::Debug for Uscc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Uscc({}, checksum_ok: {})",
+            mask_identifier(&self.value),
+            self.checksum_ok
+        )
+    }
+}
+
+/// An enterprise's registered name: 2 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnterpriseName(String);
+
+impl EnterpriseName {
+    /// Parses a name, trimming surrounding white space.
+    ///
+    /// # Errors
+    /// [`IdentifierError::Format`] for a wrong length or a control character.
+    pub fn parse(raw: &str) -> Result<Self, IdentifierError> {
+        let value = raw.trim();
+        let count = value.chars().count();
+        if (2..=100).contains(&count) && !value.chars().any(char::is_control) {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(IdentifierError::Format)
+        }
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A mainland mobile number, normalised to its 11 digits (SPEC §5: `^(?:\+?86|0086)?1[3-9]\d{9}$`).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Phone(String);

@@ -9,7 +9,9 @@ pub mod actor;
 pub mod application;
 pub mod attempts;
 pub mod audit;
+pub mod calendar;
 pub mod capabilities;
+pub mod enterprise;
 pub mod event;
 pub mod identifiers;
 pub mod ids;
@@ -22,9 +24,13 @@ pub mod subject;
 pub use account::{Account, AccountKind, AccountState, RealNameStatus, Verification};
 pub use actor::Actor;
 pub use application::{
-    Application, ApplicationStatus, Failure, FailureCode, NextAction, Purpose, TransitionError,
+    Amount, Application, ApplicationStatus, DeadlineAction, Failure, FailureCode, NextAction,
+    Purpose, TransitionError,
 };
 pub use ids::{AccountId, ApplicationId, IdParseError};
 pub use method::{Ineligible, Method, MethodInfo, ProviderName};
 pub use policy::Policy;
-pub use subject::{DocumentType, PersonalDocument, PersonalSubject, Region, Subject, SubjectType};
+pub use subject::{
+    DocumentType, EnterpriseSubject, PersonalDocument, PersonalSubject, Region, Subject,
+    SubjectType,
+};

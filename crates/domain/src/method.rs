@@ -45,7 +45,7 @@ impl ProviderName {
     }
 }
 
-/// A verification method (R5; the enterprise methods of R6 are added with enterprises).
+/// A verification method: the personal ones of R5 and the enterprise ones of R6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
     /// Scan a QR code with WeChat (recommended).
@@ -54,6 +54,16 @@ pub enum Method {
     QqScan,
     /// Face recognition.
     FaceRecognition,
+    /// The enterprise's verified WeChat official account (recommended).
+    WechatPublicPlatform,
+    /// The legal representative scans with WeChat (recommended).
+    LegalPersonWechatScan,
+    /// The legal representative passes face recognition (recommended).
+    LegalPersonFaceRecognition,
+    /// A recharge from the enterprise's account, then review.
+    CloudRecharge,
+    /// A remittance of a random small amount from the corporate account, then review.
+    CorporateRemittance,
 }
 
 /// The R13 metadata of one method.
@@ -73,13 +83,22 @@ pub struct MethodInfo {
     pub typical_duration_working_days: Option<u32>,
     /// Maximum duration in working days; `None` for instant methods.
     pub max_duration_working_days: Option<u32>,
-    /// The document types it accepts.
+    /// The document types it accepts (personal methods only).
     pub document_types: &'static [DocumentType],
 }
 
 impl Method {
     /// Every method, in display order.
-    pub const ALL: [Self; 3] = [Self::WechatScan, Self::QqScan, Self::FaceRecognition];
+    pub const ALL: [Self; 8] = [
+        Self::WechatScan,
+        Self::QqScan,
+        Self::FaceRecognition,
+        Self::WechatPublicPlatform,
+        Self::LegalPersonWechatScan,
+        Self::LegalPersonFaceRecognition,
+        Self::CloudRecharge,
+        Self::CorporateRemittance,
+    ];
 
     /// The API and storage name.
     #[must_use]
@@ -88,6 +107,11 @@ impl Method {
             Self::WechatScan => "wechat_scan",
             Self::QqScan => "qq_scan",
             Self::FaceRecognition => "face_recognition",
+            Self::WechatPublicPlatform => "wechat_public_platform",
+            Self::LegalPersonWechatScan => "legal_person_wechat_scan",
+            Self::LegalPersonFaceRecognition => "legal_person_face_recognition",
+            Self::CloudRecharge => "cloud_recharge",
+            Self::CorporateRemittance => "corporate_remittance",
         }
     }
 
@@ -101,31 +125,64 @@ impl Method {
     #[must_use]
     pub const fn provider(self) -> ProviderName {
         match self {
-            Self::WechatScan => ProviderName::Wechat,
+            Self::WechatScan | Self::LegalPersonWechatScan => ProviderName::Wechat,
             Self::QqScan => ProviderName::Qq,
-            Self::FaceRecognition => ProviderName::Face,
+            Self::FaceRecognition | Self::LegalPersonFaceRecognition => ProviderName::Face,
+            Self::WechatPublicPlatform => ProviderName::WechatMp,
+            Self::CloudRecharge | Self::CorporateRemittance => ProviderName::Payments,
         }
     }
 
-    /// R13 metadata. Only `face_recognition` needs no documents among personal methods.
+    /// Which subject type it verifies.
+    #[must_use]
+    pub const fn subject_type(self) -> SubjectType {
+        match self {
+            Self::WechatScan | Self::QqScan | Self::FaceRecognition => SubjectType::Personal,
+            _ => SubjectType::Enterprise,
+        }
+    }
+
+    /// Whether the applicant pays and the decision may wait for review (R6).
+    #[must_use]
+    pub const fn is_payment(self) -> bool {
+        matches!(self, Self::CloudRecharge | Self::CorporateRemittance)
+    }
+
+    /// Whether the provider's scan or face check names the legal representative (R6).
+    #[must_use]
+    pub const fn is_legal_person(self) -> bool {
+        matches!(
+            self,
+            Self::LegalPersonWechatScan | Self::LegalPersonFaceRecognition
+        )
+    }
+
+    /// R13 metadata, with the SPEC default durations.
     #[must_use]
     pub fn info(self) -> MethodInfo {
         const EVERY_DOCUMENT: &[DocumentType] = &DocumentType::ALL;
         const WITHOUT_TRAVEL_PERMITS: &[DocumentType] =
             &[DocumentType::ResidentId, DocumentType::ResidencePermit];
-        let (recommended, needs_documents, document_types) = match self {
-            Self::WechatScan => (true, true, EVERY_DOCUMENT),
-            Self::QqScan => (false, true, WITHOUT_TRAVEL_PERMITS),
-            Self::FaceRecognition => (false, false, WITHOUT_TRAVEL_PERMITS),
+        const NONE: &[DocumentType] = &[];
+        let (recommended, needs_documents, document_types, durations) = match self {
+            Self::WechatScan => (true, true, EVERY_DOCUMENT, None),
+            Self::QqScan => (false, true, WITHOUT_TRAVEL_PERMITS, None),
+            Self::FaceRecognition => (false, false, WITHOUT_TRAVEL_PERMITS, None),
+            Self::WechatPublicPlatform | Self::LegalPersonFaceRecognition => {
+                (true, false, NONE, None)
+            }
+            Self::LegalPersonWechatScan => (true, true, NONE, None),
+            Self::CloudRecharge => (false, true, NONE, Some((1, 3))),
+            Self::CorporateRemittance => (false, true, NONE, Some((3, 5))),
         };
         MethodInfo {
             method: self,
-            subject_type: SubjectType::Personal,
-            instant: true,
+            subject_type: self.subject_type(),
+            instant: durations.is_none(),
             needs_documents,
             recommended,
-            typical_duration_working_days: None,
-            max_duration_working_days: None,
+            typical_duration_working_days: durations.map(|(typical, _)| typical),
+            max_duration_working_days: durations.map(|(_, max)| max),
             document_types,
         }
     }
@@ -136,12 +193,14 @@ impl Method {
         self.info().document_types.contains(&document)
     }
 
-    /// Whether this method may verify this subject here (R5).
+    /// Whether this method may verify this subject here (R5, R6).
     ///
     /// # Errors
-    /// [`Ineligible::UseInternationalSite`] for an international subject;
-    /// [`Ineligible::MethodNotAvailableForDocument`] for a document the method does not take.
+    /// The [`Ineligible`] reason.
     pub fn check_eligibility(self, subject: &Subject) -> Result<(), Ineligible> {
+        if self.subject_type() != subject.subject_type() {
+            return Err(Ineligible::WrongSubjectType);
+        }
         match subject {
             Subject::Personal(person) => {
                 if person.region == Region::International {
@@ -150,13 +209,21 @@ impl Method {
                 if !self.accepts(person.document.kind()) {
                     return Err(Ineligible::MethodNotAvailableForDocument);
                 }
-                Ok(())
+            }
+            Subject::Enterprise(enterprise) => {
+                if enterprise.region != Region::Mainland {
+                    return Err(Ineligible::UseInternationalSite);
+                }
+                if self.is_legal_person() && enterprise.legal_person_name.is_none() {
+                    return Err(Ineligible::LegalPersonNameRequired);
+                }
             }
         }
+        Ok(())
     }
 }
 
-/// Why a method cannot verify a subject here (R5).
+/// Why a method cannot verify a subject here (R5, R6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Ineligible {
     /// The subject must verify on the international site.
@@ -165,6 +232,12 @@ pub enum Ineligible {
     /// The method does not accept the subject's document (travel permits are WeChat-only).
     #[error("the method is not available for this document")]
     MethodNotAvailableForDocument,
+    /// A personal method for an enterprise, or the reverse.
+    #[error("the method verifies the other subject type")]
+    WrongSubjectType,
+    /// A legal-person method needs the legal representative's name.
+    #[error("the legal representative's name is required")]
+    LegalPersonNameRequired,
 }
 
 #[cfg(test)]
@@ -214,22 +287,53 @@ mod tests {
 
     #[test]
     fn residence_permit_holders_may_use_every_personal_method() {
-        for method in Method::ALL {
+        for method in Method::ALL
+            .into_iter()
+            .filter(|m| m.subject_type() == SubjectType::Personal)
+        {
             assert!(method.accepts(DocumentType::ResidencePermit));
         }
     }
 
     #[test]
-    fn only_face_recognition_needs_no_documents_and_only_wechat_is_recommended() {
+    fn exactly_the_three_r13_methods_need_no_documents() {
         let no_docs: Vec<_> = Method::ALL
             .iter()
             .filter(|m| !m.info().needs_documents)
             .collect();
-        assert_eq!(no_docs, [&Method::FaceRecognition]);
-        let recommended: Vec<_> = Method::ALL
-            .iter()
-            .filter(|m| m.info().recommended)
-            .collect();
-        assert_eq!(recommended, [&Method::WechatScan]);
+        assert_eq!(
+            no_docs,
+            [
+                &Method::FaceRecognition,
+                &Method::WechatPublicPlatform,
+                &Method::LegalPersonFaceRecognition
+            ]
+        );
+    }
+
+    #[test]
+    fn payment_methods_carry_typical_and_maximum_working_days_and_instant_ones_none() {
+        let recharge = Method::CloudRecharge.info();
+        assert_eq!(
+            (
+                recharge.typical_duration_working_days,
+                recharge.max_duration_working_days
+            ),
+            (Some(1), Some(3))
+        );
+        let remittance = Method::CorporateRemittance.info();
+        assert_eq!(remittance.max_duration_working_days, Some(5));
+        assert!(!remittance.instant);
+        for m in [
+            Method::WechatPublicPlatform,
+            Method::LegalPersonWechatScan,
+            Method::LegalPersonFaceRecognition,
+        ] {
+            assert!(
+                m.info().instant
+                    && m.info().recommended
+                    && m.info().max_duration_working_days.is_none()
+            );
+        }
     }
 }

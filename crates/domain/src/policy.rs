@@ -1,9 +1,10 @@
 //! Policy values with the SPEC defaults. Each is configurable.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 use crate::attempts::AttemptLimit;
+use crate::calendar::BusinessCalendar;
 use crate::subject::SubjectType;
 
 /// The configurable limits of the rules, with SPEC defaults.
@@ -26,6 +27,14 @@ pub struct Policy {
     pub modification_cooldown_days: i64,
     /// R5, R6: where non-mainland subjects are sent.
     pub international_site_url: String,
+    /// R8: the business calendar's time zone (IANA name).
+    pub time_zone: String,
+    /// R8: extra days off.
+    pub holidays: Vec<NaiveDate>,
+    /// R8: make-up working days (weekend days that are worked).
+    pub make_up_days: Vec<NaiveDate>,
+    /// R6: the account that corporate remittances and recharges are paid into.
+    pub payee_account: String,
 }
 
 impl Default for Policy {
@@ -39,6 +48,10 @@ impl Default for Policy {
             attempt_window_hours: 24,
             modification_cooldown_days: 30,
             international_site_url: "https://intl.cloud.example.com/realname".to_owned(),
+            time_zone: "Asia/Shanghai".to_owned(),
+            holidays: Vec::new(),
+            make_up_days: Vec::new(),
+            payee_account: "REALNAME-VERIFICATION-0001".to_owned(),
         }
     }
 }
@@ -66,6 +79,22 @@ impl Policy {
             max_failures: self.max_failed_attempts,
             window: Duration::hours(self.attempt_window_hours),
         }
+    }
+
+    /// The R8 business calendar.
+    ///
+    /// # Errors
+    /// When the time zone is not an IANA name.
+    pub fn calendar(&self) -> Result<BusinessCalendar, String> {
+        let zone = self
+            .time_zone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| format!("unknown time zone {:?}", self.time_zone))?;
+        Ok(BusinessCalendar::new(
+            zone,
+            self.holidays.iter().copied(),
+            self.make_up_days.iter().copied(),
+        ))
     }
 
     /// The R2 cooldown.

@@ -69,6 +69,19 @@ impl SubjectSlots {
     }
 }
 
+/// An account manager's change of an enterprise's limit (R4): who, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotaOverride {
+    /// The new limit.
+    pub limit: u32,
+    /// Who set it (an actor label).
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// The accounts bound to one phone number, read under its row lock (R19).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PhoneSlots {

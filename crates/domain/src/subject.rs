@@ -1,8 +1,10 @@
-//! The real-name subject (SPEC §2): for now the personal one (R5); enterprises come with R6.
+//! The real-name subject (SPEC §2): a person (R5) or an enterprise (R6).
 
 use chrono::NaiveDate;
 
-use crate::identifiers::{HkMacaoPermit, IdentifierError, PersonName, ResidentId, TaiwanPermit};
+use crate::identifiers::{
+    EnterpriseName, HkMacaoPermit, IdentifierError, PersonName, ResidentId, TaiwanPermit, Uscc,
+};
 use crate::masking::mask_identifier;
 
 /// The kind of subject, used for quotas (R3, R4) and method eligibility.
@@ -208,11 +210,26 @@ impl PersonalSubject {
     }
 }
 
+/// An enterprise as the subject of a verification (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnterpriseSubject {
+    /// The registered name.
+    pub name: EnterpriseName,
+    /// The Unified Social Credit Code.
+    pub uscc: Uscc,
+    /// The region, `mainland` by default.
+    pub region: Region,
+    /// The legal representative's name, where the method needs it.
+    pub legal_person_name: Option<PersonName>,
+}
+
 /// A real-name subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
     /// A person.
     Personal(PersonalSubject),
+    /// An enterprise.
+    Enterprise(EnterpriseSubject),
 }
 
 impl Subject {
@@ -221,6 +238,7 @@ impl Subject {
     pub const fn subject_type(&self) -> SubjectType {
         match self {
             Self::Personal(_) => SubjectType::Personal,
+            Self::Enterprise(_) => SubjectType::Enterprise,
         }
     }
 
@@ -234,6 +252,7 @@ impl Subject {
                 p.document.kind().as_str(),
                 p.document.key_material()
             ),
+            Self::Enterprise(e) => e.uscc.key_material(),
         }
     }
 
@@ -246,6 +265,10 @@ impl Subject {
                 submitted.same_person(asserted)
                     && (!submitted.document.kind().is_travel_permit() || mainland_bank_card)
             }
+            (Self::Enterprise(submitted), Self::Enterprise(asserted)) => {
+                submitted.uscc == asserted.uscc && submitted.name == asserted.name
+            }
+            _ => false,
         }
     }
 
@@ -259,6 +282,15 @@ impl Subject {
                 document_number: mask_identifier(p.document.number()),
                 name: p.name.masked(),
                 region: p.region,
+                legal_person_name: None,
+            },
+            Self::Enterprise(e) => MaskedSubject {
+                subject_type: SubjectType::Enterprise,
+                document_type: None,
+                document_number: mask_identifier(e.uscc.as_str()),
+                name: e.name.as_str().to_owned(),
+                region: e.region,
+                legal_person_name: e.legal_person_name.as_ref().map(PersonName::masked),
             },
         }
     }
@@ -273,10 +305,12 @@ pub struct MaskedSubject {
     pub document_type: Option<DocumentType>,
     /// The masked document number (or USCC).
     pub document_number: String,
-    /// The masked name.
+    /// The masked name of a person, or an enterprise's registered name (public record).
     pub name: String,
     /// The region.
     pub region: Region,
+    /// The masked legal representative, for an enterprise.
+    pub legal_person_name: Option<String>,
 }
 
 #[cfg(test)]

@@ -5,13 +5,16 @@
 //! are semantic; a driver's error type never appears in a variant. With the `mock` feature every
 //! port gets a mockall mock for unit tests.
 
+mod claims;
 mod clock;
 mod error;
 mod idempotency;
 mod provider;
 mod queries;
+mod registry;
 mod unit_of_work;
 
+pub use claims::DeadlineClaims;
 pub use clock::Clock;
 pub use error::{GatewayError, StoreError};
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
@@ -20,8 +23,11 @@ pub use provider::{
     SandboxInstruction, SandboxProvider, SessionRequest,
 };
 pub use queries::{AccountReader, ApplicationReader, Page};
+pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use unit_of_work::{Transaction, UnitOfWork};
 
+#[cfg(feature = "mock")]
+pub use claims::MockDeadlineClaims;
 #[cfg(feature = "mock")]
 pub use clock::MockClock;
 #[cfg(feature = "mock")]
@@ -30,6 +36,8 @@ pub use idempotency::MockIdempotencyStore;
 pub use provider::{MockProviderGateway, MockSandboxProvider};
 #[cfg(feature = "mock")]
 pub use queries::{MockAccountReader, MockApplicationReader};
+#[cfg(feature = "mock")]
+pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 #[cfg(feature = "mock")]
 pub use unit_of_work::{MockTransaction, MockUnitOfWork};
 

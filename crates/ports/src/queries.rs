@@ -61,7 +61,13 @@ pub trait ApplicationReader: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Application>, StoreError>;
 
-    /// The application whose provider session has this reference.
+    /// Undecided applications waiting for a reviewer, overdue first, then by deadline (R8).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn review_queue(&self, limit: u32) -> Result<(Vec<Application>, bool), StoreError>;
+
+    /// The application whose provider session (or payment reference) has this reference.
     ///
     /// # Errors
     /// It MUST return `Ok(None)` for an unknown reference.

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
-use realname_domain::identifiers::Phone;
-use realname_domain::quota::{PhoneSlots, SubjectSlots};
+use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::quota::{PhoneSlots, QuotaOverride, SubjectSlots};
 use realname_domain::{Account, AccountId, Application, ApplicationId, Subject};
 
 use crate::error::StoreError;
@@ -107,7 +107,20 @@ pub trait Transaction: Send {
     /// [`StoreError::NotFound`] when it does not exist.
     async fn save_application(&mut self, application: &Application) -> Result<(), StoreError>;
 
-    /// Appends an event to the outbox with the account's next sequence number (SPEC §6).
+    /// Sets an enterprise's account limit (R4), creating its subject row if it was never seen,
+    /// and records who set it, when and why. Returns the limit that was in force before, if
+    /// one was set.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn set_enterprise_limit(
+        &mut self,
+        uscc: &Uscc,
+        change: &QuotaOverride,
+    ) -> Result<Option<u32>, StoreError>;
+
+    /// Appends an event to the outbox; an account's events take its next sequence number
+    /// (SPEC §6).
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure.

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use config::{Config, Environment, File, FileFormat};
 use realname_domain::Policy;
+use realname_gateways::RegistrySettings;
 use realname_http::{AuthSettings, HttpSettings, SignatureSettings};
 use realname_postgres::{CryptoSettings, DatabaseSettings};
 use realname_scheduler::SchedulerSettings;
@@ -76,6 +77,8 @@ pub struct Settings {
     pub policy: Policy,
     /// Periodic jobs.
     pub scheduler: SchedulerSettings,
+    /// The business registry (HTTP outside sandbox mode).
+    pub registry: RegistrySettings,
     /// Logs.
     pub telemetry: TelemetrySettings,
 }

@@ -12,15 +12,19 @@ use realname_application::accounts::{GetAccount, RegisterAccount};
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
+use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
-    CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications,
-    RecordProviderResult, SubmitApplication, WithdrawApplication,
+    CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications, ProcessDeadlines,
+    RecordPaymentCredit, RecordProviderResult, SubmitApplication, WithdrawApplication,
 };
-use realname_gateways::SandboxProviders;
+use realname_gateways::{
+    HttpRegistry, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSupport,
+};
 use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
+use realname_ports::{BusinessRegistry, SupportNotifier};
 use realname_postgres::{Keyring, PgStore, admin};
-use realname_scheduler::{ExpireSessionsJob, Job};
+use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
@@ -41,16 +45,22 @@ pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     jobs: Vec<(Arc<dyn Job>, Duration)>,
+    support: Arc<SandboxSupport>,
 }
 
-impl Application {
-    /// Builds the service: creates and migrates the database if configured, connects, wires
-    /// every use case and binds the listener (port 0 picks a free one).
-    ///
-    /// # Errors
-    /// When the database, the keys or the listener are not usable.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        settings.check_mode()?;
+/// The adapters every use case is wired from.
+struct Adapters {
+    store: Arc<PgStore>,
+    clock: Arc<dyn Clock>,
+    policy: Arc<realname_domain::Policy>,
+    calendar: Arc<realname_domain::calendar::BusinessCalendar>,
+    providers: Arc<SandboxProviders>,
+    registry: Arc<dyn BusinessRegistry>,
+    support: Arc<SandboxSupport>,
+}
+
+impl Adapters {
+    async fn connect(settings: &Settings) -> anyhow::Result<Self> {
         let url = settings.database.url.expose_secret().to_owned();
         if settings.database.migrate_on_start {
             admin::ensure_database(&url)
@@ -61,18 +71,44 @@ impl Application {
                 .context("migrating the database")?;
         }
         let keys = Arc::new(Keyring::new(&settings.crypto)?);
-        let store = Arc::new(PgStore::connect(&settings.database, keys)?);
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let policy = Arc::new(settings.policy.clone());
-        let sandbox = Arc::new(SandboxProviders::new(settings.sandbox.base_url.clone()));
+        let calendar = settings.policy.calendar().map_err(anyhow::Error::msg)?;
+        let registry: Arc<dyn BusinessRegistry> = if settings.sandbox.enabled {
+            let snapshot = match &settings.registry.sandbox_snapshot {
+                Some(path) => {
+                    std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?
+                }
+                None => SANDBOX_SNAPSHOT.to_owned(),
+            };
+            Arc::new(SandboxRegistry::from_csv(&snapshot)?)
+        } else {
+            Arc::new(HttpRegistry::new(&settings.registry)?)
+        };
+        Ok(Self {
+            store: Arc::new(PgStore::connect(&settings.database, keys)?),
+            clock: Arc::new(SystemClock),
+            policy: Arc::new(settings.policy.clone()),
+            calendar: Arc::new(calendar),
+            providers: Arc::new(SandboxProviders::new(settings.sandbox.base_url.clone())),
+            registry,
+            support: Arc::new(SandboxSupport::default()),
+        })
+    }
 
+    fn use_cases(&self) -> UseCases {
+        let Self {
+            store,
+            clock,
+            policy,
+            ..
+        } = self;
         let record = Arc::new(RecordProviderResult::new(
             store.clone(),
             clock.clone(),
             policy.clone(),
             store.clone(),
+            self.registry.clone(),
         ));
-        let use_cases = UseCases {
+        UseCases {
             register_account: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
             get_account: GetAccount::new(store.clone()),
             get_status: GetStatus::new(store.clone(), store.clone(), policy.clone()),
@@ -83,7 +119,8 @@ impl Application {
                 store.clone(),
                 clock.clone(),
                 policy.clone(),
-                sandbox.clone(),
+                self.providers.clone(),
+                self.calendar.clone(),
             ),
             list_applications: ListApplications::new(store.clone(), store.clone()),
             get_application: GetApplication::new(store.clone(), store.clone()),
@@ -97,20 +134,87 @@ impl Application {
             complete_sandbox_application: CompleteSandboxApplication::new(
                 store.clone(),
                 store.clone(),
-                sandbox,
+                self.providers.clone(),
                 record,
             ),
-        };
+            record_payment_credit: RecordPaymentCredit::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                store.clone(),
+                self.registry.clone(),
+            ),
+            list_review_queue: ListReviewQueue::new(store.clone()),
+            decide_application: DecideApplication::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                store.clone(),
+                self.registry.clone(),
+            ),
+            set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
+        }
+    }
+
+    fn jobs(&self, settings: &Settings) -> Vec<(Arc<dyn Job>, Duration)> {
+        if !settings.scheduler.enabled {
+            return Vec::new();
+        }
+        let every = |secs: u64| Duration::from_secs(secs.max(1));
+        let expire = ExpireSessions::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            100,
+        );
+        let owner = format!("{}-{}", std::process::id(), uuid_suffix());
+        let lease =
+            chrono::Duration::seconds(i64::try_from(settings.scheduler.lease_secs).unwrap_or(300));
+        let support: Arc<dyn SupportNotifier> = self.support.clone();
+        let deadlines = ProcessDeadlines::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            support,
+            owner,
+            lease,
+            100,
+        );
+        vec![
+            (
+                Arc::new(ExpireSessionsJob(Arc::new(expire))),
+                every(settings.scheduler.expire_sessions_interval_secs),
+            ),
+            (
+                Arc::new(DeadlinesJob(Arc::new(deadlines))),
+                every(settings.scheduler.deadlines_interval_secs),
+            ),
+        ]
+    }
+}
+
+fn uuid_suffix() -> String {
+    format!("{:x}", SystemClock.now().timestamp_subsec_nanos())
+}
+
+impl Application {
+    /// Builds the service: creates and migrates the database if configured, connects, wires
+    /// every use case and binds the listener (port 0 picks a free one).
+    ///
+    /// # Errors
+    /// When the database, the keys or the listener are not usable.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        settings.check_mode()?;
+        let adapters = Adapters::connect(&settings).await?;
         let state = web::Data::new(HttpState {
-            use_cases,
+            use_cases: adapters.use_cases(),
             auth: Authenticator::new(settings.auth.clone()),
             signatures: settings.providers.clone(),
-            idempotency: store.clone(),
-            readiness: store.clone(),
-            clock: clock.clone(),
+            idempotency: adapters.store.clone(),
+            readiness: adapters.store.clone(),
+            clock: adapters.clock.clone(),
             sandbox: settings.sandbox.enabled,
         });
-
         let listener = TcpListener::bind(&settings.http.listen)
             .with_context(|| format!("binding {}", settings.http.listen))?;
         let port = listener.local_addr()?.port();
@@ -125,18 +229,12 @@ impl Application {
         if settings.http.workers > 0 {
             server = server.workers(settings.http.workers);
         }
-        let expire = ExpireSessions::new(store.clone(), clock, store, 100);
-        let jobs: Vec<(Arc<dyn Job>, Duration)> = if settings.scheduler.enabled {
-            let every =
-                Duration::from_secs(settings.scheduler.expire_sessions_interval_secs.max(1));
-            vec![(Arc::new(ExpireSessionsJob(Arc::new(expire))), every)]
-        } else {
-            Vec::new()
-        };
+        let jobs = adapters.jobs(&settings);
         Ok(Self {
             port,
             server: server.run(),
             jobs,
+            support: adapters.support,
         })
     }
 
@@ -144,6 +242,12 @@ impl Application {
     #[must_use]
     pub const fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The support desk's sandbox twin, which records overdue notifications.
+    #[must_use]
+    pub fn support(&self) -> Arc<SandboxSupport> {
+        self.support.clone()
     }
 
     /// Serves until `shutdown` is cancelled, then stops accepting, finishes in-flight requests

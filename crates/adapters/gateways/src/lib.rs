@@ -3,6 +3,10 @@
 //!
 //! This crate knows the ports and the domain; it decides no rule.
 
+mod registry;
 mod sandbox_provider;
+mod support;
 
+pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegistry};
 pub use sandbox_provider::SandboxProviders;
+pub use support::SandboxSupport;

@@ -40,11 +40,18 @@ impl ProviderGateway for SandboxProviders {
         let session_ref = format!("{provider}_{id}");
         let expires_at = request.expires_at;
         let next_action = match request.method {
-            Method::FaceRecognition => NextAction::FaceLiveness {
-                session_url: format!("{}/face/{session_ref}", self.base_url),
-                expires_at,
-            },
-            Method::WechatScan | Method::QqScan => NextAction::ScanQr {
+            Method::FaceRecognition | Method::LegalPersonFaceRecognition => {
+                NextAction::FaceLiveness {
+                    session_url: format!("{}/face/{session_ref}", self.base_url),
+                    expires_at,
+                }
+            }
+            Method::CloudRecharge | Method::CorporateRemittance => {
+                return Err(GatewayError::Unavailable(anyhow::anyhow!(
+                    "payment methods open no provider session"
+                )));
+            }
+            _ => NextAction::ScanQr {
                 qr_url: format!("{}/qr/{session_ref}", self.base_url),
                 expires_at,
             },
@@ -132,6 +139,9 @@ mod tests {
             next_action: Some(session.next_action),
             deadline: None,
             overdue: false,
+            escalated: false,
+            review_reason: None,
+            review_note: None,
             failure: None,
             created_at: Utc::now(),
             decided_at: None,

@@ -1,9 +1,12 @@
 //! Request bodies and their conversion into domain values, collecting field-level errors (R9).
 
 use chrono::NaiveDate;
-use realname_domain::identifiers::{IdentifierError, PersonName, Phone};
+use realname_application::review::{Decision, SetEnterpriseLimitCommand};
+use realname_application::verification::PaymentCredit;
+use realname_domain::identifiers::{EnterpriseName, IdentifierError, PersonName, Phone, Uscc};
 use realname_domain::{
-    DocumentType, FailureCode, Method, PersonalDocument, PersonalSubject, Purpose, Region, Subject,
+    Amount, DocumentType, EnterpriseSubject, FailureCode, Method, PersonalDocument,
+    PersonalSubject, Purpose, Region, Subject,
 };
 use realname_ports::{AssertedSubject, SandboxInstruction};
 use serde::Deserialize;
@@ -138,14 +141,7 @@ impl SubjectBody {
         let f = |name: &str| format!("{prefix}.{name}");
         match fields.required(&f("type"), self.subject_type.as_deref())? {
             "personal" => {}
-            "enterprise" => {
-                fields.0.push(FieldError::new(
-                    f("type"),
-                    "unsupported",
-                    "Enterprise verification is not available yet.",
-                ));
-                return None;
-            }
+            "enterprise" => return self.convert_enterprise(prefix, fields),
             _ => {
                 fields.0.push(FieldError::new(
                     f("type"),
@@ -187,6 +183,208 @@ impl SubjectBody {
             name: name?,
             region: region?,
         }))
+    }
+}
+
+impl SubjectBody {
+    fn convert_enterprise(&self, prefix: &str, fields: &mut Fields) -> Option<Subject> {
+        let f = |name: &str| format!("{prefix}.{name}");
+        if self.document_type.is_some() || self.document_number.is_some() {
+            fields.0.push(FieldError::new(
+                f("document_number"),
+                "not_allowed",
+                "Enterprises are identified by their USCC.",
+            ));
+        }
+        let name = fields
+            .required(&f("name"), self.name.as_deref())
+            .and_then(|n| fields.identifier(&f("name"), EnterpriseName::parse(n)));
+        let uscc = fields
+            .required(&f("uscc"), self.uscc.as_deref())
+            .and_then(|u| fields.identifier(&f("uscc"), Uscc::parse(u)));
+        let legal_person_name = match self.legal_person_name.as_deref() {
+            None => Some(None),
+            Some(n) => fields
+                .identifier(&f("legal_person_name"), PersonName::parse(n))
+                .map(Some),
+        };
+        let region = match self.region.as_deref() {
+            None => Some(Region::Mainland),
+            Some(r) => fields.one_of(&f("region"), Some(r), Region::parse),
+        };
+        Some(Subject::Enterprise(EnterpriseSubject {
+            name: name?,
+            uscc: uscc?,
+            region: region?,
+            legal_person_name: legal_person_name?,
+        }))
+    }
+}
+
+/// `POST /v1/payment-credits`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentCreditBody {
+    reference: Option<String>,
+    amount: Option<serde_json::Value>,
+    payer_name: Option<String>,
+    payer_account: Option<String>,
+    received_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl PaymentCreditBody {
+    /// Converts into a credit; `amount` is yuan as a string (`"0.37"`) or a number.
+    ///
+    /// # Errors
+    /// 422 listing every invalid field.
+    pub fn convert(&self) -> Result<PaymentCredit, ApiError> {
+        let mut fields = Fields::default();
+        let reference = fields.required("reference", self.reference.as_deref());
+        let amount = match &self.amount {
+            None => fields.required("amount", None).and(None),
+            Some(value) => {
+                let text = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let parsed = Amount::parse(&text).filter(|a| a.0 > 0);
+                if parsed.is_none() {
+                    fields.0.push(FieldError::new(
+                        "amount",
+                        "invalid_format",
+                        "Use a positive amount in yuan, e.g. \"0.37\".",
+                    ));
+                }
+                parsed
+            }
+        };
+        let payer_name = fields.required("payer_name", self.payer_name.as_deref());
+        let payer_account = fields.required("payer_account", self.payer_account.as_deref());
+        if self.received_at.is_none() {
+            fields.0.push(FieldError::new(
+                "received_at",
+                "required",
+                "This field is required.",
+            ));
+        }
+        let credit = match (
+            reference,
+            amount,
+            payer_name,
+            payer_account,
+            self.received_at,
+        ) {
+            (
+                Some(reference),
+                Some(amount),
+                Some(payer_name),
+                Some(payer_account),
+                Some(received_at),
+            ) => Some(PaymentCredit {
+                reference: reference.to_owned(),
+                amount,
+                payer_name: payer_name.to_owned(),
+                payer_account: payer_account.to_owned(),
+                received_at,
+            }),
+            _ => None,
+        };
+        fields.finish(credit)
+    }
+}
+
+/// `POST /v1/applications/{id}/decision`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    decision: Option<String>,
+    reason_code: Option<String>,
+    note: Option<String>,
+}
+
+impl DecisionBody {
+    /// Converts into a decision and its note.
+    ///
+    /// # Errors
+    /// 422 listing every invalid field.
+    pub fn convert(self) -> Result<(Decision, Option<String>), ApiError> {
+        let mut fields = Fields::default();
+        let reason = self.reason_code.filter(|r| {
+            !r.is_empty()
+                && r.len() <= 64
+                && r.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        });
+        let decision = match (self.decision.as_deref(), reason) {
+            (Some("approve"), _) => Some(Decision::Approve),
+            (Some("reject"), Some(reason_code)) => Some(Decision::Reject { reason_code }),
+            (Some("reject"), None) => {
+                fields.0.push(FieldError::new(
+                    "reason_code",
+                    "required",
+                    "A rejection needs a snake_case reason code.",
+                ));
+                None
+            }
+            (other, _) => fields.one_of("decision", other, |_| None::<Decision>),
+        };
+        if self.note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+            fields.0.push(FieldError::new(
+                "note",
+                "too_long",
+                "At most 2000 characters.",
+            ));
+        }
+        fields.finish(decision.map(|d| (d, self.note)))
+    }
+}
+
+/// `PUT /v1/enterprises/{uscc}/account-limit`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountLimitBody {
+    limit: Option<i64>,
+    reason: Option<String>,
+}
+
+impl AccountLimitBody {
+    /// Converts into a command for `uscc`.
+    ///
+    /// # Errors
+    /// 422 listing every invalid field.
+    pub fn convert(self, uscc: &str) -> Result<SetEnterpriseLimitCommand, ApiError> {
+        let mut fields = Fields::default();
+        let uscc = fields.identifier("uscc", Uscc::parse(uscc));
+        let limit = self
+            .limit
+            .and_then(|l| u32::try_from(l).ok())
+            .filter(|l| *l <= 10_000);
+        if limit.is_none() {
+            fields.0.push(FieldError::new(
+                "limit",
+                "out_of_range",
+                "Use a whole number from 0 to 10000.",
+            ));
+        }
+        let reason = self
+            .reason
+            .filter(|r| !r.trim().is_empty() && r.chars().count() <= 500);
+        if reason.is_none() {
+            fields.0.push(FieldError::new(
+                "reason",
+                "required",
+                "Say why, in at most 500 characters.",
+            ));
+        }
+        let command = match (uscc, limit, reason) {
+            (Some(uscc), Some(limit), Some(reason)) => Some(SetEnterpriseLimitCommand {
+                uscc,
+                limit,
+                reason,
+            }),
+            _ => None,
+        };
+        fields.finish(command)
     }
 }
 

@@ -53,6 +53,9 @@ codes! {
     ModificationUnavailable => (StatusCode::CONFLICT, "modification_unavailable", "Modification of real-name information is not available yet."),
     PhoneLimitReached => (StatusCode::CONFLICT, "phone_account_limit_reached", "The phone number is bound to the maximum number of accounts."),
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed."),
+    NotInReview => (StatusCode::CONFLICT, "application_not_in_review", "The application does not wait for a reviewer."),
+    PaymentExpected => (StatusCode::CONFLICT, "payment_expected", "A payment application is completed by its payment credit."),
+    RegistryUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "registry_unavailable", "The business registry is unavailable; try again later."),
     ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields."),
     MethodNotAvailableForDocument => (StatusCode::UNPROCESSABLE_ENTITY, "method_not_available_for_document", "This method is not available for this document type."),
     UseInternationalSite => (StatusCode::UNPROCESSABLE_ENTITY, "use_international_site", "Verify on the international site."),
@@ -252,6 +255,20 @@ impl From<AppError> for ApiError {
                 .detail("Change the phone number of one of the accounts bound to it, then try again.")
                 .with("limit", limit.into()),
             AppError::ModificationUnavailable => Self::new(ErrorCode::ModificationUnavailable),
+            AppError::MethodNotForSubjectType => Self::validation(vec![FieldError::new(
+                "method",
+                "wrong_subject_type",
+                "This method verifies the other subject type.",
+            )]),
+            AppError::LegalPersonNameRequired => Self::validation(vec![FieldError::new(
+                "subject.legal_person_name",
+                "required",
+                "Legal-person methods need the legal representative's name.",
+            )]),
+            AppError::RegistryUnavailable => Self::new(ErrorCode::RegistryUnavailable),
+            AppError::NotInReview => Self::new(ErrorCode::NotInReview),
+            AppError::PaymentExpected => Self::new(ErrorCode::PaymentExpected)
+                .detail("Payment applications are decided by POST /v1/payment-credits."),
             AppError::Provider(cause) => Self::internal(ErrorCode::ProviderError, cause.into()),
             AppError::Store(realname_ports::StoreError::Conflict) => {
                 Self::internal(ErrorCode::Unavailable, anyhow::anyhow!("a concurrent change won; retry"))

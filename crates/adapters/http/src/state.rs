@@ -6,9 +6,10 @@ use realname_application::accounts::{GetAccount, RegisterAccount};
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
+use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
-    CompleteSandboxApplication, GetApplication, ListApplications, RecordProviderResult,
-    SubmitApplication, WithdrawApplication,
+    CompleteSandboxApplication, GetApplication, ListApplications, RecordPaymentCredit,
+    RecordProviderResult, SubmitApplication, WithdrawApplication,
 };
 use realname_ports::{Clock, IdempotencyStore, Readiness};
 
@@ -41,6 +42,14 @@ pub struct UseCases {
     pub record_provider_result: Arc<RecordProviderResult>,
     /// `POST /v1/sandbox/applications/{id}/complete`.
     pub complete_sandbox_application: CompleteSandboxApplication,
+    /// `POST /v1/payment-credits`.
+    pub record_payment_credit: RecordPaymentCredit,
+    /// `GET /v1/review-queue`.
+    pub list_review_queue: ListReviewQueue,
+    /// `POST /v1/applications/{id}/decision`.
+    pub decide_application: DecideApplication,
+    /// `PUT /v1/enterprises/{uscc}/account-limit`.
+    pub set_enterprise_limit: SetEnterpriseLimit,
 }
 
 /// The shared state of the HTTP adapter.

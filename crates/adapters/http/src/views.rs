@@ -55,13 +55,22 @@ impl From<&Account> for AccountView {
 }
 
 fn subject(m: &MaskedSubject) -> Value {
-    json!({
-        "type": m.subject_type.as_str(),
-        "document_type": m.document_type.map(realname_domain::DocumentType::as_str),
-        "document_number": m.document_number,
-        "name": m.name,
-        "region": m.region.as_str(),
-    })
+    match m.subject_type {
+        realname_domain::SubjectType::Personal => json!({
+            "type": "personal",
+            "document_type": m.document_type.map(realname_domain::DocumentType::as_str),
+            "document_number": m.document_number,
+            "name": m.name,
+            "region": m.region.as_str(),
+        }),
+        realname_domain::SubjectType::Enterprise => json!({
+            "type": "enterprise",
+            "name": m.name,
+            "uscc": m.document_number,
+            "legal_person_name": m.legal_person_name,
+            "region": m.region.as_str(),
+        }),
+    }
 }
 
 fn next_action(action: &NextAction) -> Value {
@@ -75,6 +84,31 @@ fn next_action(action: &NextAction) -> Value {
         } => {
             json!({"type": "face_liveness", "session_url": session_url, "expires_at": expires_at})
         }
+        NextAction::Pay {
+            reference,
+            amount,
+            payee_account,
+            expires_at,
+        } => json!({
+            "type": "pay",
+            "reference": reference,
+            "amount": amount.map(|a| a.to_string()),
+            "currency": "CNY",
+            "payee_account": payee_account,
+            "expires_at": expires_at,
+        }),
+    }
+}
+
+/// Field warnings: a USCC whose check character fails is accepted and sent to review (R9).
+fn warnings(app: &Application) -> Vec<Value> {
+    match &app.subject {
+        realname_domain::Subject::Enterprise(e) if !e.uscc.checksum_ok() => vec![json!({
+            "field": "subject.uscc",
+            "code": "checksum_mismatch",
+            "message": "The check character does not match; the decision goes to manual review.",
+        })],
+        _ => Vec::new(),
     }
 }
 
@@ -95,6 +129,9 @@ pub fn application(app: &Application) -> Value {
                 .collect();
             failure["resolutions"] = json!(["close_one_of_these_accounts", "modify_the_real_name_subject_of_one_of_these_accounts"]);
         }
+        if let Some(reason) = &f.reason {
+            failure["reason"] = reason.clone().into();
+        }
         failure
     });
     json!({
@@ -107,6 +144,8 @@ pub fn application(app: &Application) -> Value {
         "next_action": app.next_action.as_ref().map(next_action),
         "deadline": app.deadline,
         "overdue": app.overdue,
+        "review_reason": app.review_reason.map(realname_domain::enterprise::ReviewReason::as_str),
+        "warnings": warnings(app),
         "failure": failure,
         "created_at": app.created_at,
         "decided_at": app.decided_at,

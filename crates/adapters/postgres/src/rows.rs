@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use realname_domain::identifiers::{PersonName, Phone};
+use realname_domain::enterprise::ReviewReason;
+use realname_domain::identifiers::{EnterpriseName, PersonName, Phone, Uscc};
 use realname_domain::quota::SlotHolder;
 use realname_domain::{
-    Account, AccountId, AccountKind, AccountState, Application, ApplicationId, ApplicationStatus,
-    DocumentType, Failure, FailureCode, Method, NextAction, PersonalDocument, PersonalSubject,
-    Purpose, RealNameStatus, Region, Subject, Verification,
+    Account, AccountId, AccountKind, AccountState, Amount, Application, ApplicationId,
+    ApplicationStatus, DocumentType, EnterpriseSubject, Failure, FailureCode, Method, NextAction,
+    PersonalDocument, PersonalSubject, Purpose, RealNameStatus, Region, Subject, Verification,
 };
 use realname_ports::StoreError;
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,10 @@ pub(crate) struct ApplicationRow {
     failure_holders: Option<serde_json::Value>,
     created_at: DateTime<Utc>,
     decided_at: Option<DateTime<Utc>>,
+    escalated: bool,
+    review_reason: Option<String>,
+    review_note_enc: Option<Vec<u8>>,
+    failure_reason: Option<String>,
 }
 
 /// Every stored column of an application.
@@ -97,15 +102,28 @@ pub(crate) struct ApplicationWrite {
     failure_holders: Option<serde_json::Value>,
     created_at: DateTime<Utc>,
     decided_at: Option<DateTime<Utc>>,
+    escalated: bool,
+    review_reason: Option<&'static str>,
+    review_note_enc: Option<Vec<u8>>,
+    failure_reason: Option<String>,
 }
 
 /// The plaintext of a sealed subject.
 #[derive(Serialize, Deserialize)]
-struct SealedSubject {
-    document_type: String,
-    number: String,
-    name: String,
-    region: String,
+#[serde(tag = "type", rename_all = "snake_case")]
+enum SealedSubject {
+    Personal {
+        document_type: String,
+        number: String,
+        name: String,
+        region: String,
+    },
+    Enterprise {
+        name: String,
+        uscc: String,
+        region: String,
+        legal_person_name: Option<String>,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -117,6 +135,12 @@ enum StoredNextAction {
     },
     FaceLiveness {
         session_url: String,
+        expires_at: DateTime<Utc>,
+    },
+    Pay {
+        reference: String,
+        amount_fen: Option<i64>,
+        payee_account: Option<String>,
         expires_at: DateTime<Utc>,
     },
 }
@@ -145,7 +169,12 @@ impl Codec {
 
     /// The subject key of a subject (SPEC §4).
     pub(crate) fn subject_key(&self, subject: &Subject) -> Vec<u8> {
-        self.keys.keyed_hash("subject", &subject.key_material())
+        self.keyed_subject_material(&subject.key_material())
+    }
+
+    /// The subject key of normalised key material (`Subject::key_material`).
+    pub(crate) fn keyed_subject_material(&self, material: &str) -> Vec<u8> {
+        self.keys.keyed_hash("subject", material)
     }
 
     /// The phone key of a number (SPEC §4): the 11 digits.
@@ -154,12 +183,19 @@ impl Codec {
     }
 
     fn seal_subject(&self, subject: &Subject, aad: &Aad<'_>) -> Vec<u8> {
-        let Subject::Personal(p) = subject;
-        let plain = SealedSubject {
-            document_type: p.document.kind().as_str().to_owned(),
-            number: p.document.number().to_owned(),
-            name: p.name.as_str().to_owned(),
-            region: p.region.as_str().to_owned(),
+        let plain = match subject {
+            Subject::Personal(p) => SealedSubject::Personal {
+                document_type: p.document.kind().as_str().to_owned(),
+                number: p.document.number().to_owned(),
+                name: p.name.as_str().to_owned(),
+                region: p.region.as_str().to_owned(),
+            },
+            Subject::Enterprise(e) => SealedSubject::Enterprise {
+                name: e.name.as_str().to_owned(),
+                uscc: e.uscc.as_str().to_owned(),
+                region: e.region.as_str().to_owned(),
+                legal_person_name: e.legal_person_name.as_ref().map(|n| n.as_str().to_owned()),
+            },
         };
         let bytes = serde_json::to_vec(&plain).unwrap_or_default();
         self.keys.seal(&bytes, aad)
@@ -172,15 +208,60 @@ impl Codec {
             .map_err(|e| StoreError::Unknown(e.into()))?;
         let plain: SealedSubject =
             serde_json::from_slice(&bytes).map_err(|_| corrupt("subject"))?;
-        let kind =
-            DocumentType::parse(&plain.document_type).ok_or_else(|| corrupt("document type"))?;
-        let document = PersonalDocument::parse(kind, &plain.number, chrono::NaiveDate::MAX)
-            .map_err(|_| corrupt("document"))?;
-        Ok(Subject::Personal(PersonalSubject {
-            document,
-            name: PersonName::parse(&plain.name).map_err(|_| corrupt("name"))?,
-            region: Region::parse(&plain.region).ok_or_else(|| corrupt("region"))?,
-        }))
+        Ok(match plain {
+            SealedSubject::Personal {
+                document_type,
+                number,
+                name,
+                region,
+            } => {
+                let kind =
+                    DocumentType::parse(&document_type).ok_or_else(|| corrupt("document type"))?;
+                Subject::Personal(PersonalSubject {
+                    document: PersonalDocument::parse(kind, &number, chrono::NaiveDate::MAX)
+                        .map_err(|_| corrupt("document"))?,
+                    name: PersonName::parse(&name).map_err(|_| corrupt("name"))?,
+                    region: Region::parse(&region).ok_or_else(|| corrupt("region"))?,
+                })
+            }
+            SealedSubject::Enterprise {
+                name,
+                uscc,
+                region,
+                legal_person_name,
+            } => Subject::Enterprise(EnterpriseSubject {
+                name: EnterpriseName::parse(&name).map_err(|_| corrupt("enterprise name"))?,
+                uscc: Uscc::parse(&uscc).map_err(|_| corrupt("uscc"))?,
+                region: Region::parse(&region).ok_or_else(|| corrupt("region"))?,
+                legal_person_name: legal_person_name
+                    .map(|n| PersonName::parse(&n).map_err(|_| corrupt("legal person")))
+                    .transpose()?,
+            }),
+        })
+    }
+
+    fn seal_note(&self, note: &str, application: Uuid) -> Vec<u8> {
+        self.keys.seal(
+            note.as_bytes(),
+            &Aad {
+                table: "applications",
+                column: "review_note_enc",
+                row: application,
+            },
+        )
+    }
+
+    fn open_note(&self, sealed: &[u8], application: Uuid) -> Result<String, StoreError> {
+        let aad = Aad {
+            table: "applications",
+            column: "review_note_enc",
+            row: application,
+        };
+        let bytes = self
+            .keys
+            .open(sealed, &aad)
+            .map_err(|e| StoreError::Unknown(e.into()))?;
+        String::from_utf8(bytes).map_err(|_| corrupt("review note"))
     }
 
     pub(crate) fn open_phone(&self, sealed: &[u8], account: Uuid) -> Result<Phone, StoreError> {
@@ -297,6 +378,10 @@ impl Codec {
                 .map(|f| holders_json(&f.holding_accounts)),
             created_at: app.created_at,
             decided_at: app.decided_at,
+            escalated: app.escalated,
+            review_reason: app.review_reason.map(ReviewReason::as_str),
+            review_note_enc: app.review_note.as_deref().map(|n| self.seal_note(n, id)),
+            failure_reason: failure.and_then(|f| f.reason.clone()),
         }
     }
 
@@ -314,6 +399,7 @@ impl Codec {
                     .map(holders)
                     .transpose()?
                     .unwrap_or_default(),
+                reason: row.failure_reason,
             }),
             None => None,
         };
@@ -328,6 +414,12 @@ impl Codec {
             next_action: row.next_action.map(next_action).transpose()?,
             deadline: row.deadline,
             overdue: row.overdue,
+            escalated: row.escalated,
+            review_reason: row.review_reason.as_deref().and_then(ReviewReason::parse),
+            review_note: row
+                .review_note_enc
+                .map(|n| self.open_note(&n, row.id))
+                .transpose()?,
             failure,
             created_at: row.created_at,
             decided_at: row.decided_at,
@@ -347,25 +439,47 @@ fn next_action_json(action: &NextAction) -> serde_json::Value {
             session_url,
             expires_at,
         },
+        NextAction::Pay {
+            reference,
+            amount,
+            payee_account,
+            expires_at,
+        } => StoredNextAction::Pay {
+            reference,
+            amount_fen: amount.map(|a| a.0),
+            payee_account,
+            expires_at,
+        },
     };
     serde_json::to_value(stored).unwrap_or_default()
 }
 
 fn next_action(value: serde_json::Value) -> Result<NextAction, StoreError> {
-    Ok(
-        match serde_json::from_value(value).map_err(|_| corrupt("next action"))? {
-            StoredNextAction::ScanQr { qr_url, expires_at } => {
-                NextAction::ScanQr { qr_url, expires_at }
-            }
-            StoredNextAction::FaceLiveness {
-                session_url,
-                expires_at,
-            } => NextAction::FaceLiveness {
-                session_url,
-                expires_at,
-            },
+    let stored: StoredNextAction =
+        serde_json::from_value(value).map_err(|_| corrupt("next action"))?;
+    Ok(match stored {
+        StoredNextAction::ScanQr { qr_url, expires_at } => {
+            NextAction::ScanQr { qr_url, expires_at }
+        }
+        StoredNextAction::FaceLiveness {
+            session_url,
+            expires_at,
+        } => NextAction::FaceLiveness {
+            session_url,
+            expires_at,
         },
-    )
+        StoredNextAction::Pay {
+            reference,
+            amount_fen,
+            payee_account,
+            expires_at,
+        } => NextAction::Pay {
+            reference,
+            amount: amount_fen.map(Amount),
+            payee_account,
+            expires_at,
+        },
+    })
 }
 
 fn holders_json(holders: &[SlotHolder]) -> serde_json::Value {

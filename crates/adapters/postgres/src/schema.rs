@@ -57,14 +57,20 @@ diesel::table! {
         failure_holders -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         decided_at -> Nullable<Timestamptz>,
+        escalated -> Bool,
+        review_reason -> Nullable<Text>,
+        review_note_enc -> Nullable<Bytea>,
+        failure_reason -> Nullable<Text>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamptz>,
     }
 }
 
 diesel::table! {
     events (id) {
         id -> Uuid,
-        account_id -> Uuid,
-        sequence -> Int8,
+        account_id -> Nullable<Uuid>,
+        sequence -> Nullable<Int8>,
         #[sql_name = "type"]
         event_type -> Text,
         data -> Jsonb,
@@ -98,6 +104,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quota_overrides (id) {
+        id -> Int8,
+        subject_key -> Bytea,
+        previous_limit -> Nullable<Int4>,
+        new_limit -> Int4,
+        actor -> Text,
+        reason -> Text,
+        at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(applications -> accounts (account_id));
-diesel::joinable!(events -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));

@@ -122,6 +122,10 @@ impl PgStore {
         })
     }
 
+    pub(crate) fn codec(&self) -> &Codec {
+        &self.codec
+    }
+
     pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, StoreError> {
         self.pool.get().await.map_err(pool_error)
     }
@@ -240,6 +244,23 @@ impl ApplicationReader for PgStore {
                 .order(applications::session_expires_at.asc())
         })
         .await
+    }
+
+    #[tracing::instrument(name = "pg.review_queue", skip_all)]
+    async fn review_queue(&self, limit: u32) -> Result<(Vec<Application>, bool), StoreError> {
+        let mut found = self
+            .applications_where(i64::from(limit) + 1, |q| {
+                q.filter(applications::status.eq(ApplicationStatus::InReview.as_str()))
+                    .order((
+                        applications::overdue.desc(),
+                        applications::deadline.asc().nulls_last(),
+                        applications::id.asc(),
+                    ))
+            })
+            .await?;
+        let has_more = found.len() > limit as usize;
+        found.truncate(limit as usize);
+        Ok((found, has_more))
     }
 
     #[tracing::instrument(name = "pg.by_session", skip_all)]

@@ -8,8 +8,8 @@ use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
-use realname_domain::identifiers::Phone;
-use realname_domain::quota::{PhoneSlots, SlotHolder, SubjectSlots};
+use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::quota::{PhoneSlots, QuotaOverride, SlotHolder, SubjectSlots};
 use realname_domain::{
     Account, AccountId, Application, ApplicationId, FailureCode, RealNameStatus, Subject,
 };
@@ -18,7 +18,9 @@ use uuid::Uuid;
 
 use crate::error::store_error;
 use crate::rows::{AccountRow, ApplicationRow, Codec};
-use crate::schema::{accounts, applications, audit_log, events, phone_numbers, subjects};
+use crate::schema::{
+    accounts, applications, audit_log, events, phone_numbers, quota_overrides, subjects,
+};
 use crate::store::UNDECIDED;
 
 /// An open transaction. Dropped without commit, it is rolled back on a spawned task before its
@@ -244,13 +246,18 @@ impl Transaction for PgTransaction {
         event: &NewEvent,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let account = event.account_id.as_uuid();
-        let sequence: i64 = diesel::update(accounts::table.find(account))
-            .set(accounts::event_sequence.eq(accounts::event_sequence + 1))
-            .returning(accounts::event_sequence)
-            .get_result(self.conn()?)
-            .await
-            .map_err(store_error)?;
+        let account = event.account_id.map(|a| a.as_uuid());
+        let sequence: Option<i64> = match account {
+            Some(account) => Some(
+                diesel::update(accounts::table.find(account))
+                    .set(accounts::event_sequence.eq(accounts::event_sequence + 1))
+                    .returning(accounts::event_sequence)
+                    .get_result(self.conn()?)
+                    .await
+                    .map_err(store_error)?,
+            ),
+            None => None,
+        };
         let data: serde_json::Map<String, serde_json::Value> = event
             .event
             .data()
@@ -270,6 +277,49 @@ impl Transaction for PgTransaction {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    async fn set_enterprise_limit(
+        &mut self,
+        uscc: &Uscc,
+        change: &QuotaOverride,
+    ) -> Result<Option<u32>, StoreError> {
+        let key = self.codec.keyed_subject_material(&uscc.key_material());
+        diesel::insert_into(subjects::table)
+            .values((
+                subjects::subject_key.eq(&key),
+                subjects::subject_type.eq("enterprise"),
+            ))
+            .on_conflict_do_nothing()
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let previous: Option<i32> = subjects::table
+            .find(&key)
+            .select(subjects::account_limit)
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let limit = i32::try_from(change.limit).map_err(|e| StoreError::Unknown(e.into()))?;
+        diesel::update(subjects::table.find(&key))
+            .set(subjects::account_limit.eq(limit))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        diesel::insert_into(quota_overrides::table)
+            .values((
+                quota_overrides::subject_key.eq(&key),
+                quota_overrides::previous_limit.eq(previous),
+                quota_overrides::new_limit.eq(limit),
+                quota_overrides::actor.eq(&change.actor),
+                quota_overrides::reason.eq(&change.reason),
+                quota_overrides::at.eq(change.at),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(previous.and_then(|p| u32::try_from(p).ok()))
     }
 
     async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {

@@ -15,15 +15,18 @@ use realname_application::verification::{
     RecordProviderResult, SubmitApplication, SubmitApplicationCommand,
 };
 use realname_domain::audit::{AuditEntry, GENESIS};
+use realname_domain::calendar::BusinessCalendar;
+use realname_domain::enterprise::{RegistryRecord, RegistryStatus};
+use realname_domain::identifiers::Uscc;
 use realname_domain::identifiers::{PersonName, Phone};
 use realname_domain::{
     Account, Actor, ApplicationStatus, DocumentType, FailureCode, Method, NextAction,
     PersonalDocument, PersonalSubject, Policy, Purpose, Region, Subject,
 };
 use realname_ports::{
-    AccountReader, AssertedSubject, GatewayError, IdempotencyBegin, IdempotencyStore,
-    ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession, Readiness, SessionRequest,
-    StoredResponse,
+    AccountReader, AssertedSubject, BusinessRegistry, GatewayError, IdempotencyBegin,
+    IdempotencyStore, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession, Readiness,
+    SessionRequest, StoredResponse,
 };
 use realname_postgres::PgStore;
 use realname_test_support::{TestClock, TestDb};
@@ -49,6 +52,22 @@ impl ProviderGateway for QrProvider {
     }
 }
 
+/// A registry that knows every enterprise as active, with 王五 as legal representative.
+struct ActiveRegistry;
+
+#[async_trait]
+impl BusinessRegistry for ActiveRegistry {
+    async fn lookup(&self, _: &Uscc) -> Result<Option<RegistryRecord>, GatewayError> {
+        Ok(Some(RegistryRecord {
+            name: ENTERPRISE.into(),
+            status: RegistryStatus::Active,
+            legal_representative: "王五".into(),
+        }))
+    }
+}
+
+const ENTERPRISE: &str = "北京示例科技有限公司";
+
 struct World {
     _db: TestDb,
     store: PgStore,
@@ -72,8 +91,15 @@ async fn world(pool: usize) -> World {
             clock.clone(),
             policy.clone(),
             Arc::new(QrProvider),
+            Arc::new(BusinessCalendar::default()),
         ),
-        record: RecordProviderResult::new(uow, clock, policy, Arc::new(store.clone())),
+        record: RecordProviderResult::new(
+            uow,
+            clock,
+            policy,
+            Arc::new(store.clone()),
+            Arc::new(ActiveRegistry),
+        ),
         store,
         _db: db,
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use realname_application::verification::ExpireSessions;
+use realname_application::verification::{ExpireSessions, ProcessDeadlines};
 use serde::Deserialize;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
@@ -20,6 +20,10 @@ pub struct SchedulerSettings {
     pub enabled: bool,
     /// Seconds between runs of the session-expiry job (R5).
     pub expire_sessions_interval_secs: u64,
+    /// Seconds between runs of the deadline job (R8).
+    pub deadlines_interval_secs: u64,
+    /// How long a claimed row stays with its claimer, in seconds.
+    pub lease_secs: u64,
 }
 
 /// One periodic job.
@@ -42,6 +46,20 @@ pub struct ExpireSessionsJob(pub Arc<ExpireSessions>);
 impl Job for ExpireSessionsJob {
     fn name(&self) -> &'static str {
         "expire_sessions"
+    }
+
+    async fn run_once(&self) -> anyhow::Result<usize> {
+        Ok(self.0.execute().await?)
+    }
+}
+
+/// Expires unpaid applications and escalates overdue reviews at their deadline (R8).
+pub struct DeadlinesJob(pub Arc<ProcessDeadlines>);
+
+#[async_trait]
+impl Job for DeadlinesJob {
+    fn name(&self) -> &'static str {
+        "deadlines"
     }
 
     async fn run_once(&self) -> anyhow::Result<usize> {

@@ -49,7 +49,7 @@ impl RegisterAccount {
         let account = Account::register(cmd.phone, now);
         tx.insert_account(&account).await?;
         let event = NewEvent {
-            account_id: account.id,
+            account_id: Some(account.id),
             event: DomainEvent::AccountCreated,
         };
         tx.append_event(&event, now).await?;

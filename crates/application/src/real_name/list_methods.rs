@@ -7,11 +7,16 @@ use realname_domain::{Method, MethodInfo};
 pub struct ListMethods;
 
 impl ListMethods {
-    /// Every method, recommended ones first.
+    /// Every method: personal ones first, each group with its recommended methods first.
     #[must_use]
     pub fn execute(&self) -> Vec<MethodInfo> {
         let mut methods: Vec<MethodInfo> = Method::ALL.into_iter().map(Method::info).collect();
-        methods.sort_by_key(|m| !m.recommended);
+        methods.sort_by_key(|m| {
+            (
+                m.subject_type != realname_domain::SubjectType::Personal,
+                !m.recommended,
+            )
+        });
         methods
     }
 }
@@ -21,14 +26,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_personal_methods_are_listed_instant_with_the_recommended_one_first() {
-        let methods = ListMethods.execute();
-        assert_eq!(methods.len(), 3);
-        assert_eq!(methods[0].method, Method::WechatScan);
-        assert!(
-            methods
-                .iter()
-                .all(|m| m.instant && m.max_duration_working_days.is_none())
+    fn all_eight_methods_are_listed_personal_first_with_recommended_ones_leading() {
+        let ids: Vec<_> = ListMethods
+            .execute()
+            .iter()
+            .map(|m| m.method.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "wechat_scan",
+                "qq_scan",
+                "face_recognition",
+                "wechat_public_platform",
+                "legal_person_wechat_scan",
+                "legal_person_face_recognition",
+                "cloud_recharge",
+                "corporate_remittance",
+            ]
         );
     }
 }

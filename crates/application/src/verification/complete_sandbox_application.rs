@@ -55,6 +55,9 @@ impl CompleteSandboxApplication {
         if !application.status.is_undecided() {
             return Err(AppError::ApplicationDecided(application.status));
         }
+        if application.method.is_payment() {
+            return Err(AppError::PaymentExpected);
+        }
         let report = self.sandbox.report(&application, instruction);
         Ok(self.record.execute(report).await?.application)
     }
@@ -100,6 +103,7 @@ mod tests {
             clock(),
             Arc::new(Policy::default()),
             applications.clone(),
+            Arc::new(realname_ports::MockBusinessRegistry::new()),
         ));
         let use_case = CompleteSandboxApplication::new(
             Arc::new(accounts),

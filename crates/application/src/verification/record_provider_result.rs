@@ -1,17 +1,19 @@
-//! Record a provider's result: approve under the quota (R3) or reject with an R7 code (R5, R11).
+//! Record a provider's result: approve under the quota (R3, R4) or reject with an R7 code
+//! (R5, R6, R11). Enterprise results are weighed against the business registry first.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use realname_domain::audit::AuditEntry;
-use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
-use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy};
+use realname_domain::enterprise::{self, Evidence, RegistryRecord, ReviewReason, Verdict};
+use realname_domain::{Actor, Application, FailureCode, Policy, Subject};
 use realname_ports::{
-    ApplicationReader, Clock, ProviderOutcome, ProviderReport, Transaction, UnitOfWork,
+    ApplicationReader, AssertedSubject, BusinessRegistry, Clock, GatewayError, ProviderOutcome,
+    ProviderReport, UnitOfWork,
 };
 
 use crate::AppError;
 use crate::access::lock_application;
+use crate::approval::apply_verdict;
 use crate::record::save_transition;
 
 /// What recording did.
@@ -23,12 +25,43 @@ pub struct Recorded {
     pub duplicate: bool,
 }
 
+/// The registry's answer for an enterprise application, asked outside any transaction.
+pub(crate) type RegistryAnswer = Option<Result<Option<RegistryRecord>, GatewayError>>;
+
+/// Asks the registry about the application's enterprise; `None` for a personal subject.
+pub(crate) async fn ask_registry(
+    registry: &dyn BusinessRegistry,
+    application: &Application,
+) -> RegistryAnswer {
+    match &application.subject {
+        Subject::Enterprise(e) => Some(registry.lookup(&e.uscc).await),
+        Subject::Personal(_) => None,
+    }
+}
+
+/// Weighs enterprise evidence against the registry's answer (R6, R9). A registry failure is
+/// its own outcome: the application waits for review, it is never rejected as "not found".
+pub(crate) fn weigh(
+    application: &Application,
+    registry: &RegistryAnswer,
+    evidence: &Evidence<'_>,
+) -> Verdict {
+    let Subject::Enterprise(subject) = &application.subject else {
+        return Verdict::Approve;
+    };
+    match registry {
+        Some(Ok(record)) => enterprise::decide(subject, record.as_ref(), evidence),
+        Some(Err(_)) | None => Verdict::Review(ReviewReason::RegistryUnavailable),
+    }
+}
+
 /// Decides an application on its provider's report, in real time (R11).
 pub struct RecordProviderResult {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
     applications: Arc<dyn ApplicationReader>,
+    registry: Arc<dyn BusinessRegistry>,
 }
 
 impl RecordProviderResult {
@@ -38,30 +71,42 @@ impl RecordProviderResult {
         clock: Arc<dyn Clock>,
         policy: Arc<Policy>,
         applications: Arc<dyn ApplicationReader>,
+        registry: Arc<dyn BusinessRegistry>,
     ) -> Self {
         Self {
             uow,
             clock,
             policy,
             applications,
+            registry,
         }
     }
 
-    /// Records the report. Under the account's lock and then the subject's, it approves the
-    /// application if the subject has a free slot (R3), or rejects it.
+    /// Records the report. The registry is asked first, outside the transaction; then, under
+    /// the account's lock and the subject's, the application is approved if the subject has a
+    /// free slot, sent to review, or rejected.
     ///
     /// # Errors
     /// [`AppError::NotFound`] for a session unknown to this provider; storage errors.
     #[tracing::instrument(name = "record_provider_result", skip_all, fields(provider = report.provider.as_str()))]
     pub async fn execute(&self, report: ProviderReport) -> Result<Recorded, AppError> {
-        let now = self.clock.now();
         let found = self
             .applications
             .by_session(&report.session_ref)
             .await?
-            .filter(|app| app.method.provider() == report.provider)
+            .filter(|app| app.method.provider() == report.provider && !app.method.is_payment())
             .ok_or(AppError::NotFound("session"))?;
-
+        if !found.status.is_undecided() {
+            return Ok(Recorded {
+                application: found,
+                duplicate: true,
+            });
+        }
+        let registry = match &report.outcome {
+            ProviderOutcome::Passed(_) => ask_registry(self.registry.as_ref(), &found).await,
+            ProviderOutcome::Failed(_) => None,
+        };
+        let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
         let mut account = tx
             .account_for_update(found.account_id)
@@ -75,14 +120,24 @@ impl RecordProviderResult {
             });
         }
         let before = application.status;
-        self.decide(
-            tx.as_mut(),
-            &mut account,
-            &mut application,
-            report.outcome,
-            now,
-        )
-        .await?;
+        let verdict = self.verdict(&application, &report.outcome, &registry, now);
+        match verdict {
+            None => application
+                .expire(now)
+                .map_err(|e| AppError::ApplicationDecided(e.0))?,
+            Some(verdict) => {
+                apply_verdict(
+                    tx.as_mut(),
+                    &self.policy,
+                    &Actor::Provider,
+                    &mut account,
+                    &mut application,
+                    verdict,
+                    now,
+                )
+                .await?;
+            }
+        }
         save_transition(tx.as_mut(), &Actor::Provider, &application, before, now).await?;
         tx.commit().await?;
         tracing::info!(application.id = %application.id, status = application.status.as_str(), "provider result recorded");
@@ -92,104 +147,91 @@ impl RecordProviderResult {
         })
     }
 
-    async fn decide(
+    /// The verdict on a report; `None` when the session had already expired (R5).
+    fn verdict(
         &self,
-        tx: &mut dyn Transaction,
-        account: &mut Account,
-        application: &mut Application,
-        outcome: ProviderOutcome,
+        application: &Application,
+        outcome: &ProviderOutcome,
+        registry: &RegistryAnswer,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
+    ) -> Option<Verdict> {
         if application.session_expired(now) {
-            return application
-                .expire(now)
-                .map_err(|e| AppError::ApplicationDecided(e.0));
+            return None;
         }
-        let failure = match outcome {
-            ProviderOutcome::Failed(code) if code.is_provider_reportable() => Failure::new(code),
-            ProviderOutcome::Failed(_) => Failure::new(FailureCode::ProviderError),
-            ProviderOutcome::Passed(asserted)
-                if !application
-                    .subject
-                    .confirmed_by(&asserted.subject, asserted.mainland_bank_card) =>
-            {
-                Failure::new(FailureCode::IdentityInfoIncorrect)
+        Some(match outcome {
+            ProviderOutcome::Failed(code) if code.is_provider_reportable() => {
+                Verdict::Reject(*code)
             }
-            ProviderOutcome::Passed(_) => {
-                match self.approve(tx, account, application, now).await? {
-                    None => return Ok(()),
-                    Some(failure) => failure,
-                }
-            }
-        };
-        application
-            .reject(failure, now)
-            .map_err(|e| AppError::ApplicationDecided(e.0))
+            ProviderOutcome::Failed(_) => Verdict::Reject(FailureCode::ProviderError),
+            ProviderOutcome::Passed(asserted) => passed(application, asserted, registry),
+        })
     }
+}
 
-    /// Claims the subject's slot and verifies the account; a full quota gives the failure.
-    async fn approve(
-        &self,
-        tx: &mut dyn Transaction,
-        account: &mut Account,
-        application: &mut Application,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Failure>, AppError> {
-        account.ensure_may_verify()?;
-        let subject_type = application.subject.subject_type();
-        let slots = tx
-            .lock_subject(
-                &application.subject,
-                self.policy.account_limit(subject_type),
-            )
-            .await?;
-        if let Err(full) = slots.claim(account.id) {
-            return Ok(Some(Failure {
-                code: FailureCode::IdentityAccountLimitReached,
-                holding_accounts: full.holders,
-            }));
+/// A passed session: the asserted subject must confirm the submitted one (R5); an enterprise
+/// must then satisfy the registry (R6).
+fn passed(
+    application: &Application,
+    asserted: &AssertedSubject,
+    registry: &RegistryAnswer,
+) -> Verdict {
+    match (&application.subject, &asserted.subject) {
+        (Subject::Personal(_), _) => {
+            if application
+                .subject
+                .confirmed_by(&asserted.subject, asserted.mainland_bank_card)
+            {
+                Verdict::Approve
+            } else {
+                Verdict::Reject(FailureCode::IdentityInfoIncorrect)
+            }
         }
-        let before = format!("status={}", account.status.as_str());
-        account.verify(application.subject.clone(), application.method, now);
-        application
-            .approve(now)
-            .map_err(|e| AppError::ApplicationDecided(e.0))?;
-        tx.save_account(account).await?;
-        let event = DomainEvent::AccountVerified(ApplicationFacts::from(&*application));
-        tx.append_event(
-            &NewEvent {
-                account_id: account.id,
-                event,
-            },
-            now,
-        )
-        .await?;
-        let change = (before, "status=verified".to_owned());
-        let entry = AuditEntry::new(
-            account.id,
-            &Actor::Provider,
-            "account.verified",
-            change,
-            now,
-        );
-        tx.append_audit(&entry.because(format!("application={}", application.id)))
-            .await?;
-        Ok(None)
+        (Subject::Enterprise(_), asserted) if application.method.is_legal_person() => {
+            // The provider asserts the person who scanned: as a person, or as the legal
+            // representative named on an asserted enterprise.
+            let scanner = match asserted {
+                Subject::Personal(person) => Some(person.name.as_str()),
+                Subject::Enterprise(e) => e.legal_person_name.as_ref().map(|n| n.as_str()),
+            };
+            match scanner {
+                Some(scanner_name) => weigh(
+                    application,
+                    registry,
+                    &Evidence::LegalPerson { scanner_name },
+                ),
+                None => Verdict::Reject(FailureCode::LegalPersonMismatch),
+            }
+        }
+        (Subject::Enterprise(_), Subject::Enterprise(_))
+            if !application.method.is_legal_person() =>
+        {
+            if application.subject.confirmed_by(&asserted.subject, false) {
+                weigh(application, registry, &Evidence::PublicPlatform)
+            } else {
+                Verdict::Reject(FailureCode::EnterpriseNameMismatch)
+            }
+        }
+        (Subject::Enterprise(_), _) => Verdict::Reject(FailureCode::IdentityInfoIncorrect),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
+    use realname_domain::enterprise::RegistryStatus;
     use realname_domain::quota::{SlotHolder, SubjectSlots};
+    use realname_domain::{Account, Method};
     use realname_domain::{
         AccountId, ApplicationStatus, ProviderName, RealNameStatus, SubjectType,
     };
-    use realname_ports::{AssertedSubject, MockApplicationReader, MockTransaction};
+    use realname_ports::{
+        AssertedSubject, MockApplicationReader, MockBusinessRegistry, MockTransaction,
+    };
 
     use super::*;
     use crate::testing::{
-        account, expect_recorded, now, pending_application, person, unit_of_work, zhang_san,
+        account, account_with_id, enterprise_application, enterprise_slots, expect_recorded, now,
+        pending_application, person, unit_of_work, zhang_san,
     };
 
     fn reader(app: Application) -> Arc<MockApplicationReader> {
@@ -239,14 +281,157 @@ mod tests {
         tx: MockTransaction,
         report: ProviderReport,
     ) -> Result<Recorded, AppError> {
+        record_with(app, vec![tx], report, registry(Ok(None))).await
+    }
+
+    async fn record_with(
+        app: Application,
+        txs: Vec<MockTransaction>,
+        report: ProviderReport,
+        registry: Arc<MockBusinessRegistry>,
+    ) -> Result<Recorded, AppError> {
         RecordProviderResult::new(
-            unit_of_work(vec![tx]),
+            unit_of_work(txs),
             crate::testing::clock(),
             Arc::new(Policy::default()),
             reader(app),
+            registry,
         )
         .execute(report)
         .await
+    }
+
+    fn registry(answer: Result<Option<RegistryRecord>, ()>) -> Arc<MockBusinessRegistry> {
+        let mut registry = MockBusinessRegistry::new();
+        registry.expect_lookup().returning(move |_| match &answer {
+            Ok(record) => Ok(record.clone()),
+            Err(()) => Err(GatewayError::Timeout),
+        });
+        Arc::new(registry)
+    }
+
+    fn registered(legal_representative: &str) -> RegistryRecord {
+        RegistryRecord {
+            name: crate::testing::ENTERPRISE_NAME.into(),
+            status: RegistryStatus::Active,
+            legal_representative: legal_representative.into(),
+        }
+    }
+
+    fn scanned_by(name: &str) -> ProviderReport {
+        let mut scanner = zhang_san();
+        if let realname_domain::Subject::Personal(p) = &mut scanner {
+            p.name = realname_domain::identifiers::PersonName::parse(name).unwrap();
+        }
+        let mut report = passed(scanner);
+        report.provider = ProviderName::Wechat;
+        report
+    }
+
+    fn legal_person_tx(app: &Application, saves: usize) -> MockTransaction {
+        let mut tx = locking(account_with_id(app.account_id), app.clone());
+        tx.expect_save_application()
+            .times(saves)
+            .returning(|_| Ok(()));
+        tx
+    }
+
+    #[tokio::test]
+    async fn the_legal_representative_scanning_verifies_the_enterprise_account() {
+        let app = enterprise_application(Method::LegalPersonWechatScan, crate::testing::VALID_USCC);
+        let mut tx = legal_person_tx(&app, 1);
+        tx.expect_lock_subject()
+            .withf(|_, limit| *limit == 10)
+            .returning(|_, _| Ok(enterprise_slots(0)));
+        tx.expect_save_account().times(1).returning(|_| Ok(()));
+        expect_recorded(&mut tx, 2);
+
+        let recorded = record_with(
+            app,
+            vec![tx],
+            scanned_by("王五"),
+            registry(Ok(Some(registered("王五")))),
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(recorded.application.status, ApplicationStatus::Approved);
+    }
+
+    #[tokio::test]
+    async fn another_person_scanning_is_rejected_as_legal_person_mismatch() {
+        let app = enterprise_application(Method::LegalPersonWechatScan, crate::testing::VALID_USCC);
+        let mut tx = legal_person_tx(&app, 1);
+        tx.expect_lock_subject().never();
+        expect_recorded(&mut tx, 1);
+
+        let recorded = record_with(
+            app,
+            vec![tx],
+            scanned_by("赵六"),
+            registry(Ok(Some(registered("王五")))),
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(
+            recorded.application.failure.unwrap().code,
+            FailureCode::LegalPersonMismatch
+        );
+    }
+
+    #[tokio::test]
+    async fn a_registry_timeout_leaves_the_application_undecided_for_review() {
+        let app = enterprise_application(Method::LegalPersonWechatScan, crate::testing::VALID_USCC);
+        let mut tx = legal_person_tx(&app, 1);
+        tx.expect_lock_subject().never();
+        tx.expect_save_account().never();
+        expect_recorded(&mut tx, 1);
+
+        let recorded = record_with(app, vec![tx], scanned_by("王五"), registry(Err(())))
+            .await
+            .unwrap();
+
+        assert_eq!(recorded.application.status, ApplicationStatus::InReview);
+        assert!(
+            recorded.application.failure.is_none(),
+            "never rejected as not found"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_enterprise_the_registry_does_not_know_is_not_active() {
+        let app = enterprise_application(Method::LegalPersonWechatScan, crate::testing::VALID_USCC);
+        let mut tx = legal_person_tx(&app, 1);
+        expect_recorded(&mut tx, 1);
+
+        let recorded = record_with(app, vec![tx], scanned_by("王五"), registry(Ok(None)))
+            .await
+            .unwrap();
+
+        assert_eq!(
+            recorded.application.failure.unwrap().code,
+            FailureCode::EnterpriseNotActive
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pilot_uscc_goes_to_review_even_when_everything_matches() {
+        let app = enterprise_application(Method::LegalPersonWechatScan, "91350100M0001TGQXM");
+        let mut tx = legal_person_tx(&app, 1);
+        tx.expect_lock_subject().never();
+        expect_recorded(&mut tx, 1);
+
+        let recorded = record_with(
+            app,
+            vec![tx],
+            scanned_by("王五"),
+            registry(Ok(Some(registered("王五")))),
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(recorded.application.status, ApplicationStatus::InReview);
     }
 
     #[tokio::test]
@@ -357,11 +542,10 @@ mod tests {
         let acct = account();
         let mut app = pending_application(acct.id);
         app.approve(now()).unwrap();
-        let mut tx = locking(acct, app.clone());
-        tx.expect_save_application().never();
-        tx.expect_commit().never();
 
-        let recorded = record(app, tx, passed(zhang_san())).await.unwrap();
+        let recorded = record_with(app, vec![], passed(zhang_san()), registry(Ok(None)))
+            .await
+            .unwrap();
 
         assert!(recorded.duplicate);
     }
@@ -378,6 +562,7 @@ mod tests {
             crate::testing::clock(),
             Arc::new(Policy::default()),
             reader(app),
+            registry(Ok(None)),
         )
         .execute(report)
         .await

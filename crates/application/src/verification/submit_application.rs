@@ -3,11 +3,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use realname_domain::calendar::BusinessCalendar;
 use realname_domain::{
-    Account, AccountId, Actor, Application, ApplicationId, ApplicationStatus, Ineligible, Method,
-    Policy, Purpose, RealNameStatus, Subject,
+    Account, AccountId, Actor, Amount, Application, ApplicationId, ApplicationStatus, Ineligible,
+    Method, NextAction, Policy, Purpose, RealNameStatus, Subject,
 };
-use realname_ports::{Clock, ProviderGateway, SessionRequest, Transaction, UnitOfWork};
+use realname_ports::{
+    Clock, ProviderGateway, ProviderSession, SessionRequest, Transaction, UnitOfWork,
+};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -32,6 +35,7 @@ pub struct SubmitApplication {
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
     provider: Arc<dyn ProviderGateway>,
+    calendar: Arc<BusinessCalendar>,
 }
 
 impl SubmitApplication {
@@ -41,12 +45,14 @@ impl SubmitApplication {
         clock: Arc<dyn Clock>,
         policy: Arc<Policy>,
         provider: Arc<dyn ProviderGateway>,
+        calendar: Arc<BusinessCalendar>,
     ) -> Self {
         Self {
             uow,
             clock,
             policy,
             provider,
+            calendar,
         }
     }
 
@@ -68,17 +74,7 @@ impl SubmitApplication {
             self.admit(tx.as_mut(), actor, &cmd, now).await?;
         }
         let id = ApplicationId::new();
-        let request = SessionRequest {
-            application_id: id,
-            method: cmd.method,
-            subject: cmd.subject.clone(),
-            expires_at: now + self.policy.session_validity(),
-        };
-        let session = self
-            .provider
-            .start_session(&request)
-            .await
-            .map_err(AppError::Provider)?;
+        let (session, deadline) = self.open_session(id, &cmd, now).await?;
 
         let mut tx = self.uow.begin().await?;
         self.admit(tx.as_mut(), actor, &cmd, now).await?;
@@ -91,8 +87,11 @@ impl SubmitApplication {
             status: ApplicationStatus::AwaitingAction,
             session_ref: Some(session.session_ref),
             next_action: Some(session.next_action),
-            deadline: None,
+            deadline,
             overdue: false,
+            escalated: false,
+            review_reason: None,
+            review_note: None,
             failure: None,
             created_at: now,
             decided_at: None,
@@ -102,6 +101,49 @@ impl SubmitApplication {
         tx.commit().await?;
         tracing::info!(application.id = %application.id, "application submitted");
         Ok(application)
+    }
+
+    /// Opens what the applicant acts on: a provider session for instant methods (R5), or a
+    /// payment reference, with the amount for a remittance, and a deadline in working days for
+    /// payment methods (R6, R8).
+    async fn open_session(
+        &self,
+        id: ApplicationId,
+        cmd: &SubmitApplicationCommand,
+        now: DateTime<Utc>,
+    ) -> Result<(ProviderSession, Option<DateTime<Utc>>), AppError> {
+        let Some(max_days) = cmd.method.info().max_duration_working_days else {
+            let request = SessionRequest {
+                application_id: id,
+                method: cmd.method,
+                subject: cmd.subject.clone(),
+                expires_at: now + self.policy.session_validity(),
+            };
+            let session = self
+                .provider
+                .start_session(&request)
+                .await
+                .map_err(AppError::Provider)?;
+            return Ok((session, None));
+        };
+        let deadline = self.calendar.add_working_days(now, max_days);
+        let random = uuid::Uuid::new_v4().as_u128();
+        let reference = format!("RN{:012X}", random % (1 << 48));
+        let amount = (cmd.method == Method::CorporateRemittance)
+            .then(|| Amount(1 + i64::try_from((random >> 64) % 99).unwrap_or(0)));
+        let next_action = NextAction::Pay {
+            reference: reference.clone(),
+            amount,
+            payee_account: Some(self.policy.payee_account.clone()),
+            expires_at: deadline,
+        };
+        Ok((
+            ProviderSession {
+                session_ref: reference,
+                next_action,
+            },
+            Some(deadline),
+        ))
     }
 
     /// The admission checks, in order: the account exists and is the actor's; it is active;
@@ -134,6 +176,8 @@ impl SubmitApplication {
                 Ineligible::MethodNotAvailableForDocument => {
                     AppError::MethodNotAvailableForDocument
                 }
+                Ineligible::WrongSubjectType => AppError::MethodNotForSubjectType,
+                Ineligible::LegalPersonNameRequired => AppError::LegalPersonNameRequired,
             })?;
         let limit = self.policy.attempt_limit();
         let failures = tx
@@ -189,6 +233,7 @@ mod tests {
             crate::testing::clock(),
             Arc::new(Policy::default()),
             provider(),
+            Arc::new(BusinessCalendar::default()),
         )
     }
 
@@ -351,6 +396,7 @@ mod tests {
             crate::testing::clock(),
             Arc::new(Policy::default()),
             Arc::new(provider),
+            Arc::new(BusinessCalendar::default()),
         );
         let err = use_case
             .execute(

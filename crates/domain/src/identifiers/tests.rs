@@ -115,6 +115,45 @@ fn names_allow_cjk_latin_spaces_and_the_middle_dot() {
 }
 
 #[test]
+fn the_spec_usccs_are_valid_including_the_zero_remainder_case() {
+    assert!(Uscc::parse("91110000600037341L").unwrap().checksum_ok());
+    assert!(Uscc::parse("9111000060003734F0").unwrap().checksum_ok());
+}
+
+#[test]
+fn a_pilot_uscc_with_a_failing_check_character_parses_but_is_flagged() {
+    let pilot = Uscc::parse("91350100M0001TGQXM").unwrap();
+    assert!(!pilot.checksum_ok());
+}
+
+#[test]
+fn a_uscc_with_letters_outside_the_alphabet_or_a_wrong_length_is_refused() {
+    for raw in [
+        "91110000600037341",
+        "9111000060003734IO",
+        "91110000600037341LL",
+        "9111000060003734S0",
+    ] {
+        assert_eq!(Uscc::parse(raw), Err(IdentifierError::Format), "{raw}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_uscc_with_the_computed_check_character_is_valid_and_a_changed_one_is_not(
+        body in prop::collection::vec(prop::sample::select(b"0123456789ABCDEFGHJKLMNPQRTUWXY".to_vec()), 17),
+        replacement in prop::sample::select(b"0123456789ABCDEFGHJKLMNPQRTUWXY".to_vec()),
+    ) {
+        let check = uscc_check_char(&body).unwrap();
+        let code = format!("{}{check}", String::from_utf8(body.clone()).unwrap());
+        prop_assert!(Uscc::parse(&code).unwrap().checksum_ok());
+        prop_assume!(char::from(replacement) != check);
+        let wrong = format!("{}{}", String::from_utf8(body).unwrap(), char::from(replacement));
+        prop_assert!(!Uscc::parse(&wrong).unwrap().checksum_ok());
+    }
+}
+
+#[test]
 fn debug_output_never_shows_the_clear_value() {
     let id = ResidentId::parse("11010519491231002X", today()).unwrap();
     let phone = Phone::parse("13812345678").unwrap();

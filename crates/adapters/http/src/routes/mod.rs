@@ -6,6 +6,7 @@ pub mod applications;
 pub mod ops;
 pub mod providers;
 pub mod real_name;
+pub mod review;
 
 use actix_web::web;
 use realname_domain::{AccountId, ApplicationId};

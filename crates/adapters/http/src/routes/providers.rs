@@ -6,7 +6,7 @@ use realname_ports::{ProviderOutcome, ProviderReport};
 use serde_json::json;
 
 use crate::auth::{Principal, Role};
-use crate::dto::{VerdictBody, parse_json};
+use crate::dto::{PaymentCreditBody, VerdictBody, parse_json};
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::routes::application_id;
 use crate::state::HttpState;
@@ -62,6 +62,35 @@ pub async fn provider_event(
             session_ref,
             outcome,
         })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "result": if recorded.duplicate { "duplicate" } else { "recorded" },
+        "application_id": recorded.application.id.to_string(),
+        "status": recorded.application.status.as_str(),
+    })))
+}
+
+/// Checks the `Signature` header of a provider's request over its raw body.
+fn verify_signed(state: &HttpState, req: &HttpRequest, body: &[u8]) -> Result<(), ApiError> {
+    let signature = req.headers().get("Signature").and_then(|v| v.to_str().ok());
+    state
+        .signatures
+        .verify(signature, body, state.clock.now().timestamp())
+}
+
+/// `POST /v1/payment-credits`: a signed credit, matched on reference and amount (R6). A
+/// repeated credit changes nothing and still answers 200.
+pub async fn payment_credit(
+    state: web::Data<HttpState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    verify_signed(&state, &req, &body)?;
+    let credit = parse_json::<PaymentCreditBody>(&body)?.convert()?;
+    let recorded = state
+        .use_cases
+        .record_payment_credit
+        .execute(&credit)
         .await?;
     Ok(HttpResponse::Ok().json(json!({
         "result": if recorded.duplicate { "duplicate" } else { "recorded" },

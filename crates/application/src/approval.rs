@@ -1,0 +1,76 @@
+//! Deciding an application under the quota: shared by provider results, payment credits and
+//! reviewer decisions, so that every approval claims its slot the same way (R3, R4).
+
+use chrono::{DateTime, Utc};
+use realname_domain::audit::AuditEntry;
+use realname_domain::enterprise::Verdict;
+use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
+use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy};
+use realname_ports::Transaction;
+
+use crate::AppError;
+
+/// Applies a verdict: approval claims the subject's slot (or is rejected at the limit), review
+/// leaves it undecided for a reviewer, rejection records the code.
+pub(crate) async fn apply_verdict(
+    tx: &mut dyn Transaction,
+    policy: &Policy,
+    actor: &Actor,
+    account: &mut Account,
+    application: &mut Application,
+    verdict: Verdict,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let decided = match verdict {
+        Verdict::Approve => match approve(tx, policy, actor, account, application, now).await? {
+            None => return Ok(()),
+            Some(failure) => application.reject(failure, now),
+        },
+        Verdict::Review(reason) => application.send_to_review(reason),
+        Verdict::Reject(code) => application.reject(Failure::new(code), now),
+    };
+    decided.map_err(|e| AppError::ApplicationDecided(e.0))
+}
+
+/// Claims the subject's slot and verifies the account; a full quota gives the failure.
+async fn approve(
+    tx: &mut dyn Transaction,
+    policy: &Policy,
+    actor: &Actor,
+    account: &mut Account,
+    application: &mut Application,
+    now: DateTime<Utc>,
+) -> Result<Option<Failure>, AppError> {
+    account.ensure_may_verify()?;
+    let subject_type = application.subject.subject_type();
+    let slots = tx
+        .lock_subject(&application.subject, policy.account_limit(subject_type))
+        .await?;
+    if let Err(full) = slots.claim(account.id) {
+        return Ok(Some(Failure {
+            code: FailureCode::IdentityAccountLimitReached,
+            holding_accounts: full.holders,
+            reason: None,
+        }));
+    }
+    let before = format!("status={}", account.status.as_str());
+    account.verify(application.subject.clone(), application.method, now);
+    application
+        .approve(now)
+        .map_err(|e| AppError::ApplicationDecided(e.0))?;
+    tx.save_account(account).await?;
+    let event = DomainEvent::AccountVerified(ApplicationFacts::from(&*application));
+    tx.append_event(
+        &NewEvent {
+            account_id: Some(account.id),
+            event,
+        },
+        now,
+    )
+    .await?;
+    let change = (before, "status=verified".to_owned());
+    let entry = AuditEntry::new(account.id, actor, "account.verified", change, now);
+    tx.append_audit(&entry.because(format!("application={}", application.id)))
+        .await?;
+    Ok(None)
+}

@@ -1,0 +1,9 @@
+//! Reviewers and account managers: the review queue, decisions and enterprise limits.
+
+mod decide_application;
+mod list_review_queue;
+mod set_enterprise_limit;
+
+pub use decide_application::{DecideApplication, Decision};
+pub use list_review_queue::ListReviewQueue;
+pub use set_enterprise_limit::{SetEnterpriseLimit, SetEnterpriseLimitCommand};
