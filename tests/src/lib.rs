@@ -176,21 +176,27 @@ impl TestApp {
         body: &Value,
         timestamp: i64,
     ) -> (u16, Value) {
+        self.signed(&format!("/v1/provider-events/{provider}"), body, timestamp)
+            .await
+    }
+
+    /// Posts a signed payment credit, now.
+    pub async fn payment_credit(&self, body: &Value) -> (u16, Value) {
+        self.signed("/v1/payment-credits", body, chrono::Utc::now().timestamp())
+            .await
+    }
+
+    async fn signed(&self, path: &str, body: &Value, timestamp: i64) -> (u16, Value) {
         let raw = body.to_string();
         let secrets = self.settings.providers.secrets.expose_secret().to_owned();
         let secret = secrets.split(',').next().unwrap().trim().to_owned();
         let signature = realname_http::signature::sign(&secret.into(), timestamp, raw.as_bytes());
-        self.send(
-            self.request(
-                Method::POST,
-                &format!("/v1/provider-events/{provider}"),
-                None,
-            )
+        let request = self
+            .request(Method::POST, path, None)
             .header("Signature", signature)
             .header("Content-Type", "application/json")
-            .body(raw),
-        )
-        .await
+            .body(raw);
+        self.send(request).await
     }
 }
 
@@ -203,6 +209,23 @@ pub fn personal(method: &str, document_type: &str, number: &str) -> Value {
         "subject": {"type": "personal", "document_type": document_type, "document_number": number, "name": "张三"}
     })
 }
+
+/// An enterprise application body.
+#[must_use]
+pub fn enterprise(method: &str, uscc: &str, name: &str, legal_person_name: &str) -> Value {
+    json!({
+        "purpose": "verify",
+        "method": method,
+        "subject": {"type": "enterprise", "name": name, "uscc": uscc, "legal_person_name": legal_person_name}
+    })
+}
+
+/// The sandbox registry's active sample enterprise (crates/adapters/gateways/sandbox/registry.csv).
+pub const USCC: &str = "91110000600037341L";
+/// Its registered name.
+pub const ENTERPRISE: &str = "北京示例科技有限公司";
+/// Its legal representative.
+pub const LEGAL_PERSON: &str = "王五";
 
 /// The sample person's resident ID (SPEC §5).
 pub const RESIDENT_ID: &str = "11010519491231002X";

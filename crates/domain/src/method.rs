@@ -286,6 +286,36 @@ mod tests {
     }
 
     #[test]
+    fn a_hong_kong_enterprise_is_sent_to_the_international_site_and_legal_person_methods_need_a_name()
+     {
+        let mut enterprise = crate::subject::EnterpriseSubject {
+            name: crate::identifiers::EnterpriseName::parse("香港示例有限公司").unwrap(),
+            uscc: crate::identifiers::Uscc::parse("91110000600037341L").unwrap(),
+            region: Region::HongKong,
+            legal_person_name: None,
+        };
+        let abroad = Subject::Enterprise(enterprise.clone());
+        assert_eq!(
+            Method::CloudRecharge.check_eligibility(&abroad),
+            Err(Ineligible::UseInternationalSite)
+        );
+        enterprise.region = Region::Mainland;
+        let nameless = Subject::Enterprise(enterprise);
+        assert_eq!(
+            Method::LegalPersonWechatScan.check_eligibility(&nameless),
+            Err(Ineligible::LegalPersonNameRequired)
+        );
+        assert_eq!(
+            Method::WechatScan.check_eligibility(&nameless),
+            Err(Ineligible::WrongSubjectType)
+        );
+        assert_eq!(
+            Method::WechatPublicPlatform.check_eligibility(&nameless),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn residence_permit_holders_may_use_every_personal_method() {
         for method in Method::ALL
             .into_iter()

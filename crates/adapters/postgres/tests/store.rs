@@ -2,13 +2,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{ActiveRegistry, QrProvider, count, raw};
+
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use chrono::{Duration, TimeZone, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bytea, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use realname_application::AppError;
 use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
 use realname_application::verification::{
@@ -16,57 +19,20 @@ use realname_application::verification::{
 };
 use realname_domain::audit::{AuditEntry, GENESIS};
 use realname_domain::calendar::BusinessCalendar;
-use realname_domain::enterprise::{RegistryRecord, RegistryStatus};
-use realname_domain::identifiers::Uscc;
 use realname_domain::identifiers::{PersonName, Phone};
 use realname_domain::{
-    Account, Actor, ApplicationStatus, DocumentType, FailureCode, Method, NextAction,
-    PersonalDocument, PersonalSubject, Policy, Purpose, Region, Subject,
+    Account, Actor, ApplicationStatus, DocumentType, FailureCode, Method, PersonalDocument,
+    PersonalSubject, Policy, Purpose, Region, Subject,
 };
 use realname_ports::{
-    AccountReader, AssertedSubject, BusinessRegistry, GatewayError, IdempotencyBegin,
-    IdempotencyStore, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession, Readiness,
-    SessionRequest, StoredResponse,
+    AccountReader, AssertedSubject, IdempotencyBegin, IdempotencyStore, ProviderOutcome,
+    ProviderReport, Readiness, StoredResponse,
 };
 use realname_postgres::PgStore;
 use realname_test_support::{TestClock, TestDb};
 
 const DOCUMENT: &str = "11010519491231002X";
 const NAME: &str = "张三";
-
-struct QrProvider;
-
-#[async_trait]
-impl ProviderGateway for QrProvider {
-    async fn start_session(
-        &self,
-        request: &SessionRequest,
-    ) -> Result<ProviderSession, GatewayError> {
-        Ok(ProviderSession {
-            session_ref: format!("wechat_{}", request.application_id.as_uuid().simple()),
-            next_action: NextAction::ScanQr {
-                qr_url: "https://qr.test/x".into(),
-                expires_at: request.expires_at,
-            },
-        })
-    }
-}
-
-/// A registry that knows every enterprise as active, with 王五 as legal representative.
-struct ActiveRegistry;
-
-#[async_trait]
-impl BusinessRegistry for ActiveRegistry {
-    async fn lookup(&self, _: &Uscc) -> Result<Option<RegistryRecord>, GatewayError> {
-        Ok(Some(RegistryRecord {
-            name: ENTERPRISE.into(),
-            status: RegistryStatus::Active,
-            legal_representative: "王五".into(),
-        }))
-    }
-}
-
-const ENTERPRISE: &str = "北京示例科技有限公司";
 
 struct World {
     _db: TestDb,
@@ -165,24 +131,6 @@ impl World {
         )
         .await
     }
-}
-
-async fn raw(url: &str) -> AsyncPgConnection {
-    AsyncPgConnection::establish(url).await.unwrap()
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-async fn count(url: &str, sql: &str) -> i64 {
-    diesel::sql_query(sql)
-        .get_result::<Count>(&mut raw(url).await)
-        .await
-        .unwrap()
-        .n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

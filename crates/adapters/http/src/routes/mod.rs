@@ -63,6 +63,19 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         .route(
             "/v1/provider-events/{provider}",
             web::post().to(providers::provider_event),
+        )
+        .route(
+            "/v1/payment-credits",
+            web::post().to(providers::payment_credit),
+        )
+        .route("/v1/review-queue", web::get().to(review::queue))
+        .route(
+            "/v1/applications/{id}/decision",
+            web::post().to(review::decide),
+        )
+        .route(
+            "/v1/enterprises/{uscc}/account-limit",
+            web::put().to(review::account_limit),
         );
     if sandbox {
         cfg.route(

@@ -1,0 +1,263 @@
+//! Enterprise quotas and deadline escalation against real PostgreSQL, with parallel
+//! connections (R4, R8).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{Duration, TimeZone, Utc};
+use common::{ActiveRegistry, ENTERPRISE, QrProvider, count};
+use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
+use realname_application::review::{SetEnterpriseLimit, SetEnterpriseLimitCommand};
+use realname_application::verification::{
+    PaymentCredit, ProcessDeadlines, RecordPaymentCredit, RecordProviderResult, SubmitApplication,
+    SubmitApplicationCommand,
+};
+use realname_domain::calendar::BusinessCalendar;
+use realname_domain::identifiers::{EnterpriseName, PersonName, Phone, Uscc};
+use realname_domain::{
+    Account, Actor, Application, ApplicationId, ApplicationStatus, EnterpriseSubject, Method,
+    NextAction, Policy, ProviderName, Purpose, Region, Subject,
+};
+use realname_ports::{
+    AssertedSubject, GatewayError, OverdueNotice, ProviderOutcome, ProviderReport, SupportNotifier,
+};
+use realname_test_support::{TestClock, TestDb};
+
+const USCC: &str = "91110000600037341L";
+
+struct World {
+    db: TestDb,
+    clock: Arc<TestClock>,
+    register: RegisterAccount,
+    submit: SubmitApplication,
+    record: RecordProviderResult,
+    credit: RecordPaymentCredit,
+    set_limit: SetEnterpriseLimit,
+}
+
+async fn world(pool: usize) -> World {
+    let db = TestDb::new().await;
+    let store = Arc::new(db.store(pool));
+    let clock = Arc::new(TestClock::at(
+        Utc.with_ymd_and_hms(2026, 11, 26, 2, 0, 0).unwrap(),
+    ));
+    let policy = Arc::new(Policy::default());
+    let registry = Arc::new(ActiveRegistry);
+    World {
+        register: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
+        submit: SubmitApplication::new(
+            store.clone(),
+            clock.clone(),
+            policy.clone(),
+            Arc::new(QrProvider),
+            Arc::new(BusinessCalendar::default()),
+        ),
+        record: RecordProviderResult::new(
+            store.clone(),
+            clock.clone(),
+            policy.clone(),
+            store.clone(),
+            registry.clone(),
+        ),
+        credit: RecordPaymentCredit::new(
+            store.clone(),
+            clock.clone(),
+            policy,
+            store.clone(),
+            registry,
+        ),
+        set_limit: SetEnterpriseLimit::new(store, clock.clone()),
+        clock,
+        db,
+    }
+}
+
+fn enterprise() -> Subject {
+    Subject::Enterprise(EnterpriseSubject {
+        name: EnterpriseName::parse(ENTERPRISE).unwrap(),
+        uscc: Uscc::parse(USCC).unwrap(),
+        region: Region::Mainland,
+        legal_person_name: Some(PersonName::parse("王五").unwrap()),
+    })
+}
+
+impl World {
+    async fn applied(&self, n: u32, method: Method) -> Application {
+        let phone = Phone::parse(&format!("137{n:08}")).unwrap();
+        let account: Account = RegisterAccount::execute(
+            &self.register,
+            &Actor::Service,
+            RegisterAccountCommand { phone },
+        )
+        .await
+        .unwrap();
+        let cmd = SubmitApplicationCommand {
+            account_id: account.id,
+            purpose: Purpose::Verify,
+            method,
+            subject: enterprise(),
+        };
+        SubmitApplication::execute(&self.submit, &Actor::Holder { root: account.id }, cmd)
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_parallel_completions_for_one_enterprise_leave_exactly_its_raised_limit_of_twelve() {
+    // -- Arrange: an account manager raises the limit to 12 (R4); 40 applications for one USCC.
+    let w = Arc::new(world(24).await);
+    let cmd = SetEnterpriseLimitCommand {
+        uscc: Uscc::parse(USCC).unwrap(),
+        limit: 12,
+        reason: "group".into(),
+    };
+    SetEnterpriseLimit::execute(&w.set_limit, &Actor::AccountManager, cmd)
+        .await
+        .unwrap();
+    let mut sessions = Vec::new();
+    for n in 0..40 {
+        sessions.push(
+            w.applied(n, Method::LegalPersonWechatScan)
+                .await
+                .session_ref
+                .unwrap(),
+        );
+    }
+
+    // -- Act: the legal representative's scans all report at once.
+    let handles: Vec<_> = sessions
+        .into_iter()
+        .map(|session_ref| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                let asserted = AssertedSubject {
+                    subject: enterprise(),
+                    mainland_bank_card: false,
+                };
+                let report = ProviderReport {
+                    provider: ProviderName::Wechat,
+                    session_ref,
+                    outcome: ProviderOutcome::Passed(asserted),
+                };
+                RecordProviderResult::execute(&w.record, report)
+                    .await
+                    .unwrap()
+                    .application
+            })
+        })
+        .collect();
+    let mut decided = Vec::new();
+    for h in handles {
+        decided.push(h.await.unwrap());
+    }
+
+    // -- Assert
+    assert_eq!(
+        decided
+            .iter()
+            .filter(|a| a.status == ApplicationStatus::Approved)
+            .count(),
+        12
+    );
+    assert!(
+        decided
+            .iter()
+            .filter(|a| a.status != ApplicationStatus::Approved)
+            .all(|a| a.failure.as_ref().unwrap().holding_accounts.len() == 12)
+    );
+    let verified = count(&w.db.url, "SELECT count(*) AS n FROM accounts WHERE status = 'verified' AND subject_type = 'enterprise'").await;
+    assert_eq!(verified, 12);
+    let overrides = count(
+        &w.db.url,
+        "SELECT count(*) AS n FROM quota_overrides WHERE new_limit = 12 AND reason = 'group'",
+    )
+    .await;
+    assert_eq!(overrides, 1, "who, when and why are recorded");
+}
+
+/// Support's twin for the race: it remembers every notice.
+#[derive(Default)]
+struct Notices(Mutex<Vec<ApplicationId>>);
+
+#[async_trait]
+impl SupportNotifier for Notices {
+    async fn overdue(&self, notice: &OverdueNotice) -> Result<(), GatewayError> {
+        self.0.lock().unwrap().push(notice.application_id);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_schedulers_escalate_two_hundred_overdue_applications_exactly_once_each() {
+    // -- Arrange: 200 remittances whose payer name differs, so they wait for a reviewer (R6).
+    let w = world(8).await;
+    for n in 0..200 {
+        let app = w.applied(n, Method::CorporateRemittance).await;
+        let Some(NextAction::Pay {
+            reference, amount, ..
+        }) = app.next_action
+        else {
+            panic!("no payment")
+        };
+        let credit = PaymentCredit {
+            reference,
+            amount: amount.unwrap(),
+            payer_name: "某某贸易有限公司".into(),
+            payer_account: "1".into(),
+            received_at: Utc::now(),
+        };
+        let recorded = RecordPaymentCredit::execute(&w.credit, &credit)
+            .await
+            .unwrap();
+        assert_eq!(recorded.application.status, ApplicationStatus::InReview);
+    }
+    w.clock.advance(Duration::days(10));
+
+    // -- Act: two scheduler instances, each on its own pool, run their ticks concurrently.
+    let notices = Arc::new(Notices::default());
+    let instance = |owner: &str| {
+        let store = Arc::new(w.db.store(4));
+        ProcessDeadlines::new(
+            store.clone(),
+            w.clock.clone(),
+            store,
+            notices.clone(),
+            owner.to_owned(),
+            Duration::minutes(5),
+            25,
+        )
+    };
+    let (a, b) = (instance("replica-a"), instance("replica-b"));
+    let run = |p: ProcessDeadlines| async move {
+        let mut handled = 0;
+        loop {
+            let n = p.execute().await.unwrap();
+            if n == 0 {
+                return handled;
+            }
+            handled += n;
+        }
+    };
+    let (handled_a, handled_b) = tokio::join!(tokio::spawn(run(a)), tokio::spawn(run(b)));
+
+    // -- Assert
+    assert_eq!(handled_a.unwrap() + handled_b.unwrap(), 200);
+    let escalated = count(
+        &w.db.url,
+        "SELECT count(*) AS n FROM events WHERE type = 'application.overdue'",
+    )
+    .await;
+    assert_eq!(escalated, 200);
+    let mut notified = notices.0.lock().unwrap().clone();
+    assert_eq!(notified.len(), 200);
+    notified.sort();
+    notified.dedup();
+    assert_eq!(notified.len(), 200, "each application notified once");
+    let flagged = count(&w.db.url, "SELECT count(*) AS n FROM applications WHERE overdue AND escalated AND lease_owner IS NULL").await;
+    assert_eq!(flagged, 200);
+}
