@@ -173,3 +173,57 @@ async fn health_readiness_and_methods_need_no_token() {
         .await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_log_exports_the_accounts_hash_chain_to_its_holder_and_reviewers_only() {
+    let app = TestApp::spawn().await;
+    let account = app.register("13600000009").await;
+    let (status, _) = app
+        .submit(
+            &account,
+            &personal("wechat_scan", "resident_id", RESIDENT_ID),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let path = format!("/v1/accounts/{account}/audit-log");
+    let holder = app.token(Role::Holder, Some(&account));
+    let (status, log) = app
+        .send(app.request(Method::GET, &path, Some(&holder)))
+        .await;
+    assert_eq!(status, 200);
+    let entries = log["data"].as_array().unwrap();
+    let actions: Vec<_> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["account.created", "application.submitted"]);
+    assert_eq!(entries[0]["prev_hash"], "0".repeat(64));
+    assert_eq!(entries[1]["prev_hash"], entries[0]["hash"]);
+    assert_eq!(log["head_hash"], entries[1]["hash"]);
+    assert!(
+        !log.to_string().contains(RESIDENT_ID),
+        "no personal data in the audit trail"
+    );
+
+    let reviewer = app.token(Role::Reviewer, None);
+    assert_eq!(
+        app.send(app.request(Method::GET, &path, Some(&reviewer)))
+            .await
+            .0,
+        200
+    );
+    let stranger = app.token(Role::Holder, Some(&app.register("13600000010").await));
+    assert_eq!(
+        app.send(app.request(Method::GET, &path, Some(&stranger)))
+            .await
+            .0,
+        404
+    );
+    let service = app.token(Role::Service, None);
+    assert_eq!(
+        app.send(app.request(Method::GET, &path, Some(&service)))
+            .await
+            .0,
+        403
+    );
+}

@@ -5,6 +5,7 @@
 //! client. It is unit-tested with mockall mocks of the ports.
 
 pub mod accounts;
+pub mod audit;
 mod error;
 pub mod real_name;
 pub mod review;

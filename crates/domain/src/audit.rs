@@ -78,6 +78,45 @@ impl AuditEntry {
     }
 }
 
+/// An entry as stored: its position, the previous hash it was chained to, and its own hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainedEntry {
+    /// The entry's stable number in the log.
+    pub id: i64,
+    /// The entry.
+    pub entry: AuditEntry,
+    /// The hash it recorded for the entry before it.
+    pub prev_hash: [u8; 32],
+    /// Its recorded hash.
+    pub hash: [u8; 32],
+}
+
+/// Where a chain breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("audit entry {entry_id} breaks the chain")]
+pub struct BrokenChain {
+    /// The first entry whose link or hash does not hold.
+    pub entry_id: i64,
+}
+
+/// Checks one account's chain, oldest first: each entry links to the hash of the one before
+/// (the first to [`GENESIS`]) and its hash is the hash of its contents (R22).
+///
+/// # Errors
+/// [`BrokenChain`] naming the first entry that was altered, removed around, or reordered.
+pub fn verify_chain(entries: &[ChainedEntry]) -> Result<(), BrokenChain> {
+    let mut previous = GENESIS;
+    for stored in entries {
+        if stored.prev_hash != previous || stored.entry.chained_hash(&previous) != stored.hash {
+            return Err(BrokenChain {
+                entry_id: stored.id,
+            });
+        }
+        previous = stored.hash;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +129,44 @@ mod tests {
             ("status=unverified".into(), "status=verified".into()),
             Utc::now(),
         )
+    }
+
+    fn chain(n: usize) -> Vec<ChainedEntry> {
+        let mut previous = GENESIS;
+        (0..n)
+            .map(|i| {
+                let mut e = entry();
+                e.action = format!("step{i}");
+                let hash = e.chained_hash(&previous);
+                let stored = ChainedEntry {
+                    id: i as i64 + 1,
+                    entry: e,
+                    prev_hash: previous,
+                    hash,
+                };
+                previous = hash;
+                stored
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(verify_chain(&chain(4)), Ok(()));
+    }
+
+    #[test]
+    fn an_edited_entry_is_named() {
+        let mut entries = chain(4);
+        entries[2].entry.after = "status=tampered".into();
+        assert_eq!(verify_chain(&entries), Err(BrokenChain { entry_id: 3 }));
+    }
+
+    #[test]
+    fn a_removed_entry_breaks_the_next_link() {
+        let mut entries = chain(4);
+        entries.remove(1);
+        assert_eq!(verify_chain(&entries), Err(BrokenChain { entry_id: 3 }));
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use provider::{
     AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession,
     SandboxInstruction, SandboxProvider, SessionRequest,
 };
-pub use queries::{AccountReader, ApplicationReader, Page};
+pub use queries::{AccountReader, ApplicationReader, AuditReader, Page};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use unit_of_work::{Transaction, UnitOfWork};
 
@@ -35,7 +35,7 @@ pub use idempotency::MockIdempotencyStore;
 #[cfg(feature = "mock")]
 pub use provider::{MockProviderGateway, MockSandboxProvider};
 #[cfg(feature = "mock")]
-pub use queries::{MockAccountReader, MockApplicationReader};
+pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader};
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 #[cfg(feature = "mock")]

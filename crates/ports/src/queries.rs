@@ -73,3 +73,27 @@ pub trait ApplicationReader: Send + Sync {
     /// It MUST return `Ok(None)` for an unknown reference.
     async fn by_session(&self, session_ref: &str) -> Result<Option<Application>, StoreError>;
 }
+
+/// Reads the R22 audit log.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AuditReader: Send + Sync {
+    /// One account's chain, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn audit_log(
+        &self,
+        account: AccountId,
+    ) -> Result<Vec<realname_domain::audit::ChainedEntry>, StoreError>;
+
+    /// The accounts that have audit entries, in id order, a page at a time.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn audited_accounts(
+        &self,
+        after: Option<AccountId>,
+        limit: u32,
+    ) -> Result<Vec<AccountId>, StoreError>;
+}

@@ -2,6 +2,7 @@
 //! parses the command line and calls in here, so e2e tests start the very same service.
 
 pub mod cli;
+pub mod commands;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

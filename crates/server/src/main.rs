@@ -24,6 +24,11 @@ enum Command {
     Serve,
     /// Create the database if missing and run pending migrations.
     Migrate,
+    /// Audit-log tools (R22).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a signed bearer token, for development and scripts.
     Token {
         #[arg(long, value_parser = |r: &str| Role::parse(r).ok_or("holder, service, reviewer, account_manager or admin"))]
@@ -35,6 +40,12 @@ enum Command {
         #[arg(long, default_value = "cli")]
         subject: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every account's hash chain; exit 1 naming the first broken entry.
+    Verify,
 }
 
 #[tokio::main]
@@ -57,6 +68,27 @@ async fn main() -> anyhow::Result<()> {
             let applied = realname_postgres::admin::migrate(url).await?;
             tracing::info!(applied, "database is migrated");
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = realname_server::commands::verify_audit(&settings).await?;
+            match report.broken {
+                None => {
+                    println!(
+                        "audit chains intact: {} accounts, {} entries",
+                        report.accounts, report.entries
+                    );
+                    Ok(())
+                }
+                Some((account, broken)) => {
+                    eprintln!(
+                        "audit chain broken: account {account}, entry {}",
+                        broken.entry_id
+                    );
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Token {
             role,

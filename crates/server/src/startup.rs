@@ -9,6 +9,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use realname_application::accounts::{GetAccount, RegisterAccount};
+use realname_application::audit::GetAuditLog;
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
@@ -153,6 +154,7 @@ impl Adapters {
                 self.registry.clone(),
             ),
             set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
+            get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
         }
     }
 

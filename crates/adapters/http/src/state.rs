@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use realname_application::accounts::{GetAccount, RegisterAccount};
+use realname_application::audit::GetAuditLog;
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
@@ -50,6 +51,8 @@ pub struct UseCases {
     pub decide_application: DecideApplication,
     /// `PUT /v1/enterprises/{uscc}/account-limit`.
     pub set_enterprise_limit: SetEnterpriseLimit,
+    /// `GET /v1/accounts/{id}/audit-log`.
+    pub get_audit_log: GetAuditLog,
 }
 
 /// The shared state of the HTTP adapter.

@@ -4,6 +4,7 @@
 //! It translates and stores; it decides nothing. Every rule it serves is decided in the domain.
 
 pub mod admin;
+mod audit;
 mod claims;
 pub mod crypto;
 mod error;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod ops;
 pub mod providers;
 pub mod real_name;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             web::post().to(providers::payment_credit),
         )
         .route("/v1/review-queue", web::get().to(review::queue))
+        .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
         .route(
             "/v1/applications/{id}/decision",
             web::post().to(review::decide),
