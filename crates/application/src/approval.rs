@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::enterprise::Verdict;
 use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
-use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy};
+use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy, Purpose};
 use realname_ports::Transaction;
 
 use crate::AppError;
@@ -41,7 +41,10 @@ async fn approve(
     application: &mut Application,
     now: DateTime<Utc>,
 ) -> Result<Option<Failure>, AppError> {
-    account.ensure_may_verify()?;
+    match application.purpose {
+        Purpose::Verify => account.ensure_may_verify()?,
+        Purpose::Modify => account.ensure_active()?,
+    }
     let subject_type = application.subject.subject_type();
     let slots = tx
         .lock_subject(&application.subject, policy.account_limit(subject_type))
@@ -53,13 +56,25 @@ async fn approve(
             reason: None,
         }));
     }
-    let before = format!("status={}", account.status.as_str());
+    let summary = |a: &Account| {
+        let subject_type = a
+            .verification
+            .as_ref()
+            .map_or("none", |v| v.subject.subject_type().as_str());
+        format!("status={},subject_type={subject_type}", a.status.as_str())
+    };
+    let before = summary(account);
     account.verify(application.subject.clone(), application.method, now);
     application
         .approve(now)
         .map_err(|e| AppError::ApplicationDecided(e.0))?;
     tx.save_account(account).await?;
-    let event = DomainEvent::AccountVerified(ApplicationFacts::from(&*application));
+    let facts = ApplicationFacts::from(&*application);
+    let event = match application.purpose {
+        Purpose::Verify => DomainEvent::AccountVerified(facts),
+        Purpose::Modify => DomainEvent::AccountModified(facts),
+    };
+    let action = event.type_name();
     tx.append_event(
         &NewEvent {
             account_id: Some(account.id),
@@ -68,8 +83,7 @@ async fn approve(
         now,
     )
     .await?;
-    let change = (before, "status=verified".to_owned());
-    let entry = AuditEntry::new(account.id, actor, "account.verified", change, now);
+    let entry = AuditEntry::new(account.id, actor, action, (before, summary(account)), now);
     tx.append_audit(&entry.because(format!("application={}", application.id)))
         .await?;
     Ok(None)

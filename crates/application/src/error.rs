@@ -1,10 +1,10 @@
 //! The errors use cases report. The HTTP adapter maps each to one code of its table.
 
 use chrono::{DateTime, Utc};
-use realname_domain::ApplicationStatus;
 use realname_domain::account::AccountError;
 use realname_domain::attempts::TooManyAttempts;
 use realname_domain::quota::PhoneLimitReached;
+use realname_domain::{ApplicationStatus, ModificationRefused};
 use realname_ports::{GatewayError, StoreError};
 
 /// A use case's refusal or failure.
@@ -70,9 +70,15 @@ pub enum AppError {
         /// The per-number limit.
         limit: u32,
     },
-    /// Modification (R2) is not available in this version.
-    #[error("modification is not available yet")]
-    ModificationUnavailable,
+    /// The modification names the current subject (R2).
+    #[error("the subject is unchanged")]
+    NoChange,
+    /// A modification inside the cooldown (R2).
+    #[error("modification is not allowed yet")]
+    ModificationCooldown {
+        /// When it becomes allowed.
+        allowed_from: DateTime<Utc>,
+    },
     /// A provider could not be reached.
     #[error("the verification provider failed")]
     Provider(#[source] GatewayError),
@@ -87,6 +93,19 @@ impl From<AccountError> for AppError {
             AccountError::Closed => Self::AccountClosed,
             AccountError::Frozen => Self::AccountFrozen,
             AccountError::AlreadyVerified => Self::AlreadyVerified,
+        }
+    }
+}
+
+impl From<ModificationRefused> for AppError {
+    fn from(e: ModificationRefused) -> Self {
+        match e {
+            ModificationRefused::Account(e) => e.into(),
+            ModificationRefused::NotVerified => Self::NotVerified,
+            ModificationRefused::NoChange => Self::NoChange,
+            ModificationRefused::Cooldown { allowed_from } => {
+                Self::ModificationCooldown { allowed_from }
+            }
         }
     }
 }

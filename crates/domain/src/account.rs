@@ -111,8 +111,30 @@ pub struct Account {
     pub verification: Option<Verification>,
     /// The agreement expiry that billing supplies (R12, R18).
     pub agreement_expires_at: Option<DateTime<Utc>>,
+    /// When a pending revocation takes effect (R17), if one is pending.
+    pub revocation_pending_at: Option<DateTime<Utc>>,
     /// When it was registered.
     pub created_at: DateTime<Utc>,
+}
+
+/// Why a modification (R2) may not be submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ModificationRefused {
+    /// The account cannot act.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// Only a verified (or revoked) account has a subject to modify.
+    #[error("the account is not verified")]
+    NotVerified,
+    /// The new subject is the current one.
+    #[error("the subject is unchanged")]
+    NoChange,
+    /// Inside the cooldown after the last successful authentication.
+    #[error("modification is allowed from {allowed_from}")]
+    Cooldown {
+        /// When it becomes allowed.
+        allowed_from: DateTime<Utc>,
+    },
 }
 
 /// Why an account cannot start a verification.
@@ -141,6 +163,7 @@ impl Account {
             status: RealNameStatus::Unverified,
             verification: None,
             agreement_expires_at: None,
+            revocation_pending_at: None,
             created_at: now,
         }
     }
@@ -181,8 +204,45 @@ impl Account {
         Ok(())
     }
 
-    /// Records a successful verification; the caller has claimed the subject's slot (R3).
+    /// Checks that a modification to `new` may be submitted now (R2): the account is active
+    /// and verified (or revoked), the subject changes, and the cooldown has passed, unless the
+    /// change is personal → enterprise, or a revocation is pending or done (R17, R18).
+    ///
+    /// # Errors
+    /// [`ModificationRefused`] with the reason.
+    pub fn ensure_may_modify(
+        &self,
+        new: &Subject,
+        now: DateTime<Utc>,
+        cooldown: chrono::Duration,
+    ) -> Result<(), ModificationRefused> {
+        self.ensure_active()?;
+        let Some(current) = self
+            .verification
+            .as_ref()
+            .filter(|_| self.status != RealNameStatus::Unverified)
+        else {
+            return Err(ModificationRefused::NotVerified);
+        };
+        if current.subject.key_material() == new.key_material() {
+            return Err(ModificationRefused::NoChange);
+        }
+        let to_enterprise = current.subject.subject_type() == crate::subject::SubjectType::Personal
+            && new.subject_type() == crate::subject::SubjectType::Enterprise;
+        let revocation =
+            self.status == RealNameStatus::Revoked || self.revocation_pending_at.is_some();
+        let allowed_from = current.last_authenticated_at + cooldown;
+        if !to_enterprise && !revocation && now < allowed_from {
+            return Err(ModificationRefused::Cooldown { allowed_from });
+        }
+        Ok(())
+    }
+
+    /// Records a successful verification or modification; the caller has claimed the new
+    /// subject's slot (R3, R4), and the old subject's slot is released with it (R2). A pending
+    /// revocation ends (R17).
     pub fn verify(&mut self, subject: Subject, method: Method, now: DateTime<Utc>) {
+        self.revocation_pending_at = None;
         let verified_at = self.verification.as_ref().map_or(now, |v| v.verified_at);
         self.status = RealNameStatus::Verified;
         self.verification = Some(Verification {
@@ -242,6 +302,85 @@ mod tests {
         assert_eq!(acct.ensure_may_verify(), Err(AccountError::Closed));
         acct.state = AccountState::Frozen;
         assert_eq!(acct.ensure_may_verify(), Err(AccountError::Frozen));
+    }
+
+    fn person(number: &str, name: &str) -> crate::subject::Subject {
+        crate::subject::Subject::Personal(crate::subject::PersonalSubject {
+            document: crate::subject::PersonalDocument::parse(
+                crate::subject::DocumentType::ResidentId,
+                number,
+                Utc::now().date_naive(),
+            )
+            .unwrap(),
+            name: crate::identifiers::PersonName::parse(name).unwrap(),
+            region: crate::subject::Region::Mainland,
+        })
+    }
+
+    fn verified_at(at: DateTime<Utc>) -> Account {
+        let mut acct = account();
+        acct.verify(person("11010519491231002X", "张三"), Method::WechatScan, at);
+        acct
+    }
+
+    #[test]
+    fn a_personal_modification_inside_the_cooldown_is_refused_with_the_date_it_opens() {
+        let at = Utc::now();
+        let acct = verified_at(at);
+        let other = person("110105198001010016", "李四");
+        let cooldown = chrono::Duration::days(30);
+        assert_eq!(
+            acct.ensure_may_modify(&other, at + chrono::Duration::days(29), cooldown),
+            Err(ModificationRefused::Cooldown {
+                allowed_from: at + cooldown
+            })
+        );
+        assert_eq!(
+            acct.ensure_may_modify(&other, at + cooldown, cooldown),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_same_subject_is_no_change() {
+        let at = Utc::now();
+        let acct = verified_at(at);
+        let same = person("11010519491231002X", "张三");
+        assert_eq!(
+            acct.ensure_may_modify(
+                &same,
+                at + chrono::Duration::days(60),
+                chrono::Duration::days(30)
+            ),
+            Err(ModificationRefused::NoChange)
+        );
+    }
+
+    #[test]
+    fn a_pending_or_done_revocation_lifts_the_cooldown() {
+        let at = Utc::now();
+        let other = person("110105198001010016", "李四");
+        let mut pending = verified_at(at);
+        pending.revocation_pending_at = Some(at + chrono::Duration::days(15));
+        assert_eq!(
+            pending.ensure_may_modify(&other, at, chrono::Duration::days(30)),
+            Ok(())
+        );
+        let mut revoked = verified_at(at);
+        revoked.status = RealNameStatus::Revoked;
+        assert_eq!(
+            revoked.ensure_may_modify(&other, at, chrono::Duration::days(30)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_unverified_account_has_nothing_to_modify() {
+        let other = person("110105198001010016", "李四");
+        assert_eq!(
+            account().ensure_may_modify(&other, Utc::now(), chrono::Duration::days(30)),
+            Err(ModificationRefused::NotVerified)
+        );
     }
 
     #[test]

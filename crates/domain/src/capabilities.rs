@@ -145,7 +145,7 @@ impl From<&Account> for CapabilityInputs {
             state: account.state,
             status: account.status,
             agreement_expires_at: account.agreement_expires_at,
-            pending_revocation_at: None,
+            pending_revocation_at: account.revocation_pending_at,
         }
     }
 }

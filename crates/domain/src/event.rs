@@ -20,6 +20,8 @@ pub enum DomainEvent {
     ApplicationWithdrawn(ApplicationFacts),
     /// The account became verified.
     AccountVerified(ApplicationFacts),
+    /// The account's subject changed through an approved modification (R2).
+    AccountModified(ApplicationFacts),
     /// An undecided application passed its deadline and was escalated (R8).
     ApplicationOverdue(ApplicationFacts),
     /// An account manager changed an enterprise's account limit (R4).
@@ -78,6 +80,7 @@ impl DomainEvent {
             Self::ApplicationExpired(_) => "application.expired",
             Self::ApplicationWithdrawn(_) => "application.withdrawn",
             Self::AccountVerified(_) => "account.verified",
+            Self::AccountModified(_) => "account.modified",
             Self::ApplicationOverdue(_) => "application.overdue",
             Self::EnterpriseQuotaChanged { .. } => "enterprise.quota_changed",
         }
@@ -101,6 +104,7 @@ impl DomainEvent {
             | Self::ApplicationExpired(f)
             | Self::ApplicationWithdrawn(f)
             | Self::AccountVerified(f)
+            | Self::AccountModified(f)
             | Self::ApplicationOverdue(f) => facts(f),
             Self::EnterpriseQuotaChanged {
                 uscc_masked,

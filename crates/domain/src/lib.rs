@@ -21,7 +21,9 @@ pub mod policy;
 pub mod quota;
 pub mod subject;
 
-pub use account::{Account, AccountKind, AccountState, RealNameStatus, Verification};
+pub use account::{
+    Account, AccountKind, AccountState, ModificationRefused, RealNameStatus, Verification,
+};
 pub use actor::Actor;
 pub use application::{
     Amount, Application, ApplicationStatus, DeadlineAction, Failure, FailureCode, NextAction,

@@ -50,7 +50,8 @@ codes! {
     ApplicationDecided => (StatusCode::CONFLICT, "application_decided", "The application is already decided."),
     AccountClosed => (StatusCode::CONFLICT, "account_closed", "The account is closed."),
     AccountFrozen => (StatusCode::CONFLICT, "account_frozen", "The account is frozen."),
-    ModificationUnavailable => (StatusCode::CONFLICT, "modification_unavailable", "Modification of real-name information is not available yet."),
+    NoChange => (StatusCode::CONFLICT, "no_change", "The new subject is the current one."),
+    ModificationCooldown => (StatusCode::CONFLICT, "modification_cooldown", "Real-name information can be modified 30 days after the last successful authentication."),
     PhoneLimitReached => (StatusCode::CONFLICT, "phone_account_limit_reached", "The phone number is bound to the maximum number of accounts."),
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed."),
     NotInReview => (StatusCode::CONFLICT, "application_not_in_review", "The application does not wait for a reviewer."),
@@ -254,7 +255,9 @@ impl From<AppError> for ApiError {
             AppError::PhoneLimitReached { limit } => Self::new(ErrorCode::PhoneLimitReached)
                 .detail("Change the phone number of one of the accounts bound to it, then try again.")
                 .with("limit", limit.into()),
-            AppError::ModificationUnavailable => Self::new(ErrorCode::ModificationUnavailable),
+            AppError::NoChange => Self::new(ErrorCode::NoChange),
+            AppError::ModificationCooldown { allowed_from } => Self::new(ErrorCode::ModificationCooldown)
+                .with("modification_allowed_from", json!(allowed_from)),
             AppError::MethodNotForSubjectType => Self::validation(vec![FieldError::new(
                 "method",
                 "wrong_subject_type",

@@ -35,6 +35,7 @@ pub(crate) struct AccountRow {
     last_authenticated_at: Option<DateTime<Utc>>,
     agreement_expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    revocation_pending_at: Option<DateTime<Utc>>,
 }
 
 /// Every stored column of an account that the domain can change.
@@ -55,6 +56,7 @@ pub(crate) struct AccountWrite {
     last_authenticated_at: Option<DateTime<Utc>>,
     agreement_expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
+    revocation_pending_at: Option<DateTime<Utc>>,
 }
 
 /// An application as stored.
@@ -311,6 +313,7 @@ impl Codec {
             last_authenticated_at: verification.map(|v| v.last_authenticated_at),
             agreement_expires_at: account.agreement_expires_at,
             created_at: account.created_at,
+            revocation_pending_at: account.revocation_pending_at,
         }
     }
 
@@ -346,6 +349,7 @@ impl Codec {
             status: RealNameStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
             verification,
             agreement_expires_at: row.agreement_expires_at,
+            revocation_pending_at: row.revocation_pending_at,
             created_at: row.created_at,
         })
     }

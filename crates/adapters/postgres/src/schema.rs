@@ -35,6 +35,7 @@ diesel::table! {
         audit_head -> Bytea,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        revocation_pending_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -17,10 +17,13 @@ use realname_application::verification::{
     SubmitApplicationCommand,
 };
 use realname_domain::calendar::BusinessCalendar;
-use realname_domain::identifiers::{EnterpriseName, PersonName, Phone, Uscc};
+use realname_domain::identifiers::{
+    EnterpriseName, PersonName, Phone, Uscc, resident_id_check_char,
+};
 use realname_domain::{
-    Account, Actor, Application, ApplicationId, ApplicationStatus, EnterpriseSubject, Method,
-    NextAction, Policy, ProviderName, Purpose, Region, Subject,
+    Account, Actor, Application, ApplicationId, ApplicationStatus, DocumentType, EnterpriseSubject,
+    Method, NextAction, PersonalDocument, PersonalSubject, Policy, ProviderName, Purpose, Region,
+    Subject,
 };
 use realname_ports::{
     AssertedSubject, GatewayError, OverdueNotice, ProviderOutcome, ProviderReport, SupportNotifier,
@@ -85,26 +88,180 @@ fn enterprise() -> Subject {
     })
 }
 
+/// The n-th of many distinct people.
+fn person(n: u32) -> Subject {
+    let first17 = format!("110105198001{:02}{:03}", n % 28 + 1, n);
+    let digits: [u8; 17] = first17.as_bytes().try_into().unwrap();
+    let number = format!("{first17}{}", resident_id_check_char(&digits));
+    Subject::Personal(PersonalSubject {
+        document: PersonalDocument::parse(
+            DocumentType::ResidentId,
+            &number,
+            Utc::now().date_naive(),
+        )
+        .unwrap(),
+        name: PersonName::parse("张三").unwrap(),
+        region: Region::Mainland,
+    })
+}
+
 impl World {
-    async fn applied(&self, n: u32, method: Method) -> Application {
+    async fn account(&self, n: u32) -> Account {
         let phone = Phone::parse(&format!("137{n:08}")).unwrap();
-        let account: Account = RegisterAccount::execute(
+        RegisterAccount::execute(
             &self.register,
             &Actor::Service,
             RegisterAccountCommand { phone },
         )
         .await
-        .unwrap();
+        .unwrap()
+    }
+
+    async fn apply(
+        &self,
+        account: &Account,
+        purpose: Purpose,
+        method: Method,
+        subject: Subject,
+    ) -> Result<Application, realname_application::AppError> {
         let cmd = SubmitApplicationCommand {
             account_id: account.id,
-            purpose: Purpose::Verify,
+            purpose,
             method,
-            subject: enterprise(),
+            subject,
         };
-        SubmitApplication::execute(&self.submit, &Actor::Holder { root: account.id }, cmd)
+        SubmitApplication::execute(&self.submit, &Actor::Holder { root: account.id }, cmd).await
+    }
+
+    async fn applied(&self, n: u32, method: Method) -> Application {
+        let account = self.account(n).await;
+        self.apply(&account, Purpose::Verify, method, enterprise())
             .await
             .unwrap()
     }
+
+    async fn passed(&self, application: &Application, asserted: Subject) -> Application {
+        let asserted = AssertedSubject {
+            subject: asserted,
+            mainland_bank_card: false,
+        };
+        let report = ProviderReport {
+            provider: ProviderName::Wechat,
+            session_ref: application.session_ref.clone().unwrap(),
+            outcome: ProviderOutcome::Passed(asserted),
+        };
+        RecordProviderResult::execute(&self.record, report)
+            .await
+            .unwrap()
+            .application
+    }
+
+    /// An account verified as the n-th person.
+    async fn verified_person(&self, n: u32) -> Account {
+        let account = self.account(n).await;
+        let app = self
+            .apply(&account, Purpose::Verify, Method::WechatScan, person(n))
+            .await
+            .unwrap();
+        assert_eq!(
+            self.passed(&app, person(n)).await.status,
+            ApplicationStatus::Approved
+        );
+        account
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_parallel_modifications_onto_one_enterprise_move_exactly_its_free_slots() {
+    // -- Arrange: the enterprise (limit 10) already verifies 4 accounts; 20 people each verified
+    // an account and now modify it to the enterprise (personal → enterprise: no cooldown, R2).
+    let w = Arc::new(world(24).await);
+    for n in 0..4 {
+        let app = w.applied(100 + n, Method::LegalPersonWechatScan).await;
+        assert_eq!(
+            w.passed(&app, enterprise()).await.status,
+            ApplicationStatus::Approved
+        );
+    }
+    let mut modifications = Vec::new();
+    for n in 0..20 {
+        let account = w.verified_person(n).await;
+        let modification = w.apply(
+            &account,
+            Purpose::Modify,
+            Method::LegalPersonWechatScan,
+            enterprise(),
+        );
+        modifications.push(modification.await.unwrap());
+    }
+
+    // -- Act
+    let handles: Vec<_> = modifications
+        .into_iter()
+        .map(|app| {
+            let w = w.clone();
+            tokio::spawn(async move { w.passed(&app, enterprise()).await })
+        })
+        .collect();
+    let mut moved = 0;
+    for h in handles {
+        let decided = h.await.unwrap();
+        if decided.status == ApplicationStatus::Approved {
+            moved += 1;
+        }
+    }
+
+    // -- Assert: 6 free slots, 6 moved; the rest keep their personal subject.
+    assert_eq!(moved, 6);
+    let url = &w.db.url;
+    let verified = |t: &str| {
+        format!(
+            "SELECT count(*) AS n FROM accounts WHERE status = 'verified' AND subject_type = '{t}'"
+        )
+    };
+    assert_eq!(count(url, &verified("enterprise")).await, 10);
+    assert_eq!(count(url, &verified("personal")).await, 14);
+    assert_eq!(
+        count(
+            url,
+            "SELECT count(*) AS n FROM events WHERE type = 'account.modified'"
+        )
+        .await,
+        6
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_modification_while_a_revocation_is_pending_is_exempt_from_the_cooldown() {
+    let w = world(4).await;
+    let account = w.verified_person(1).await;
+    let inside_cooldown = w
+        .apply(&account, Purpose::Modify, Method::WechatScan, person(2))
+        .await;
+    assert!(matches!(
+        inside_cooldown,
+        Err(realname_application::AppError::ModificationCooldown { .. })
+    ));
+
+    let id = account.id.as_uuid();
+    common::exec(&w.db.url, &format!("UPDATE accounts SET revocation_pending_at = now() + interval '15 days' WHERE id = '{id}'")).await;
+
+    let accepted = w
+        .apply(&account, Purpose::Modify, Method::WechatScan, person(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.passed(&accepted, person(2)).await.status,
+        ApplicationStatus::Approved
+    );
+    let cleared = format!(
+        "SELECT count(*) AS n FROM accounts WHERE id = '{id}' AND revocation_pending_at IS NULL"
+    );
+    assert_eq!(
+        count(&w.db.url, &cleared).await,
+        1,
+        "an approved modification ends the pending revocation"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use realname_domain::calendar::BusinessCalendar;
 use realname_domain::{
     Account, AccountId, Actor, Amount, Application, ApplicationId, ApplicationStatus, Ineligible,
-    Method, NextAction, Policy, Purpose, RealNameStatus, Subject,
+    Method, NextAction, Policy, Purpose, Subject,
 };
 use realname_ports::{
     Clock, ProviderGateway, ProviderSession, SessionRequest, Transaction, UnitOfWork,
@@ -159,10 +159,9 @@ impl SubmitApplication {
         let account = lock_visible_account(tx, actor, cmd.account_id).await?;
         match cmd.purpose {
             Purpose::Verify => account.ensure_may_verify()?,
-            Purpose::Modify if account.status == RealNameStatus::Unverified => {
-                return Err(AppError::NotVerified);
+            Purpose::Modify => {
+                account.ensure_may_modify(&cmd.subject, now, self.policy.modification_cooldown())?
             }
-            Purpose::Modify => return Err(AppError::ModificationUnavailable),
         }
         if tx.undecided_application(account.id).await?.is_some() {
             return Err(AppError::ApplicationPending);

@@ -66,3 +66,11 @@ pub async fn count(url: &str, sql: &str) -> i64 {
         .unwrap()
         .n
 }
+
+/// Runs one statement outside the pool.
+pub async fn exec(url: &str, sql: &str) {
+    diesel::sql_query(sql)
+        .execute(&mut raw(url).await)
+        .await
+        .unwrap();
+}
