@@ -79,6 +79,9 @@ pub enum AppError {
         /// When it becomes allowed.
         allowed_from: DateTime<Utc>,
     },
+    /// A one-time code was refused (R19).
+    #[error("the one-time code was refused")]
+    Otp(#[from] realname_domain::phone_change::OtpError),
     /// A provider could not be reached.
     #[error("the verification provider failed")]
     Provider(#[source] GatewayError),

@@ -113,6 +113,8 @@ pub struct Account {
     pub agreement_expires_at: Option<DateTime<Utc>>,
     /// When a pending revocation takes effect (R17), if one is pending.
     pub revocation_pending_at: Option<DateTime<Utc>>,
+    /// When it was closed (R21).
+    pub closed_at: Option<DateTime<Utc>>,
     /// When it was registered.
     pub created_at: DateTime<Utc>,
 }
@@ -164,6 +166,7 @@ impl Account {
             verification: None,
             agreement_expires_at: None,
             revocation_pending_at: None,
+            closed_at: None,
             created_at: now,
         }
     }
@@ -260,6 +263,20 @@ impl Account {
         self.verification
             .as_ref()
             .map(|v| v.last_authenticated_at + cooldown)
+    }
+
+    /// Closes the account (R21): it releases its phone binding and its quota slot, since
+    /// neither counts closed accounts.
+    ///
+    /// # Errors
+    /// [`AccountError::Closed`] when it is closed already.
+    pub fn close(&mut self, now: DateTime<Utc>) -> Result<(), AccountError> {
+        if self.state == AccountState::Closed {
+            return Err(AccountError::Closed);
+        }
+        self.state = AccountState::Closed;
+        self.closed_at = Some(now);
+        Ok(())
     }
 
     /// Whether the account currently holds a quota slot for its subject (R3): verified and not
@@ -381,6 +398,15 @@ mod tests {
             account().ensure_may_modify(&other, Utc::now(), chrono::Duration::days(30)),
             Err(ModificationRefused::NotVerified)
         );
+    }
+
+    #[test]
+    fn an_account_closes_once_and_then_holds_no_slot() {
+        let mut acct = verified_at(Utc::now());
+        assert!(acct.holds_slot());
+        acct.close(Utc::now()).unwrap();
+        assert!(!acct.holds_slot());
+        assert_eq!(acct.close(Utc::now()), Err(AccountError::Closed));
     }
 
     #[test]

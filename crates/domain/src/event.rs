@@ -8,6 +8,10 @@ use crate::ids::AccountId;
 pub enum DomainEvent {
     /// A root account was registered.
     AccountCreated,
+    /// The account was closed (R21).
+    AccountClosed,
+    /// The account's bound phone changed (R19).
+    AccountPhoneChanged,
     /// An application was submitted.
     ApplicationSubmitted(ApplicationFacts),
     /// An application was approved.
@@ -74,6 +78,8 @@ impl DomainEvent {
     pub const fn type_name(&self) -> &'static str {
         match self {
             Self::AccountCreated => "account.created",
+            Self::AccountClosed => "account.closed",
+            Self::AccountPhoneChanged => "account.phone_changed",
             Self::ApplicationSubmitted(_) => "application.submitted",
             Self::ApplicationApproved(_) => "application.approved",
             Self::ApplicationRejected(..) => "application.rejected",
@@ -98,7 +104,7 @@ impl DomainEvent {
             ]
         };
         match self {
-            Self::AccountCreated => Vec::new(),
+            Self::AccountCreated | Self::AccountClosed | Self::AccountPhoneChanged => Vec::new(),
             Self::ApplicationSubmitted(f)
             | Self::ApplicationApproved(f)
             | Self::ApplicationExpired(f)

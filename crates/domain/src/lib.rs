@@ -17,6 +17,7 @@ pub mod identifiers;
 pub mod ids;
 pub mod masking;
 pub mod method;
+pub mod phone_change;
 pub mod policy;
 pub mod quota;
 pub mod subject;

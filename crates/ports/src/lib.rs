@@ -12,6 +12,7 @@ mod idempotency;
 mod provider;
 mod queries;
 mod registry;
+mod sms;
 mod unit_of_work;
 
 pub use claims::DeadlineClaims;
@@ -24,6 +25,7 @@ pub use provider::{
 };
 pub use queries::{AccountReader, ApplicationReader, AuditReader, Page};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
+pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{Transaction, UnitOfWork};
 
 #[cfg(feature = "mock")]
@@ -38,6 +40,8 @@ pub use provider::{MockProviderGateway, MockSandboxProvider};
 pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader};
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
+#[cfg(feature = "mock")]
+pub use sms::{MockSandboxSmsInbox, MockSmsSender};
 #[cfg(feature = "mock")]
 pub use unit_of_work::{MockTransaction, MockUnitOfWork};
 

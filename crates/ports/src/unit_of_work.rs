@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SubjectSlots};
 use realname_domain::{Account, AccountId, Application, ApplicationId, Subject};
 
@@ -23,8 +24,9 @@ pub trait UnitOfWork: Send + Sync {
 
 /// One open transaction. Dropping it without [`Transaction::commit`] MUST roll it back.
 ///
-/// Lock order, to stay free of deadlocks: phone number, then account, then application, then
-/// subject.
+/// Lock order, to stay free of deadlocks: account (a root before its sub-accounts), then
+/// application or phone change, then phone number or subject. Registration locks only the
+/// phone number, since the account does not exist yet.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Transaction: Send {
@@ -106,6 +108,42 @@ pub trait Transaction: Send {
     /// # Errors
     /// [`StoreError::NotFound`] when it does not exist.
     async fn save_application(&mut self, application: &Application) -> Result<(), StoreError>;
+
+    /// The sub-accounts of a root, locked (R16, R21).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn sub_accounts_for_update(
+        &mut self,
+        root: AccountId,
+    ) -> Result<Vec<Account>, StoreError>;
+
+    /// Inserts a phone change.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn insert_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError>;
+
+    /// Loads a phone change and locks it.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn phone_change_for_update(
+        &mut self,
+        id: PhoneChangeId,
+    ) -> Result<Option<PhoneChange>, StoreError>;
+
+    /// Writes back a phone change.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist.
+    async fn save_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError>;
+
+    /// Cancels the account's pending phone changes (R21).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn cancel_phone_changes(&mut self, account: AccountId) -> Result<(), StoreError>;
 
     /// Sets an enterprise's account limit (R4), creating its subject row if it was never seen,
     /// and records who set it, when and why. Returns the limit that was in force before, if

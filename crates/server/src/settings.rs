@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use config::{Config, Environment, File, FileFormat};
 use realname_domain::Policy;
-use realname_gateways::RegistrySettings;
+use realname_gateways::{RegistrySettings, SmsSettings};
 use realname_http::{AuthSettings, HttpSettings, SignatureSettings};
 use realname_postgres::{CryptoSettings, DatabaseSettings};
 use realname_scheduler::SchedulerSettings;
@@ -79,6 +79,8 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     /// The business registry (HTTP outside sandbox mode).
     pub registry: RegistrySettings,
+    /// The SMS gateway (HTTP outside sandbox mode).
+    pub sms: SmsSettings,
     /// Logs.
     pub telemetry: TelemetrySettings,
 }

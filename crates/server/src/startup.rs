@@ -8,7 +8,9 @@ use std::time::Duration;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
-use realname_application::accounts::{GetAccount, RegisterAccount};
+use realname_application::accounts::{
+    CloseAccount, ConfirmPhoneChange, GetAccount, RegisterAccount, RequestPhoneChange,
+};
 use realname_application::audit::GetAuditLog;
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -19,11 +21,12 @@ use realname_application::verification::{
     RecordPaymentCredit, RecordProviderResult, SubmitApplication, WithdrawApplication,
 };
 use realname_gateways::{
-    HttpRegistry, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSupport,
+    HttpRegistry, HttpSms, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSms,
+    SandboxSupport,
 };
 use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
-use realname_ports::{BusinessRegistry, SupportNotifier};
+use realname_ports::{BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier};
 use realname_postgres::{Keyring, PgStore, admin};
 use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job};
 use secrecy::ExposeSecret;
@@ -58,6 +61,8 @@ struct Adapters {
     providers: Arc<SandboxProviders>,
     registry: Arc<dyn BusinessRegistry>,
     support: Arc<SandboxSupport>,
+    sms: Arc<dyn SmsSender>,
+    sandbox_sms: Option<Arc<SandboxSms>>,
 }
 
 impl Adapters {
@@ -84,7 +89,17 @@ impl Adapters {
         } else {
             Arc::new(HttpRegistry::new(&settings.registry)?)
         };
+        let sandbox_sms = settings
+            .sandbox
+            .enabled
+            .then(|| Arc::new(SandboxSms::default()));
+        let sms: Arc<dyn SmsSender> = match &sandbox_sms {
+            Some(sandbox) => sandbox.clone(),
+            None => Arc::new(HttpSms::new(&settings.sms)?),
+        };
         Ok(Self {
+            sms,
+            sandbox_sms,
             store: Arc::new(PgStore::connect(&settings.database, keys)?),
             clock: Arc::new(SystemClock),
             policy: Arc::new(settings.policy.clone()),
@@ -155,6 +170,18 @@ impl Adapters {
             ),
             set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
             get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
+            close_account: CloseAccount::new(store.clone(), clock.clone()),
+            request_phone_change: RequestPhoneChange::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.sms.clone(),
+            ),
+            confirm_phone_change: ConfirmPhoneChange::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+            ),
         }
     }
 
@@ -216,6 +243,10 @@ impl Application {
             readiness: adapters.store.clone(),
             clock: adapters.clock.clone(),
             sandbox: settings.sandbox.enabled,
+            sandbox_sms: adapters
+                .sandbox_sms
+                .clone()
+                .map(|s| s as Arc<dyn SandboxSmsInbox>),
         });
         let listener = TcpListener::bind(&settings.http.listen)
             .with_context(|| format!("binding {}", settings.http.listen))?;

@@ -5,8 +5,10 @@
 
 mod registry;
 mod sandbox_provider;
+mod sms;
 mod support;
 
 pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegistry};
 pub use sandbox_provider::SandboxProviders;
+pub use sms::{HttpSms, SandboxSms, SmsSettings};
 pub use support::SandboxSupport;

@@ -388,6 +388,38 @@ impl AccountLimitBody {
     }
 }
 
+/// `POST /v1/accounts/{id}/phone-changes/{change_id}/confirm`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    code: Option<String>,
+}
+
+impl ConfirmBody {
+    /// The code: 6 digits.
+    ///
+    /// # Errors
+    /// 422 for a missing or malformed code.
+    pub fn into_code(self) -> Result<String, ApiError> {
+        let mut fields = Fields::default();
+        let code = fields
+            .required("code", self.code.as_deref())
+            .map(str::to_owned);
+        let code = code.filter(|c| {
+            let ok = c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit());
+            if !ok {
+                fields.0.push(FieldError::new(
+                    "code",
+                    "invalid_format",
+                    "The code is 6 digits.",
+                ));
+            }
+            ok
+        });
+        fields.finish(code)
+    }
+}
+
 /// `POST /v1/accounts/{id}/applications`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use realname_application::AppError;
+use realname_domain::phone_change::OtpError;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -51,6 +52,9 @@ codes! {
     AccountClosed => (StatusCode::CONFLICT, "account_closed", "The account is closed."),
     AccountFrozen => (StatusCode::CONFLICT, "account_frozen", "The account is frozen."),
     NoChange => (StatusCode::CONFLICT, "no_change", "The new subject is the current one."),
+    OtpLocked => (StatusCode::CONFLICT, "otp_locked", "Too many wrong codes, or the change is no longer pending; request a new one."),
+    OtpInvalid => (StatusCode::UNPROCESSABLE_ENTITY, "otp_invalid", "The code is wrong."),
+    OtpExpired => (StatusCode::UNPROCESSABLE_ENTITY, "otp_expired", "The code has expired; request a new one."),
     ModificationCooldown => (StatusCode::CONFLICT, "modification_cooldown", "Real-name information can be modified 30 days after the last successful authentication."),
     PhoneLimitReached => (StatusCode::CONFLICT, "phone_account_limit_reached", "The phone number is bound to the maximum number of accounts."),
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed."),
@@ -256,6 +260,11 @@ impl From<AppError> for ApiError {
                 .detail("Change the phone number of one of the accounts bound to it, then try again.")
                 .with("limit", limit.into()),
             AppError::NoChange => Self::new(ErrorCode::NoChange),
+            AppError::Otp(OtpError::Invalid { remaining }) => {
+                Self::new(ErrorCode::OtpInvalid).with("attempts_remaining", remaining.into())
+            }
+            AppError::Otp(OtpError::Expired) => Self::new(ErrorCode::OtpExpired),
+            AppError::Otp(OtpError::Locked) => Self::new(ErrorCode::OtpLocked),
             AppError::ModificationCooldown { allowed_from } => Self::new(ErrorCode::ModificationCooldown)
                 .with("modification_allowed_from", json!(allowed_from)),
             AppError::MethodNotForSubjectType => Self::validation(vec![FieldError::new(

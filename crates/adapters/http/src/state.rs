@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use realname_application::accounts::{GetAccount, RegisterAccount};
+use realname_application::accounts::{
+    CloseAccount, ConfirmPhoneChange, GetAccount, RegisterAccount, RequestPhoneChange,
+};
 use realname_application::audit::GetAuditLog;
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -12,7 +14,7 @@ use realname_application::verification::{
     CompleteSandboxApplication, GetApplication, ListApplications, RecordPaymentCredit,
     RecordProviderResult, SubmitApplication, WithdrawApplication,
 };
-use realname_ports::{Clock, IdempotencyStore, Readiness};
+use realname_ports::{Clock, IdempotencyStore, Readiness, SandboxSmsInbox};
 
 use crate::auth::Authenticator;
 use crate::signature::SignatureSettings;
@@ -53,6 +55,12 @@ pub struct UseCases {
     pub set_enterprise_limit: SetEnterpriseLimit,
     /// `GET /v1/accounts/{id}/audit-log`.
     pub get_audit_log: GetAuditLog,
+    /// `POST /v1/accounts/{id}/close`.
+    pub close_account: CloseAccount,
+    /// `POST /v1/accounts/{id}/phone-changes`.
+    pub request_phone_change: RequestPhoneChange,
+    /// `POST /v1/accounts/{id}/phone-changes/{change_id}/confirm`.
+    pub confirm_phone_change: ConfirmPhoneChange,
 }
 
 /// The shared state of the HTTP adapter.
@@ -71,4 +79,6 @@ pub struct HttpState {
     pub clock: Arc<dyn Clock>,
     /// Whether the sandbox endpoints exist.
     pub sandbox: bool,
+    /// The sandbox SMS inbox (`GET /v1/sandbox/sms`), in sandbox mode.
+    pub sandbox_sms: Option<Arc<dyn SandboxSmsInbox>>,
 }

@@ -226,3 +226,17 @@ pub fn method(info: &MethodInfo) -> Value {
         "document_types": info.document_types.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
     })
 }
+
+/// A phone change: the new number masked, never the code.
+#[must_use]
+pub fn phone_change(change: &realname_domain::phone_change::PhoneChange) -> Value {
+    json!({
+        "id": change.id.to_string(),
+        "account_id": change.account_id.to_string(),
+        "phone": change.new_phone.masked(),
+        "status": change.status.as_str(),
+        "expires_at": change.expires_at,
+        "attempts_remaining": realname_domain::phone_change::MAX_TRIES.saturating_sub(change.failed_tries),
+        "created_at": change.created_at,
+    })
+}

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use realname_domain::enterprise::ReviewReason;
 use realname_domain::identifiers::{EnterpriseName, PersonName, Phone, Uscc};
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId, PhoneChangeStatus};
 use realname_domain::quota::SlotHolder;
 use realname_domain::{
     Account, AccountId, AccountKind, AccountState, Amount, Application, ApplicationId,
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::crypto::{Aad, Keyring};
-use crate::schema::{accounts, applications};
+use crate::schema::{accounts, applications, phone_changes};
 
 /// An account as stored.
 #[derive(Debug, Queryable, Selectable)]
@@ -36,6 +37,7 @@ pub(crate) struct AccountRow {
     agreement_expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     revocation_pending_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
 }
 
 /// Every stored column of an account that the domain can change.
@@ -57,6 +59,7 @@ pub(crate) struct AccountWrite {
     agreement_expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     revocation_pending_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
 }
 
 /// An application as stored.
@@ -108,6 +111,21 @@ pub(crate) struct ApplicationWrite {
     review_reason: Option<&'static str>,
     review_note_enc: Option<Vec<u8>>,
     failure_reason: Option<String>,
+}
+
+/// A phone change as stored.
+#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = phone_changes, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct PhoneChangeRow {
+    id: Uuid,
+    account_id: Uuid,
+    phone_key: Vec<u8>,
+    phone_enc: Vec<u8>,
+    code_hash: Vec<u8>,
+    failed_tries: i32,
+    status: String,
+    expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
 }
 
 /// The plaintext of a sealed subject.
@@ -280,6 +298,50 @@ impl Codec {
         Phone::parse(&digits).map_err(|_| corrupt("phone"))
     }
 
+    pub(crate) fn phone_change_row(&self, change: &PhoneChange) -> PhoneChangeRow {
+        let id = change.id.as_uuid();
+        let aad = Aad {
+            table: "phone_changes",
+            column: "phone_enc",
+            row: id,
+        };
+        PhoneChangeRow {
+            id,
+            account_id: change.account_id.as_uuid(),
+            phone_key: self.phone_key(&change.new_phone),
+            phone_enc: self.keys.seal(change.new_phone.as_str().as_bytes(), &aad),
+            code_hash: change.code_hash.to_vec(),
+            failed_tries: i32::try_from(change.failed_tries).unwrap_or(i32::MAX),
+            status: change.status.as_str().to_owned(),
+            expires_at: change.expires_at,
+            created_at: change.created_at,
+        }
+    }
+
+    pub(crate) fn phone_change(&self, row: PhoneChangeRow) -> Result<PhoneChange, StoreError> {
+        let aad = Aad {
+            table: "phone_changes",
+            column: "phone_enc",
+            row: row.id,
+        };
+        let digits = self
+            .keys
+            .open(&row.phone_enc, &aad)
+            .map_err(|e| StoreError::Unknown(e.into()))?;
+        let digits = String::from_utf8(digits).map_err(|_| corrupt("phone"))?;
+        Ok(PhoneChange {
+            id: PhoneChangeId::from_uuid(row.id),
+            account_id: AccountId::from_uuid(row.account_id),
+            new_phone: Phone::parse(&digits).map_err(|_| corrupt("phone"))?,
+            code_hash: row.code_hash.try_into().map_err(|_| corrupt("code hash"))?,
+            failed_tries: u32::try_from(row.failed_tries).unwrap_or(u32::MAX),
+            status: PhoneChangeStatus::parse(&row.status)
+                .ok_or_else(|| corrupt("phone change status"))?,
+            expires_at: row.expires_at,
+            created_at: row.created_at,
+        })
+    }
+
     pub(crate) fn account_write(&self, account: &Account) -> AccountWrite {
         let id = account.id.as_uuid();
         let verification = account.verification.as_ref();
@@ -314,6 +376,7 @@ impl Codec {
             agreement_expires_at: account.agreement_expires_at,
             created_at: account.created_at,
             revocation_pending_at: account.revocation_pending_at,
+            closed_at: account.closed_at,
         }
     }
 
@@ -350,6 +413,7 @@ impl Codec {
             verification,
             agreement_expires_at: row.agreement_expires_at,
             revocation_pending_at: row.revocation_pending_at,
+            closed_at: row.closed_at,
             created_at: row.created_at,
         })
     }

@@ -36,6 +36,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         revocation_pending_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -114,6 +115,20 @@ diesel::table! {
         actor -> Text,
         reason -> Text,
         at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    phone_changes (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        phone_key -> Bytea,
+        phone_enc -> Bytea,
+        code_hash -> Bytea,
+        failed_tries -> Int4,
+        status -> Text,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
     }
 }
 

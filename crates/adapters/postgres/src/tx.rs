@@ -9,6 +9,7 @@ use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, Trans
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SlotHolder, SubjectSlots};
 use realname_domain::{
     Account, AccountId, Application, ApplicationId, FailureCode, RealNameStatus, Subject,
@@ -17,9 +18,10 @@ use realname_ports::{StoreError, Transaction};
 use uuid::Uuid;
 
 use crate::error::store_error;
-use crate::rows::{AccountRow, ApplicationRow, Codec};
+use crate::rows::{AccountRow, ApplicationRow, Codec, PhoneChangeRow};
 use crate::schema::{
-    accounts, applications, audit_log, events, phone_numbers, quota_overrides, subjects,
+    accounts, applications, audit_log, events, phone_changes, phone_numbers, quota_overrides,
+    subjects,
 };
 use crate::store::UNDECIDED;
 
@@ -273,6 +275,65 @@ impl Transaction for PgTransaction {
                 events::data.eq(serde_json::Value::Object(data)),
                 events::created_at.eq(at),
             ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn sub_accounts_for_update(
+        &mut self,
+        root: AccountId,
+    ) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<AccountRow> = accounts::table
+            .filter(accounts::root_id.eq(root.as_uuid()))
+            .order(accounts::id.asc())
+            .select(AccountRow::as_select())
+            .for_update()
+            .load(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        rows.into_iter().map(|r| self.codec.account(r)).collect()
+    }
+
+    async fn insert_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError> {
+        diesel::insert_into(phone_changes::table)
+            .values(self.codec.phone_change_row(change))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn phone_change_for_update(
+        &mut self,
+        id: PhoneChangeId,
+    ) -> Result<Option<PhoneChange>, StoreError> {
+        let row: Option<PhoneChangeRow> = phone_changes::table
+            .find(id.as_uuid())
+            .select(PhoneChangeRow::as_select())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.phone_change(r)).transpose()
+    }
+
+    async fn save_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError> {
+        let updated = diesel::update(phone_changes::table.find(change.id.as_uuid()))
+            .set(self.codec.phone_change_row(change))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        found(updated)
+    }
+
+    async fn cancel_phone_changes(&mut self, account: AccountId) -> Result<(), StoreError> {
+        diesel::update(phone_changes::table)
+            .filter(phone_changes::account_id.eq(account.as_uuid()))
+            .filter(phone_changes::status.eq("pending"))
+            .set(phone_changes::status.eq("cancelled"))
             .execute(self.conn()?)
             .await
             .map_err(store_error)?;

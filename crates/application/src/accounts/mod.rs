@@ -1,7 +1,13 @@
 //! Account use cases.
 
+mod close_account;
+mod confirm_phone_change;
 mod get_account;
 mod register_account;
+mod request_phone_change;
 
+pub use close_account::CloseAccount;
+pub use confirm_phone_change::ConfirmPhoneChange;
 pub use get_account::GetAccount;
 pub use register_account::{RegisterAccount, RegisterAccountCommand};
+pub use request_phone_change::RequestPhoneChange;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod lifecycle;
 pub mod ops;
 pub mod providers;
 pub mod real_name;
@@ -71,6 +72,15 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         )
         .route("/v1/review-queue", web::get().to(review::queue))
         .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
+        .route("/v1/accounts/{id}/close", web::post().to(lifecycle::close))
+        .route(
+            "/v1/accounts/{id}/phone-changes",
+            web::post().to(lifecycle::request_change),
+        )
+        .route(
+            "/v1/accounts/{id}/phone-changes/{change_id}/confirm",
+            web::post().to(lifecycle::confirm_change),
+        )
         .route(
             "/v1/applications/{id}/decision",
             web::post().to(review::decide),
@@ -83,6 +93,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         cfg.route(
             "/v1/sandbox/applications/{id}/complete",
             web::post().to(providers::sandbox_complete),
-        );
+        )
+        .route("/v1/sandbox/sms", web::get().to(lifecycle::sandbox_sms));
     }
 }

@@ -1,0 +1,158 @@
+//! Confirm a phone change with its code (R19): the new number is bound and the old one released
+//! in the same transaction.
+
+use std::sync::Arc;
+
+use realname_domain::audit::AuditEntry;
+use realname_domain::event::{DomainEvent, NewEvent};
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
+use realname_domain::{AccountId, Actor, Policy};
+use realname_ports::{Clock, UnitOfWork};
+
+use crate::AppError;
+use crate::access::lock_visible_account;
+
+/// Confirms a phone change.
+pub struct ConfirmPhoneChange {
+    uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
+}
+
+impl ConfirmPhoneChange {
+    /// Wires the use case.
+    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
+        Self { uow, clock, policy }
+    }
+
+    /// Tries the code. A wrong code is counted even though the call fails.
+    ///
+    /// # Errors
+    /// [`AppError::Otp`] for a wrong, expired or locked code; [`AppError::PhoneLimitReached`]
+    /// when the new number filled up meanwhile; [`AppError::NotFound`].
+    #[tracing::instrument(name = "confirm_phone_change", skip_all, fields(account.id = %account_id, change.id = %change_id))]
+    pub async fn execute(
+        &self,
+        actor: &Actor,
+        account_id: AccountId,
+        change_id: PhoneChangeId,
+        code: &str,
+    ) -> Result<PhoneChange, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.uow.begin().await?;
+        let mut account = lock_visible_account(tx.as_mut(), actor, account_id).await?;
+        account.ensure_active()?;
+        let mut change = tx
+            .phone_change_for_update(change_id)
+            .await?
+            .filter(|c| c.account_id == account.id)
+            .ok_or(AppError::NotFound("phone change"))?;
+        if let Err(refused) = change.confirm(code, now) {
+            tx.save_phone_change(&change).await?;
+            tx.commit().await?;
+            return Err(refused.into());
+        }
+        tx.lock_phone(&change.new_phone, self.policy.phone_account_limit)
+            .await?
+            .claim()?;
+        account.phone = change.new_phone.clone();
+        tx.save_account(&account).await?;
+        tx.save_phone_change(&change).await?;
+        tx.append_event(
+            &NewEvent {
+                account_id: Some(account.id),
+                event: DomainEvent::AccountPhoneChanged,
+            },
+            now,
+        )
+        .await?;
+        let summary = ("phone=previous".to_owned(), "phone=new".to_owned());
+        let entry = AuditEntry::new(account.id, actor, "account.phone_changed", summary, now);
+        tx.append_audit(&entry.because(format!("change={}", change.id)))
+            .await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use realname_domain::identifiers::Phone;
+    use realname_domain::phone_change::{OtpError, PhoneChangeStatus};
+    use realname_domain::quota::PhoneSlots;
+    use realname_ports::MockTransaction;
+
+    use super::*;
+    use crate::testing::{account, clock, expect_recorded, now, unit_of_work};
+
+    fn setup(code: &str) -> (MockTransaction, realname_domain::Account, PhoneChange) {
+        let acct = account();
+        let change =
+            PhoneChange::request(acct.id, Phone::parse("13912345678").unwrap(), code, now());
+        let mut tx = MockTransaction::new();
+        let (a, c) = (acct.clone(), change.clone());
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(a.clone())));
+        tx.expect_phone_change_for_update()
+            .returning(move |_| Ok(Some(c.clone())));
+        (tx, acct, change)
+    }
+
+    #[tokio::test]
+    async fn the_right_code_binds_the_new_number() {
+        let (mut tx, acct, change) = setup("654321");
+        tx.expect_lock_phone()
+            .returning(|_, limit| Ok(PhoneSlots { limit, bound: 1 }));
+        tx.expect_save_account()
+            .withf(|a| a.phone.as_str() == "13912345678")
+            .times(1)
+            .returning(|_| Ok(()));
+        tx.expect_save_phone_change()
+            .withf(|c| c.status == PhoneChangeStatus::Confirmed)
+            .times(1)
+            .returning(|_| Ok(()));
+        expect_recorded(&mut tx, 1);
+
+        let use_case =
+            ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
+        let done = use_case
+            .execute(
+                &Actor::Holder { root: acct.id },
+                acct.id,
+                change.id,
+                "654321",
+            )
+            .await
+            .unwrap();
+
+        assert_eq!(done.status, PhoneChangeStatus::Confirmed);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_code_is_counted_and_committed() {
+        let (mut tx, acct, change) = setup("654321");
+        tx.expect_save_phone_change()
+            .withf(|c| c.failed_tries == 1)
+            .times(1)
+            .returning(|_| Ok(()));
+        tx.expect_save_account().never();
+        tx.expect_commit().times(1).returning(|| Ok(()));
+
+        let use_case =
+            ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
+        let err = use_case
+            .execute(
+                &Actor::Holder { root: acct.id },
+                acct.id,
+                change.id,
+                "000000",
+            )
+            .await
+            .unwrap_err();
+
+        assert!(matches!(
+            err,
+            AppError::Otp(OtpError::Invalid { remaining: 4 })
+        ));
+    }
+}

@@ -1,0 +1,147 @@
+//! Ask to change the bound phone (R19): a 6-digit code goes to the new number.
+
+use std::sync::Arc;
+
+use realname_domain::identifiers::Phone;
+use realname_domain::phone_change::PhoneChange;
+use realname_domain::{AccountId, Actor, Policy};
+use realname_ports::{Clock, OtpMessage, SmsSender, UnitOfWork};
+
+use crate::AppError;
+use crate::access::lock_visible_account;
+
+/// Starts a phone change.
+pub struct RequestPhoneChange {
+    uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
+    sms: Arc<dyn SmsSender>,
+}
+
+impl RequestPhoneChange {
+    /// Wires the use case.
+    pub fn new(
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
+        policy: Arc<Policy>,
+        sms: Arc<dyn SmsSender>,
+    ) -> Self {
+        Self {
+            uow,
+            clock,
+            policy,
+            sms,
+        }
+    }
+
+    /// Records the change with the code's hash, then sends the code (outside the transaction).
+    ///
+    /// # Errors
+    /// [`AppError::NoChange`] for the current number; [`AppError::PhoneLimitReached`] when the
+    /// new number is full; [`AppError::Provider`] when the SMS could not be sent.
+    #[tracing::instrument(name = "request_phone_change", skip_all, fields(account.id = %id))]
+    pub async fn execute(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        phone: Phone,
+    ) -> Result<PhoneChange, AppError> {
+        let now = self.clock.now();
+        let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
+        let mut tx = self.uow.begin().await?;
+        let account = lock_visible_account(tx.as_mut(), actor, id).await?;
+        account.ensure_active()?;
+        if account.phone == phone {
+            return Err(AppError::NoChange);
+        }
+        tx.lock_phone(&phone, self.policy.phone_account_limit)
+            .await?
+            .claim()?;
+        let change = PhoneChange::request(account.id, phone.clone(), &code, now);
+        tx.insert_phone_change(&change).await?;
+        tx.commit().await?;
+        let message = OtpMessage {
+            change_id: change.id,
+            account_id: account.id,
+            phone,
+            code,
+        };
+        self.sms
+            .send_code(&message)
+            .await
+            .map_err(AppError::Provider)?;
+        tracing::info!(change.id = %change.id, "phone change requested");
+        Ok(change)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use realname_domain::quota::PhoneSlots;
+    use realname_ports::{MockSmsSender, MockTransaction};
+
+    use super::*;
+    use crate::testing::{account, clock, unit_of_work};
+
+    fn use_case(tx: MockTransaction, sends: usize) -> RequestPhoneChange {
+        let mut sms = MockSmsSender::new();
+        sms.expect_send_code()
+            .withf(|m| m.code.len() == 6 && m.code.bytes().all(|b| b.is_ascii_digit()))
+            .times(sends)
+            .returning(|_| Ok(()));
+        RequestPhoneChange::new(
+            unit_of_work(vec![tx]),
+            clock(),
+            Arc::new(Policy::default()),
+            Arc::new(sms),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_code_is_sent_to_the_new_number_and_only_its_hash_kept() {
+        let acct = account();
+        let mut tx = MockTransaction::new();
+        let copy = acct.clone();
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(copy.clone())));
+        tx.expect_lock_phone()
+            .returning(|_, limit| Ok(PhoneSlots { limit, bound: 0 }));
+        tx.expect_insert_phone_change()
+            .times(1)
+            .returning(|_| Ok(()));
+        tx.expect_commit().times(1).returning(|| Ok(()));
+        let new = Phone::parse("13912345678").unwrap();
+
+        let change = use_case(tx, 1)
+            .execute(&Actor::Holder { root: acct.id }, acct.id, new.clone())
+            .await
+            .unwrap();
+
+        assert_eq!(change.new_phone, new);
+    }
+
+    #[tokio::test]
+    async fn a_full_new_number_is_refused_before_any_code_is_sent() {
+        let acct = account();
+        let mut tx = MockTransaction::new();
+        let copy = acct.clone();
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(copy.clone())));
+        tx.expect_lock_phone().returning(|_, limit| {
+            Ok(PhoneSlots {
+                limit,
+                bound: limit,
+            })
+        });
+        tx.expect_insert_phone_change().never();
+        let err = use_case(tx, 0)
+            .execute(
+                &Actor::Holder { root: acct.id },
+                acct.id,
+                Phone::parse("13912345678").unwrap(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::PhoneLimitReached { limit: 5 }));
+    }
+}

@@ -1,0 +1,255 @@
+//! A change of the bound phone, confirmed by a one-time code sent to the new number (R19):
+//! 6 digits, valid 10 minutes, at most 5 tries, stored only as a hash.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::identifiers::Phone;
+use crate::ids::AccountId;
+
+/// Identifier of one phone change, shown as `pc_…`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PhoneChangeId(uuid::Uuid);
+
+impl PhoneChangeId {
+    /// A new id.
+    #[must_use]
+    pub fn new() -> Self {
+        Self(uuid::Uuid::now_v7())
+    }
+
+    /// Wraps a stored UUID.
+    #[must_use]
+    pub const fn from_uuid(uuid: uuid::Uuid) -> Self {
+        Self(uuid)
+    }
+
+    /// The raw UUID.
+    #[must_use]
+    pub const fn as_uuid(&self) -> uuid::Uuid {
+        self.0
+    }
+}
+
+impl Default for PhoneChangeId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for PhoneChangeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "pc_{}", self.0.simple())
+    }
+}
+
+impl std::str::FromStr for PhoneChangeId {
+    type Err = crate::ids::IdParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.strip_prefix("pc_")
+            .filter(|rest| rest.len() == 32)
+            .and_then(|rest| uuid::Uuid::try_parse(rest).ok())
+            .map(Self)
+            .ok_or(crate::ids::IdParseError {
+                kind: "phone change",
+            })
+    }
+}
+
+/// Where a phone change stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneChangeStatus {
+    /// Waiting for the code.
+    Pending,
+    /// Confirmed: the new number is bound.
+    Confirmed,
+    /// Five wrong codes: no further tries.
+    Locked,
+    /// Cancelled (the account was closed).
+    Cancelled,
+}
+
+impl PhoneChangeStatus {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Locked => "locked",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Confirmed,
+            Self::Locked,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
+/// Why a code was refused (R19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OtpError {
+    /// Wrong code (422 `otp_invalid`); the try is counted.
+    #[error("the code is wrong")]
+    Invalid {
+        /// Tries left before the change locks.
+        remaining: u32,
+    },
+    /// Past its validity (422 `otp_expired`).
+    #[error("the code has expired")]
+    Expired,
+    /// Five wrong codes were tried, or the change is no longer pending (409 `otp_locked`).
+    #[error("the change is locked")]
+    Locked,
+}
+
+/// The most tries a code allows.
+pub const MAX_TRIES: u32 = 5;
+/// How long a code is valid.
+pub const CODE_VALIDITY_MINUTES: i64 = 10;
+
+/// A pending or finished change of an account's phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneChange {
+    /// Its id.
+    pub id: PhoneChangeId,
+    /// The account.
+    pub account_id: AccountId,
+    /// The number to bind.
+    pub new_phone: Phone,
+    /// The hash of the code; the code itself is never kept.
+    pub code_hash: [u8; 32],
+    /// Wrong codes tried so far.
+    pub failed_tries: u32,
+    /// Where it stands.
+    pub status: PhoneChangeStatus,
+    /// When the code stops being valid.
+    pub expires_at: DateTime<Utc>,
+    /// When it was requested.
+    pub created_at: DateTime<Utc>,
+}
+
+impl PhoneChange {
+    /// A new change with its code (the caller sends the code and drops it).
+    #[must_use]
+    pub fn request(
+        account_id: AccountId,
+        new_phone: Phone,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let id = PhoneChangeId::new();
+        Self {
+            id,
+            account_id,
+            new_phone,
+            code_hash: hash_code(id, code),
+            failed_tries: 0,
+            status: PhoneChangeStatus::Pending,
+            expires_at: now + Duration::minutes(CODE_VALIDITY_MINUTES),
+            created_at: now,
+        }
+    }
+
+    /// Tries a code. A wrong one is counted; the fifth wrong one locks the change.
+    ///
+    /// # Errors
+    /// [`OtpError`] as described.
+    pub fn confirm(&mut self, code: &str, now: DateTime<Utc>) -> Result<(), OtpError> {
+        if self.status != PhoneChangeStatus::Pending {
+            return Err(OtpError::Locked);
+        }
+        if now >= self.expires_at {
+            return Err(OtpError::Expired);
+        }
+        if hash_code(self.id, code) != self.code_hash {
+            self.failed_tries += 1;
+            if self.failed_tries >= MAX_TRIES {
+                self.status = PhoneChangeStatus::Locked;
+            }
+            return Err(OtpError::Invalid {
+                remaining: MAX_TRIES.saturating_sub(self.failed_tries),
+            });
+        }
+        self.status = PhoneChangeStatus::Confirmed;
+        Ok(())
+    }
+}
+
+fn hash_code(id: PhoneChangeId, code: &str) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(id.as_uuid().as_bytes());
+    hasher.update(code.as_bytes());
+    hasher.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change() -> (PhoneChange, DateTime<Utc>) {
+        let now = Utc::now();
+        (
+            PhoneChange::request(
+                AccountId::new(),
+                Phone::parse("13912345678").unwrap(),
+                "123456",
+                now,
+            ),
+            now,
+        )
+    }
+
+    #[test]
+    fn the_right_code_within_ten_minutes_confirms() {
+        let (mut c, now) = change();
+        assert_eq!(c.confirm("123456", now + Duration::minutes(9)), Ok(()));
+        assert_eq!(c.status, PhoneChangeStatus::Confirmed);
+        assert_eq!(
+            c.confirm("123456", now),
+            Err(OtpError::Locked),
+            "a code works once"
+        );
+    }
+
+    #[test]
+    fn an_expired_code_is_refused() {
+        let (mut c, now) = change();
+        assert_eq!(
+            c.confirm("123456", now + Duration::minutes(10)),
+            Err(OtpError::Expired)
+        );
+    }
+
+    #[test]
+    fn five_wrong_codes_lock_the_change_and_the_sixth_try_is_locked() {
+        let (mut c, now) = change();
+        for remaining in (0..5).rev() {
+            assert_eq!(
+                c.confirm("000000", now),
+                Err(OtpError::Invalid { remaining })
+            );
+        }
+        assert_eq!(
+            c.confirm("123456", now),
+            Err(OtpError::Locked),
+            "even the right code"
+        );
+    }
+
+    #[test]
+    fn the_code_is_kept_only_as_a_hash() {
+        let (c, _) = change();
+        assert!(!format!("{c:?}").contains("123456"));
+    }
+}
