@@ -9,6 +9,7 @@ use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy,
 use realname_ports::Transaction;
 
 use crate::AppError;
+use crate::inheritance::{fan_out, lock_heirs};
 
 /// Applies a verdict: approval claims the subject's slot (or is rejected at the limit), review
 /// leaves it undecided for a reviewer, rejection records the code.
@@ -45,6 +46,7 @@ async fn approve(
         Purpose::Verify => account.ensure_may_verify()?,
         Purpose::Modify => account.ensure_active()?,
     }
+    let heirs = lock_heirs(tx, account).await?;
     let subject_type = application.subject.subject_type();
     let slots = tx
         .lock_subject(&application.subject, policy.account_limit(subject_type))
@@ -86,5 +88,6 @@ async fn approve(
     let entry = AuditEntry::new(account.id, actor, action, (before, summary(account)), now);
     tx.append_audit(&entry.because(format!("application={}", application.id)))
         .await?;
+    fan_out(tx, actor, account, &heirs, now).await?;
     Ok(None)
 }

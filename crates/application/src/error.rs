@@ -49,6 +49,12 @@ pub enum AppError {
     /// A payment application is completed by its payment credit, not by a provider session.
     #[error("the application waits for a payment")]
     PaymentExpected,
+    /// Only a verified account may be associated as a sub-account (R16).
+    #[error("the account must be verified itself")]
+    SubAccountMustVerify,
+    /// Only a root may be associated, under another root (R16).
+    #[error("not a root account")]
+    NotARootAccount,
     /// The application does not wait for a reviewer.
     #[error("the application is not in review")]
     NotInReview,
@@ -96,6 +102,7 @@ impl From<AccountError> for AppError {
             AccountError::Closed => Self::AccountClosed,
             AccountError::Frozen => Self::AccountFrozen,
             AccountError::AlreadyVerified => Self::AlreadyVerified,
+            AccountError::NotVerified => Self::NotVerified,
         }
     }
 }
@@ -109,6 +116,16 @@ impl From<ModificationRefused> for AppError {
             ModificationRefused::Cooldown { allowed_from } => {
                 Self::ModificationCooldown { allowed_from }
             }
+        }
+    }
+}
+
+impl From<realname_domain::AssociationRefused> for AppError {
+    fn from(e: realname_domain::AssociationRefused) -> Self {
+        match e {
+            realname_domain::AssociationRefused::Account(e) => e.into(),
+            realname_domain::AssociationRefused::MustVerify => Self::SubAccountMustVerify,
+            realname_domain::AssociationRefused::NotARoot => Self::NotARootAccount,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod verification;
 
 mod access;
 mod approval;
+mod inheritance;
 mod record;
 #[cfg(test)]
 mod testing;

@@ -131,6 +131,8 @@ pub(crate) fn unit_of_work(transactions: Vec<MockTransaction>) -> Arc<MockUnitOf
 
 /// Expects the outbox and audit writes of one committed change, `events` of each.
 pub(crate) fn expect_recorded(tx: &mut MockTransaction, events: usize) {
+    tx.expect_sub_accounts_for_update()
+        .returning(|_| Ok(Vec::new()));
     tx.expect_append_event()
         .times(events)
         .returning(|_, _| Ok(()));

@@ -16,6 +16,9 @@ pub enum AccountKind {
     Sub {
         /// The root.
         root: AccountId,
+        /// Created under the root, it inherits the root's verification (R16); an associated
+        /// account keeps its own.
+        inherits: bool,
     },
 }
 
@@ -151,6 +154,23 @@ pub enum AccountError {
     /// A first-time verification of a verified account (R20).
     #[error("the account is already verified")]
     AlreadyVerified,
+    /// Only a verified account can lose its verification.
+    #[error("the account is not verified")]
+    NotVerified,
+}
+
+/// Why an account cannot be associated as a sub-account (R16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AssociationRefused {
+    /// The account cannot act.
+    #[error(transparent)]
+    Account(AccountError),
+    /// Only a verified account may be associated (`sub_account_must_verify`).
+    #[error("the account must be verified itself")]
+    MustVerify,
+    /// Only a root, under another root, may be associated.
+    #[error("only a root account can be associated under another root")]
+    NotARoot,
 }
 
 impl Account {
@@ -176,7 +196,7 @@ impl Account {
     pub const fn root_id(&self) -> AccountId {
         match self.kind {
             AccountKind::Root => self.id,
-            AccountKind::Sub { root } => root,
+            AccountKind::Sub { root, .. } => root,
         }
     }
 
@@ -263,6 +283,58 @@ impl Account {
         self.verification
             .as_ref()
             .map(|v| v.last_authenticated_at + cooldown)
+    }
+
+    /// A sub-account created under `root`: it inherits the root's verification (R16).
+    #[must_use]
+    pub fn sub_account(root: &Self, phone: Phone, now: DateTime<Utc>) -> Self {
+        let mut sub = Self::register(phone, now);
+        sub.kind = AccountKind::Sub {
+            root: root.id,
+            inherits: true,
+        };
+        sub
+    }
+
+    /// The root whose verification this account inherits, if it inherits one.
+    #[must_use]
+    pub const fn inherited_from(&self) -> Option<AccountId> {
+        match self.kind {
+            AccountKind::Sub {
+                root,
+                inherits: true,
+            } => Some(root),
+            _ => None,
+        }
+    }
+
+    /// Checks that this account may be associated under `root` (R16): it is an active root
+    /// without sub-accounts of its own, other than `root`, and verified itself.
+    ///
+    /// # Errors
+    /// [`AssociationRefused`] with the reason.
+    pub fn ensure_may_associate(&self, root: &Self) -> Result<(), AssociationRefused> {
+        self.ensure_active().map_err(AssociationRefused::Account)?;
+        if self.status != RealNameStatus::Verified {
+            return Err(AssociationRefused::MustVerify);
+        }
+        if self.id == root.id || self.kind != AccountKind::Root || root.kind != AccountKind::Root {
+            return Err(AssociationRefused::NotARoot);
+        }
+        Ok(())
+    }
+
+    /// Revokes the verification (R14, R17): the account keeps its history but holds no slot.
+    ///
+    /// # Errors
+    /// [`AccountError::NotVerified`] unless it is verified.
+    pub fn revoke(&mut self) -> Result<(), AccountError> {
+        if self.status != RealNameStatus::Verified {
+            return Err(AccountError::NotVerified);
+        }
+        self.status = RealNameStatus::Revoked;
+        self.revocation_pending_at = None;
+        Ok(())
     }
 
     /// Closes the account (R21): it releases its phone binding and its quota slot, since
@@ -410,6 +482,32 @@ mod tests {
     }
 
     #[test]
+    fn only_a_verified_root_may_be_associated_under_another_root() {
+        let root = account();
+        let unverified = account();
+        assert_eq!(
+            unverified.ensure_may_associate(&root),
+            Err(AssociationRefused::MustVerify)
+        );
+        let verified = verified_at(Utc::now());
+        assert_eq!(verified.ensure_may_associate(&root), Ok(()));
+        assert_eq!(
+            verified.ensure_may_associate(&verified),
+            Err(AssociationRefused::NotARoot)
+        );
+        let sub = Account::sub_account(&root, Phone::parse("13812345678").unwrap(), Utc::now());
+        assert_eq!(sub.inherited_from(), Some(root.id));
+    }
+
+    #[test]
+    fn only_a_verified_account_can_be_revoked() {
+        let mut acct = verified_at(Utc::now());
+        acct.revoke().unwrap();
+        assert_eq!(acct.status, RealNameStatus::Revoked);
+        assert_eq!(acct.revoke(), Err(AccountError::NotVerified));
+    }
+
+    #[test]
     fn closed_and_revoked_accounts_hold_no_slot() {
         let mut acct = account();
         acct.status = RealNameStatus::Verified;
@@ -450,7 +548,10 @@ mod tests {
     fn a_sub_account_belongs_to_its_root() {
         let root = AccountId::new();
         let mut acct = account();
-        acct.kind = AccountKind::Sub { root };
+        acct.kind = AccountKind::Sub {
+            root,
+            inherits: true,
+        };
         assert_eq!(acct.root_id(), root);
         let _ = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0);
     }

@@ -63,7 +63,10 @@ mod tests {
     fn a_holder_sees_their_root_and_its_sub_accounts_only() {
         let root = Account::register(Phone::parse("13812345678").unwrap(), Utc::now());
         let mut sub = Account::register(Phone::parse("13812345678").unwrap(), Utc::now());
-        sub.kind = AccountKind::Sub { root: root.id };
+        sub.kind = AccountKind::Sub {
+            root: root.id,
+            inherits: true,
+        };
         let other = Account::register(Phone::parse("13812345678").unwrap(), Utc::now());
         let holder = Actor::Holder { root: root.id };
         assert!(holder.can_see(&root));

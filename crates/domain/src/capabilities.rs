@@ -150,6 +150,23 @@ impl From<&Account> for CapabilityInputs {
     }
 }
 
+impl CapabilityInputs {
+    /// The inputs of a sub-account that inherits `root`'s verification (R16): the root's
+    /// status, agreement and pending revocation; its own state (closed or frozen).
+    #[must_use]
+    pub fn inherited(sub: &Account, root: &Account) -> Self {
+        let state = if sub.state == AccountState::Active {
+            root.state
+        } else {
+            sub.state
+        };
+        Self {
+            state,
+            ..Self::from(root)
+        }
+    }
+}
+
 /// Evaluates the R12 table at `now`.
 #[must_use]
 pub fn evaluate(inputs: CapabilityInputs, now: DateTime<Utc>) -> CapabilityReport {

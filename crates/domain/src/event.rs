@@ -10,6 +10,23 @@ pub enum DomainEvent {
     AccountCreated,
     /// The account was closed (R21).
     AccountClosed,
+    /// The account's verification was revoked (R14, R17).
+    AccountRevoked {
+        /// Why (`identity_theft`, `registry_deregistered`, …).
+        reason: String,
+    },
+    /// The account became a sub-account of a root (R16).
+    AccountAssociated {
+        /// The root, shown with its prefix.
+        root_id: String,
+    },
+    /// The root of an inheriting sub-account changed status; the sub-account follows (R16).
+    InheritedStatusChanged {
+        /// The root, shown with its prefix.
+        root_id: String,
+        /// The root's new status.
+        status: &'static str,
+    },
     /// The account's bound phone changed (R19).
     AccountPhoneChanged,
     /// An application was submitted.
@@ -79,6 +96,9 @@ impl DomainEvent {
         match self {
             Self::AccountCreated => "account.created",
             Self::AccountClosed => "account.closed",
+            Self::AccountRevoked { .. } => "account.revoked",
+            Self::AccountAssociated { .. } => "account.associated",
+            Self::InheritedStatusChanged { .. } => "account.inherited_status_changed",
             Self::AccountPhoneChanged => "account.phone_changed",
             Self::ApplicationSubmitted(_) => "application.submitted",
             Self::ApplicationApproved(_) => "application.approved",
@@ -112,6 +132,14 @@ impl DomainEvent {
             | Self::AccountVerified(f)
             | Self::AccountModified(f)
             | Self::ApplicationOverdue(f) => facts(f),
+            Self::AccountRevoked { reason } => vec![("reason", reason.clone())],
+            Self::AccountAssociated { root_id } => vec![("root_id", root_id.clone())],
+            Self::InheritedStatusChanged { root_id, status } => {
+                vec![
+                    ("root_id", root_id.clone()),
+                    ("status", (*status).to_owned()),
+                ]
+            }
             Self::EnterpriseQuotaChanged {
                 uscc_masked,
                 previous,

@@ -67,6 +67,7 @@ macro_rules! prefixed_id {
 
 prefixed_id!(AccountId, "acct_", "account");
 prefixed_id!(ApplicationId, "app_", "application");
+prefixed_id!(InvitationId, "sai_", "sub-account association");
 
 #[cfg(test)]
 mod tests {

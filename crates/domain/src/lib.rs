@@ -15,6 +15,7 @@ pub mod enterprise;
 pub mod event;
 pub mod identifiers;
 pub mod ids;
+pub mod invitation;
 pub mod masking;
 pub mod method;
 pub mod phone_change;
@@ -23,14 +24,15 @@ pub mod quota;
 pub mod subject;
 
 pub use account::{
-    Account, AccountKind, AccountState, ModificationRefused, RealNameStatus, Verification,
+    Account, AccountKind, AccountState, AssociationRefused, ModificationRefused, RealNameStatus,
+    Verification,
 };
 pub use actor::Actor;
 pub use application::{
     Amount, Application, ApplicationStatus, DeadlineAction, Failure, FailureCode, NextAction,
     Purpose, TransitionError,
 };
-pub use ids::{AccountId, ApplicationId, IdParseError};
+pub use ids::{AccountId, ApplicationId, IdParseError, InvitationId};
 pub use method::{Ineligible, Method, MethodInfo, ProviderName};
 pub use policy::Policy;
 pub use subject::{

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::invitation::Invitation;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SubjectSlots};
-use realname_domain::{Account, AccountId, Application, ApplicationId, Subject};
+use realname_domain::{Account, AccountId, Application, ApplicationId, InvitationId, Subject};
 
 use crate::error::StoreError;
 
@@ -117,6 +118,21 @@ pub trait Transaction: Send {
         &mut self,
         root: AccountId,
     ) -> Result<Vec<Account>, StoreError>;
+
+    /// Inserts or updates a sub-account association (R16).
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the same association is already pending.
+    async fn save_invitation(&mut self, invitation: &Invitation) -> Result<(), StoreError>;
+
+    /// Loads an association and locks it.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn invitation_for_update(
+        &mut self,
+        id: InvitationId,
+    ) -> Result<Option<Invitation>, StoreError>;
 
     /// Inserts a phone change.
     ///

@@ -9,7 +9,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use realname_application::accounts::{
-    CloseAccount, ConfirmPhoneChange, GetAccount, RegisterAccount, RequestPhoneChange,
+    AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
+    RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::real_name::{
@@ -182,6 +183,8 @@ impl Adapters {
                 clock.clone(),
                 policy.clone(),
             ),
+            create_sub_account: CreateSubAccount::new(store.clone(), clock.clone(), policy.clone()),
+            associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
         }
     }
 

@@ -59,6 +59,8 @@ codes! {
     PhoneLimitReached => (StatusCode::CONFLICT, "phone_account_limit_reached", "The phone number is bound to the maximum number of accounts."),
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed."),
     NotInReview => (StatusCode::CONFLICT, "application_not_in_review", "The application does not wait for a reviewer."),
+    SubAccountMustVerify => (StatusCode::CONFLICT, "sub_account_must_verify", "Only a verified account can be associated as a sub-account."),
+    NotARootAccount => (StatusCode::CONFLICT, "not_a_root_account", "Only a root account can be associated under another root."),
     PaymentExpected => (StatusCode::CONFLICT, "payment_expected", "A payment application is completed by its payment credit."),
     RegistryUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "registry_unavailable", "The business registry is unavailable; try again later."),
     ValidationFailed => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The request has invalid fields."),
@@ -279,6 +281,8 @@ impl From<AppError> for ApiError {
             )]),
             AppError::RegistryUnavailable => Self::new(ErrorCode::RegistryUnavailable),
             AppError::NotInReview => Self::new(ErrorCode::NotInReview),
+            AppError::SubAccountMustVerify => Self::new(ErrorCode::SubAccountMustVerify),
+            AppError::NotARootAccount => Self::new(ErrorCode::NotARootAccount),
             AppError::PaymentExpected => Self::new(ErrorCode::PaymentExpected)
                 .detail("Payment applications are decided by POST /v1/payment-credits."),
             AppError::Provider(cause) => Self::internal(ErrorCode::ProviderError, cause.into()),

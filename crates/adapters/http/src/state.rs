@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use realname_application::accounts::{
-    CloseAccount, ConfirmPhoneChange, GetAccount, RegisterAccount, RequestPhoneChange,
+    AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
+    RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::real_name::{
@@ -61,6 +62,10 @@ pub struct UseCases {
     pub request_phone_change: RequestPhoneChange,
     /// `POST /v1/accounts/{id}/phone-changes/{change_id}/confirm`.
     pub confirm_phone_change: ConfirmPhoneChange,
+    /// `POST /v1/accounts/{id}/sub-accounts`.
+    pub create_sub_account: CreateSubAccount,
+    /// `POST /v1/accounts/{id}/sub-account-associations` and `…/{id}/accept`.
+    pub associate_sub_account: AssociateSubAccount,
 }
 
 /// The shared state of the HTTP adapter.

@@ -37,7 +37,7 @@ impl From<&Account> for AccountView {
             },
             root_account_id: match a.kind {
                 AccountKind::Root => None,
-                AccountKind::Sub { root } => Some(root.to_string()),
+                AccountKind::Sub { root, .. } => Some(root.to_string()),
             },
             phone: a.phone.masked(),
             state: a.state.as_str(),
@@ -155,10 +155,11 @@ pub fn application(app: &Application) -> Value {
 /// The R20 status.
 #[must_use]
 pub fn status(view: &StatusView) -> Value {
-    let account = &view.account;
+    // An inheriting sub-account shows its root's verification (R16, R20).
+    let account = view.inherited_from.as_ref().unwrap_or(&view.account);
     let verification = account.verification.as_ref();
     json!({
-        "account_id": account.id.to_string(),
+        "account_id": view.account.id.to_string(),
         "status": account.status.as_str(),
         "subject_type": verification.map(|v| v.subject.subject_type().as_str()),
         "subject": verification.map(|v| subject(&v.subject.masked())),
@@ -174,7 +175,7 @@ pub fn status(view: &StatusView) -> Value {
             "created_at": a.created_at,
         })),
         "pending_revocation": Value::Null,
-        "inherited_from": Value::Null,
+        "inherited_from": view.inherited_from.as_ref().map(|root| root.id.to_string()),
     })
 }
 
@@ -238,5 +239,18 @@ pub fn phone_change(change: &realname_domain::phone_change::PhoneChange) -> Valu
         "expires_at": change.expires_at,
         "attempts_remaining": realname_domain::phone_change::MAX_TRIES.saturating_sub(change.failed_tries),
         "created_at": change.created_at,
+    })
+}
+
+/// A sub-account association.
+#[must_use]
+pub fn invitation(invitation: &realname_domain::invitation::Invitation) -> Value {
+    json!({
+        "id": invitation.id.to_string(),
+        "root_account_id": invitation.root_id.to_string(),
+        "account_id": invitation.account_id.to_string(),
+        "status": invitation.status.as_str(),
+        "created_at": invitation.created_at,
+        "accepted_at": invitation.decided_at,
     })
 }

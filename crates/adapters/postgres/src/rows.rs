@@ -38,6 +38,7 @@ pub(crate) struct AccountRow {
     created_at: DateTime<Utc>,
     revocation_pending_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
+    inherits: bool,
 }
 
 /// Every stored column of an account that the domain can change.
@@ -60,6 +61,7 @@ pub(crate) struct AccountWrite {
     created_at: DateTime<Utc>,
     revocation_pending_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
+    inherits: bool,
 }
 
 /// An application as stored.
@@ -359,8 +361,9 @@ impl Codec {
             id,
             root_id: match account.kind {
                 AccountKind::Root => None,
-                AccountKind::Sub { root } => Some(root.as_uuid()),
+                AccountKind::Sub { root, .. } => Some(root.as_uuid()),
             },
+            inherits: account.inherited_from().is_some(),
             state: account.state.as_str(),
             status: account.status.as_str(),
             phone_key: self.phone_key(&account.phone),
@@ -406,6 +409,7 @@ impl Codec {
                 .root_id
                 .map_or(AccountKind::Root, |root| AccountKind::Sub {
                     root: AccountId::from_uuid(root),
+                    inherits: row.inherits,
                 }),
             phone: self.open_phone(&row.phone_enc, row.id)?,
             state: AccountState::parse(&row.state).ok_or_else(|| corrupt("state"))?,

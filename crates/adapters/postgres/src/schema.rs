@@ -37,6 +37,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         revocation_pending_at -> Nullable<Timestamptz>,
         closed_at -> Nullable<Timestamptz>,
+        inherits -> Bool,
     }
 }
 
@@ -129,6 +130,17 @@ diesel::table! {
         status -> Text,
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sub_account_invitations (id) {
+        id -> Uuid,
+        root_id -> Uuid,
+        account_id -> Uuid,
+        status -> Text,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -9,10 +9,12 @@ use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, Trans
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::invitation::{Invitation, InvitationStatus};
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SlotHolder, SubjectSlots};
 use realname_domain::{
-    Account, AccountId, Application, ApplicationId, FailureCode, RealNameStatus, Subject,
+    Account, AccountId, Application, ApplicationId, FailureCode, InvitationId, RealNameStatus,
+    Subject,
 };
 use realname_ports::{StoreError, Transaction};
 use uuid::Uuid;
@@ -21,7 +23,7 @@ use crate::error::store_error;
 use crate::rows::{AccountRow, ApplicationRow, Codec, PhoneChangeRow};
 use crate::schema::{
     accounts, applications, audit_log, events, phone_changes, phone_numbers, quota_overrides,
-    subjects,
+    sub_account_invitations, subjects,
 };
 use crate::store::UNDECIDED;
 
@@ -294,6 +296,62 @@ impl Transaction for PgTransaction {
             .await
             .map_err(store_error)?;
         rows.into_iter().map(|r| self.codec.account(r)).collect()
+    }
+
+    async fn save_invitation(&mut self, invitation: &Invitation) -> Result<(), StoreError> {
+        let row = (
+            sub_account_invitations::id.eq(invitation.id.as_uuid()),
+            sub_account_invitations::root_id.eq(invitation.root_id.as_uuid()),
+            sub_account_invitations::account_id.eq(invitation.account_id.as_uuid()),
+            sub_account_invitations::status.eq(invitation.status.as_str()),
+            sub_account_invitations::created_at.eq(invitation.created_at),
+            sub_account_invitations::decided_at.eq(invitation.decided_at),
+        );
+        diesel::insert_into(sub_account_invitations::table)
+            .values(row)
+            .on_conflict(sub_account_invitations::id)
+            .do_update()
+            .set((
+                sub_account_invitations::status.eq(invitation.status.as_str()),
+                sub_account_invitations::decided_at.eq(invitation.decided_at),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn invitation_for_update(
+        &mut self,
+        id: InvitationId,
+    ) -> Result<Option<Invitation>, StoreError> {
+        let row: Option<(
+            Uuid,
+            Uuid,
+            Uuid,
+            String,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+        )> = sub_account_invitations::table
+            .find(id.as_uuid())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|(id, root, account, status, created_at, decided_at)| {
+            Ok(Invitation {
+                id: InvitationId::from_uuid(id),
+                root_id: AccountId::from_uuid(root),
+                account_id: AccountId::from_uuid(account),
+                status: InvitationStatus::parse(&status).ok_or_else(|| {
+                    StoreError::Unknown(anyhow::anyhow!("stored invitation status is not valid"))
+                })?,
+                created_at,
+                decided_at,
+            })
+        })
+        .transpose()
     }
 
     async fn insert_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError> {

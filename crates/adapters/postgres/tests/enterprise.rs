@@ -418,3 +418,55 @@ async fn two_schedulers_escalate_two_hundred_overdue_applications_exactly_once_e
     let flagged = count(&w.db.url, "SELECT count(*) AS n FROM applications WHERE overdue AND escalated AND lease_owner IS NULL").await;
     assert_eq!(flagged, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
+    use realname_application::accounts::CreateSubAccount;
+    use realname_application::real_name::{GetCapabilities, RevokeVerification};
+    use realname_domain::capabilities::DenialReason;
+
+    let w = world(4).await;
+    let store = Arc::new(w.db.store(2));
+    let root = w.verified_person(1).await;
+    let create = CreateSubAccount::new(store.clone(), w.clock.clone(), Arc::new(Policy::default()));
+    let sub = CreateSubAccount::execute(
+        &create,
+        &Actor::Holder { root: root.id },
+        root.id,
+        Phone::parse("13600000001").unwrap(),
+    )
+    .await
+    .unwrap();
+    let capabilities = GetCapabilities::new(store.clone(), w.clock.clone());
+    let before = GetCapabilities::execute(&capabilities, &Actor::Service, sub.id)
+        .await
+        .unwrap();
+    assert!(
+        before.decisions.iter().all(|d| d.allowed),
+        "a sub-account gets its root's answers"
+    );
+
+    let revoke = RevokeVerification::new(store.clone(), w.clock.clone());
+    RevokeVerification::execute(&revoke, &Actor::System, root.id, "identity_theft")
+        .await
+        .unwrap();
+
+    let after = GetCapabilities::execute(&capabilities, &Actor::Service, sub.id)
+        .await
+        .unwrap();
+    assert!(
+        after
+            .decisions
+            .iter()
+            .all(|d| !d.allowed && d.reason == Some(DenialReason::RealNameRevoked))
+    );
+    let sql = format!(
+        "SELECT count(*) AS n FROM events WHERE type = 'account.inherited_status_changed' AND account_id = '{}'",
+        sub.id.as_uuid()
+    );
+    assert_eq!(
+        count(&w.db.url, &sql).await,
+        1,
+        "one event per inheriting sub-account"
+    );
+}

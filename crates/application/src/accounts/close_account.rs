@@ -101,7 +101,10 @@ mod tests {
     async fn closing_a_root_closes_its_subs_and_withdraws_its_pending_application() {
         let root = verified_account();
         let mut sub = verified_account();
-        sub.kind = AccountKind::Sub { root: root.id };
+        sub.kind = AccountKind::Sub {
+            root: root.id,
+            inherits: true,
+        };
         let pending = pending_application(root.id);
         let mut tx = MockTransaction::new();
         let copy = root.clone();

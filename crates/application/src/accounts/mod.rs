@@ -1,13 +1,17 @@
 //! Account use cases.
 
+mod associate_sub_account;
 mod close_account;
 mod confirm_phone_change;
+mod create_sub_account;
 mod get_account;
 mod register_account;
 mod request_phone_change;
 
+pub use associate_sub_account::AssociateSubAccount;
 pub use close_account::CloseAccount;
 pub use confirm_phone_change::ConfirmPhoneChange;
+pub use create_sub_account::CreateSubAccount;
 pub use get_account::GetAccount;
 pub use register_account::{RegisterAccount, RegisterAccountCommand};
 pub use request_phone_change::RequestPhoneChange;

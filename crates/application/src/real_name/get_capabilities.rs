@@ -32,7 +32,18 @@ impl GetCapabilities {
         id: AccountId,
     ) -> Result<CapabilityReport, AppError> {
         let account = visible_account(self.accounts.as_ref(), actor, id).await?;
-        Ok(evaluate(CapabilityInputs::from(&account), self.clock.now()))
+        let inputs = match account.inherited_from() {
+            None => CapabilityInputs::from(&account),
+            Some(root) => {
+                let root = self
+                    .accounts
+                    .account(root)
+                    .await?
+                    .ok_or(AppError::NotFound("account"))?;
+                CapabilityInputs::inherited(&account, &root)
+            }
+        };
+        Ok(evaluate(inputs, self.clock.now()))
     }
 }
 

@@ -18,6 +18,8 @@ pub struct StatusView {
     pub modification_allowed_from: Option<DateTime<Utc>>,
     /// The undecided application, if any.
     pub pending_application: Option<Application>,
+    /// The root whose verification this sub-account inherits (R16); its status is the one shown.
+    pub inherited_from: Option<Account>,
 }
 
 /// Reads an account's real-name status.
@@ -48,6 +50,10 @@ impl GetStatus {
     #[tracing::instrument(name = "get_status", skip_all, fields(account.id = %id))]
     pub async fn execute(&self, actor: &Actor, id: AccountId) -> Result<StatusView, AppError> {
         let account = visible_account(self.accounts.as_ref(), actor, id).await?;
+        let inherited_from = match account.inherited_from() {
+            Some(root) => self.accounts.account(root).await?,
+            None => None,
+        };
         let pending_application = self.applications.undecided_of(id).await?;
         let modification_allowed_from =
             account.modification_allowed_from(self.policy.modification_cooldown());
@@ -55,6 +61,7 @@ impl GetStatus {
             account,
             modification_allowed_from,
             pending_application,
+            inherited_from,
         })
     }
 }

@@ -4,8 +4,10 @@ mod get_capabilities;
 mod get_status;
 mod list_methods;
 mod refuse_deauthentication;
+mod revoke_verification;
 
 pub use get_capabilities::GetCapabilities;
 pub use get_status::{GetStatus, StatusView};
 pub use list_methods::ListMethods;
 pub use refuse_deauthentication::RefuseDeauthentication;
+pub use revoke_verification::RevokeVerification;

@@ -9,6 +9,7 @@ pub mod ops;
 pub mod providers;
 pub mod real_name;
 pub mod review;
+pub mod sub_accounts;
 
 use actix_web::web;
 use realname_domain::{AccountId, ApplicationId};
@@ -73,6 +74,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         .route("/v1/review-queue", web::get().to(review::queue))
         .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
         .route("/v1/accounts/{id}/close", web::post().to(lifecycle::close))
+        .route(
+            "/v1/accounts/{id}/sub-accounts",
+            web::post().to(sub_accounts::create),
+        )
+        .route(
+            "/v1/accounts/{id}/sub-account-associations",
+            web::post().to(sub_accounts::associate),
+        )
+        .route(
+            "/v1/sub-account-associations/{id}/accept",
+            web::post().to(sub_accounts::accept),
+        )
         .route(
             "/v1/accounts/{id}/phone-changes",
             web::post().to(lifecycle::request_change),
