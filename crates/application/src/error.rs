@@ -55,6 +55,15 @@ pub enum AppError {
     /// Only a root may be associated, under another root (R16).
     #[error("not a root account")]
     NotARootAccount,
+    /// The identity proof has not passed: nothing is revealed (R15).
+    #[error("the identity proof has not passed")]
+    ProofNotPassed,
+    /// The identity proof is already decided.
+    #[error("the identity proof is already decided")]
+    ProofDecided,
+    /// The case is resolved already, or the outcome does not fit its kind.
+    #[error("the case cannot be resolved so")]
+    CaseNotOpen,
     /// The application does not wait for a reviewer.
     #[error("the application is not in review")]
     NotInReview,

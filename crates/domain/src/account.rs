@@ -337,6 +337,25 @@ impl Account {
         Ok(())
     }
 
+    /// Freezes the account in a theft case (R14): every capability answers `account_frozen`.
+    ///
+    /// # Errors
+    /// [`AccountError::Closed`] for a closed account; a frozen one stays frozen.
+    pub fn freeze(&mut self) -> Result<(), AccountError> {
+        if self.state == AccountState::Closed {
+            return Err(AccountError::Closed);
+        }
+        self.state = AccountState::Frozen;
+        Ok(())
+    }
+
+    /// Lifts a freeze when the theft case is not confirmed (R14).
+    pub fn unfreeze(&mut self) {
+        if self.state == AccountState::Frozen {
+            self.state = AccountState::Active;
+        }
+    }
+
     /// Closes the account (R21): it releases its phone binding and its quota slot, since
     /// neither counts closed accounts.
     ///

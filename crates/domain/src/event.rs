@@ -10,6 +10,10 @@ pub enum DomainEvent {
     AccountCreated,
     /// The account was closed (R21).
     AccountClosed,
+    /// The account was frozen in a theft case (R14).
+    AccountFrozen,
+    /// A theft case was not confirmed; the account was released (R14).
+    AccountUnfrozen,
     /// The account's verification was revoked (R14, R17).
     AccountRevoked {
         /// Why (`identity_theft`, `registry_deregistered`, …).
@@ -96,6 +100,8 @@ impl DomainEvent {
         match self {
             Self::AccountCreated => "account.created",
             Self::AccountClosed => "account.closed",
+            Self::AccountFrozen => "account.frozen",
+            Self::AccountUnfrozen => "account.unfrozen",
             Self::AccountRevoked { .. } => "account.revoked",
             Self::AccountAssociated { .. } => "account.associated",
             Self::InheritedStatusChanged { .. } => "account.inherited_status_changed",
@@ -124,7 +130,11 @@ impl DomainEvent {
             ]
         };
         match self {
-            Self::AccountCreated | Self::AccountClosed | Self::AccountPhoneChanged => Vec::new(),
+            Self::AccountCreated
+            | Self::AccountClosed
+            | Self::AccountFrozen
+            | Self::AccountUnfrozen
+            | Self::AccountPhoneChanged => Vec::new(),
             Self::ApplicationSubmitted(f)
             | Self::ApplicationApproved(f)
             | Self::ApplicationExpired(f)

@@ -68,6 +68,8 @@ macro_rules! prefixed_id {
 prefixed_id!(AccountId, "acct_", "account");
 prefixed_id!(ApplicationId, "app_", "application");
 prefixed_id!(InvitationId, "sai_", "sub-account association");
+prefixed_id!(ProofId, "idp_", "identity proof");
+prefixed_id!(CaseId, "case_", "case");
 
 #[cfg(test)]
 mod tests {

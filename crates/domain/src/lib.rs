@@ -14,6 +14,7 @@ pub mod capabilities;
 pub mod enterprise;
 pub mod event;
 pub mod identifiers;
+pub mod identity;
 pub mod ids;
 pub mod invitation;
 pub mod masking;
@@ -32,7 +33,7 @@ pub use application::{
     Amount, Application, ApplicationStatus, DeadlineAction, Failure, FailureCode, NextAction,
     Purpose, TransitionError,
 };
-pub use ids::{AccountId, ApplicationId, IdParseError, InvitationId};
+pub use ids::{AccountId, ApplicationId, CaseId, IdParseError, InvitationId, ProofId};
 pub use method::{Ineligible, Method, MethodInfo, ProviderName};
 pub use policy::Policy;
 pub use subject::{

@@ -23,7 +23,7 @@ pub use provider::{
     AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession,
     SandboxInstruction, SandboxProvider, SessionRequest,
 };
-pub use queries::{AccountReader, ApplicationReader, AuditReader, Page};
+pub use queries::{AccountReader, ApplicationReader, AuditReader, CaseReader, Page};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{Transaction, UnitOfWork};
@@ -37,7 +37,7 @@ pub use idempotency::MockIdempotencyStore;
 #[cfg(feature = "mock")]
 pub use provider::{MockProviderGateway, MockSandboxProvider};
 #[cfg(feature = "mock")]
-pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader};
+pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader, MockCaseReader};
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 #[cfg(feature = "mock")]

@@ -97,3 +97,19 @@ pub trait AuditReader: Send + Sync {
         limit: u32,
     ) -> Result<Vec<AccountId>, StoreError>;
 }
+
+/// Reads appeals and theft cases (R14).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CaseReader: Send + Sync {
+    /// Cases of a kind (or all), open ones only when asked, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn cases(
+        &self,
+        kind: Option<realname_domain::identity::CaseKind>,
+        open_only: bool,
+        limit: u32,
+    ) -> Result<Vec<realname_domain::identity::Case>, StoreError>;
+}

@@ -5,10 +5,13 @@ use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::identity::{Case, IdentityProof};
 use realname_domain::invitation::Invitation;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SubjectSlots};
-use realname_domain::{Account, AccountId, Application, ApplicationId, InvitationId, Subject};
+use realname_domain::{
+    Account, AccountId, Application, ApplicationId, CaseId, InvitationId, ProofId, Subject,
+};
 
 use crate::error::StoreError;
 
@@ -118,6 +121,37 @@ pub trait Transaction: Send {
         &mut self,
         root: AccountId,
     ) -> Result<Vec<Account>, StoreError>;
+
+    /// Inserts or updates an identity proof (R14).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn save_proof(&mut self, proof: &IdentityProof) -> Result<(), StoreError>;
+
+    /// Loads an identity proof and locks it.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn proof_for_update(&mut self, id: ProofId) -> Result<Option<IdentityProof>, StoreError>;
+
+    /// Every account ever verified with this subject (closed and revoked ones too: the subject
+    /// key survives), locked, in id order (R14, R15).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn accounts_of_subject(&mut self, subject: &Subject) -> Result<Vec<Account>, StoreError>;
+
+    /// Inserts or updates a case (R14).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn save_case(&mut self, case: &Case) -> Result<(), StoreError>;
+
+    /// Loads a case and locks it.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn case_for_update(&mut self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
     /// Inserts or updates a sub-account association (R16).
     ///

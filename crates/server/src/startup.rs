@@ -13,6 +13,10 @@ use realname_application::accounts::{
     RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
+use realname_application::identity::{
+    AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
+    ResolveCase, StartIdentityProof,
+};
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
@@ -185,6 +189,24 @@ impl Adapters {
             ),
             create_sub_account: CreateSubAccount::new(store.clone(), clock.clone(), policy.clone()),
             associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
+            start_identity_proof: StartIdentityProof::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.providers.clone(),
+            ),
+            complete_sandbox_proof: CompleteSandboxProof::new(store.clone()),
+            find_accounts: FindAccounts::new(store.clone(), policy.clone()),
+            account_recovery: AccountRecovery::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.sms.clone(),
+            ),
+            freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone()),
+            open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
+            list_cases: ListCases::new(store.clone()),
+            resolve_case: ResolveCase::new(store.clone(), clock.clone()),
         }
     }
 

@@ -182,6 +182,15 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A stable label of this caller, owning identity proofs and cases (no personal data).
+    #[must_use]
+    pub fn owner_label(&self) -> String {
+        match self.actor {
+            Actor::Holder { root } => format!("holder:{root}:{}", self.subject),
+            _ => format!("{:?}:{}", self.role, self.subject).to_lowercase(),
+        }
+    }
+
     /// Checks the role against an endpoint's "who" column.
     ///
     /// # Errors

@@ -7,6 +7,10 @@ use realname_application::accounts::{
     RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
+use realname_application::identity::{
+    AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
+    ResolveCase, StartIdentityProof,
+};
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
@@ -66,6 +70,22 @@ pub struct UseCases {
     pub create_sub_account: CreateSubAccount,
     /// `POST /v1/accounts/{id}/sub-account-associations` and `…/{id}/accept`.
     pub associate_sub_account: AssociateSubAccount,
+    /// `POST /v1/identity-proofs`.
+    pub start_identity_proof: StartIdentityProof,
+    /// `POST /v1/sandbox/identity-proofs/{id}/complete`.
+    pub complete_sandbox_proof: CompleteSandboxProof,
+    /// `GET /v1/identity-proofs/{id}/accounts`.
+    pub find_accounts: FindAccounts,
+    /// `POST /v1/identity-proofs/{id}/recoveries` and `…/confirm`.
+    pub account_recovery: AccountRecovery,
+    /// `POST /v1/identity-proofs/{id}/freezes`.
+    pub freeze_accounts: FreezeAccounts,
+    /// `POST /v1/appeals`.
+    pub open_appeal: OpenAppeal,
+    /// `GET /v1/cases`.
+    pub list_cases: ListCases,
+    /// `POST /v1/cases/{id}/resolution`.
+    pub resolve_case: ResolveCase,
 }
 
 /// The shared state of the HTTP adapter.

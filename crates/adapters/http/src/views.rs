@@ -54,7 +54,9 @@ impl From<&Account> for AccountView {
     }
 }
 
-fn subject(m: &MaskedSubject) -> Value {
+/// A masked subject.
+#[must_use]
+pub fn masked_subject(m: &MaskedSubject) -> Value {
     match m.subject_type {
         realname_domain::SubjectType::Personal => json!({
             "type": "personal",
@@ -73,7 +75,9 @@ fn subject(m: &MaskedSubject) -> Value {
     }
 }
 
-fn next_action(action: &NextAction) -> Value {
+/// A next action.
+#[must_use]
+pub fn next_action(action: &NextAction) -> Value {
     match action {
         NextAction::ScanQr { qr_url, expires_at } => {
             json!({"type": "scan_qr", "qr_url": qr_url, "expires_at": expires_at})
@@ -140,7 +144,7 @@ pub fn application(app: &Application) -> Value {
         "purpose": app.purpose.as_str(),
         "method": app.method.as_str(),
         "status": app.status.as_str(),
-        "subject": subject(&app.subject.masked()),
+        "subject": masked_subject(&app.subject.masked()),
         "next_action": app.next_action.as_ref().map(next_action),
         "deadline": app.deadline,
         "overdue": app.overdue,
@@ -162,7 +166,7 @@ pub fn status(view: &StatusView) -> Value {
         "account_id": view.account.id.to_string(),
         "status": account.status.as_str(),
         "subject_type": verification.map(|v| v.subject.subject_type().as_str()),
-        "subject": verification.map(|v| subject(&v.subject.masked())),
+        "subject": verification.map(|v| masked_subject(&v.subject.masked())),
         "method": verification.map(|v| v.method.as_str()),
         "verified_at": verification.map(|v| v.verified_at),
         "last_authenticated_at": verification.map(|v| v.last_authenticated_at),

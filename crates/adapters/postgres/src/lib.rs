@@ -9,6 +9,7 @@ mod claims;
 pub mod crypto;
 mod error;
 mod idempotency;
+mod identity;
 mod rows;
 mod schema;
 mod store;

@@ -174,7 +174,7 @@ struct StoredHolder {
     verified_at: DateTime<Utc>,
 }
 
-fn corrupt(what: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored {what} is not valid"))
 }
 
@@ -260,6 +260,28 @@ impl Codec {
                     .transpose()?,
             }),
         })
+    }
+
+    pub(crate) fn seal_subject_for(&self, subject: &Subject, aad: &Aad<'_>) -> Vec<u8> {
+        self.seal_subject(subject, aad)
+    }
+
+    pub(crate) fn open_subject_for(
+        &self,
+        sealed: &[u8],
+        aad: &Aad<'_>,
+    ) -> Result<Subject, StoreError> {
+        self.open_subject(sealed, aad)
+    }
+
+    pub(crate) fn seal_bytes(&self, plain: &[u8], aad: &Aad<'_>) -> Vec<u8> {
+        self.keys.seal(plain, aad)
+    }
+
+    pub(crate) fn open_bytes(&self, sealed: &[u8], aad: &Aad<'_>) -> Result<Vec<u8>, StoreError> {
+        self.keys
+            .open(sealed, aad)
+            .map_err(|e| StoreError::Unknown(e.into()))
     }
 
     fn seal_note(&self, note: &str, application: Uuid) -> Vec<u8> {
@@ -499,7 +521,7 @@ impl Codec {
     }
 }
 
-fn next_action_json(action: &NextAction) -> serde_json::Value {
+pub(crate) fn next_action_json(action: &NextAction) -> serde_json::Value {
     let stored = match action.clone() {
         NextAction::ScanQr { qr_url, expires_at } => {
             StoredNextAction::ScanQr { qr_url, expires_at }
@@ -526,7 +548,7 @@ fn next_action_json(action: &NextAction) -> serde_json::Value {
     serde_json::to_value(stored).unwrap_or_default()
 }
 
-fn next_action(value: serde_json::Value) -> Result<NextAction, StoreError> {
+pub(crate) fn next_action(value: serde_json::Value) -> Result<NextAction, StoreError> {
     let stored: StoredNextAction =
         serde_json::from_value(value).map_err(|_| corrupt("next action"))?;
     Ok(match stored {

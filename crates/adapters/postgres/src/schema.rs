@@ -144,5 +144,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    identity_proofs (id) {
+        id -> Uuid,
+        owner -> Text,
+        method -> Text,
+        subject_key -> Bytea,
+        subject_enc -> Bytea,
+        secret_enc -> Bytea,
+        status -> Text,
+        session_ref -> Nullable<Text>,
+        next_action -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Uuid,
+        kind -> Text,
+        opened_by -> Text,
+        proof_id -> Nullable<Uuid>,
+        account_ids -> Array<Uuid>,
+        message_enc -> Bytea,
+        outcome -> Nullable<Text>,
+        created_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(applications -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));

@@ -9,21 +9,23 @@ use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, Trans
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
+use realname_domain::identity::{Case, IdentityProof};
 use realname_domain::invitation::{Invitation, InvitationStatus};
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SlotHolder, SubjectSlots};
 use realname_domain::{
-    Account, AccountId, Application, ApplicationId, FailureCode, InvitationId, RealNameStatus,
-    Subject,
+    Account, AccountId, Application, ApplicationId, CaseId, FailureCode, InvitationId, ProofId,
+    RealNameStatus, Subject,
 };
 use realname_ports::{StoreError, Transaction};
 use uuid::Uuid;
 
 use crate::error::store_error;
+use crate::identity::{CaseRow, ProofRow};
 use crate::rows::{AccountRow, ApplicationRow, Codec, PhoneChangeRow};
 use crate::schema::{
-    accounts, applications, audit_log, events, phone_changes, phone_numbers, quota_overrides,
-    sub_account_invitations, subjects,
+    accounts, applications, audit_log, cases, events, identity_proofs, phone_changes,
+    phone_numbers, quota_overrides, sub_account_invitations, subjects,
 };
 use crate::store::UNDECIDED;
 
@@ -296,6 +298,69 @@ impl Transaction for PgTransaction {
             .await
             .map_err(store_error)?;
         rows.into_iter().map(|r| self.codec.account(r)).collect()
+    }
+
+    async fn save_proof(&mut self, proof: &IdentityProof) -> Result<(), StoreError> {
+        let row = self.codec.proof_row(proof);
+        diesel::insert_into(identity_proofs::table)
+            .values(&row)
+            .on_conflict(identity_proofs::id)
+            .do_update()
+            .set(&row)
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn proof_for_update(&mut self, id: ProofId) -> Result<Option<IdentityProof>, StoreError> {
+        let row: Option<ProofRow> = identity_proofs::table
+            .find(id.as_uuid())
+            .select(ProofRow::as_select())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.proof(r)).transpose()
+    }
+
+    async fn accounts_of_subject(&mut self, subject: &Subject) -> Result<Vec<Account>, StoreError> {
+        let key = self.codec.subject_key(subject);
+        let rows: Vec<AccountRow> = accounts::table
+            .filter(accounts::subject_key.eq(key))
+            .order(accounts::id.asc())
+            .select(AccountRow::as_select())
+            .for_update()
+            .load(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        rows.into_iter().map(|r| self.codec.account(r)).collect()
+    }
+
+    async fn save_case(&mut self, case: &Case) -> Result<(), StoreError> {
+        let row = self.codec.case_row(case);
+        diesel::insert_into(cases::table)
+            .values(&row)
+            .on_conflict(cases::id)
+            .do_update()
+            .set(&row)
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn case_for_update(&mut self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let row: Option<CaseRow> = cases::table
+            .find(id.as_uuid())
+            .select(CaseRow::as_select())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.case(r)).transpose()
     }
 
     async fn save_invitation(&mut self, invitation: &Invitation) -> Result<(), StoreError> {

@@ -40,39 +40,59 @@ impl ConfirmPhoneChange {
     ) -> Result<PhoneChange, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
-        let mut account = lock_visible_account(tx.as_mut(), actor, account_id).await?;
-        account.ensure_active()?;
-        let mut change = tx
-            .phone_change_for_update(change_id)
-            .await?
-            .filter(|c| c.account_id == account.id)
-            .ok_or(AppError::NotFound("phone change"))?;
-        if let Err(refused) = change.confirm(code, now) {
-            tx.save_phone_change(&change).await?;
-            tx.commit().await?;
-            return Err(refused.into());
-        }
-        tx.lock_phone(&change.new_phone, self.policy.phone_account_limit)
-            .await?
-            .claim()?;
-        account.phone = change.new_phone.clone();
-        tx.save_account(&account).await?;
-        tx.save_phone_change(&change).await?;
-        tx.append_event(
-            &NewEvent {
-                account_id: Some(account.id),
-                event: DomainEvent::AccountPhoneChanged,
-            },
+        let account = lock_visible_account(tx.as_mut(), actor, account_id).await?;
+        apply_code(
+            tx,
+            actor,
+            account,
+            change_id,
+            code,
+            self.policy.phone_account_limit,
             now,
         )
-        .await?;
-        let summary = ("phone=previous".to_owned(), "phone=new".to_owned());
-        let entry = AuditEntry::new(account.id, actor, "account.phone_changed", summary, now);
-        tx.append_audit(&entry.because(format!("change={}", change.id)))
-            .await?;
-        tx.commit().await?;
-        Ok(change)
+        .await
     }
+}
+
+/// Tries a code on a change of `account` (locked by the caller) and, when it is right, binds the
+/// new number under its limit and commits; a wrong code is counted and committed too (R19).
+pub(crate) async fn apply_code(
+    mut tx: Box<dyn realname_ports::Transaction>,
+    actor: &Actor,
+    mut account: realname_domain::Account,
+    change_id: PhoneChangeId,
+    code: &str,
+    phone_limit: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PhoneChange, AppError> {
+    account.ensure_active()?;
+    let mut change = tx
+        .phone_change_for_update(change_id)
+        .await?
+        .filter(|c| c.account_id == account.id)
+        .ok_or(AppError::NotFound("phone change"))?;
+    if let Err(refused) = change.confirm(code, now) {
+        tx.save_phone_change(&change).await?;
+        tx.commit().await?;
+        return Err(refused.into());
+    }
+    tx.lock_phone(&change.new_phone, phone_limit)
+        .await?
+        .claim()?;
+    account.phone = change.new_phone.clone();
+    tx.save_account(&account).await?;
+    tx.save_phone_change(&change).await?;
+    let event = NewEvent {
+        account_id: Some(account.id),
+        event: DomainEvent::AccountPhoneChanged,
+    };
+    tx.append_event(&event, now).await?;
+    let summary = ("phone=previous".to_owned(), "phone=new".to_owned());
+    let entry = AuditEntry::new(account.id, actor, "account.phone_changed", summary, now);
+    tx.append_audit(&entry.because(format!("change={}", change.id)))
+        .await?;
+    tx.commit().await?;
+    Ok(change)
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 
 mod associate_sub_account;
 mod close_account;
-mod confirm_phone_change;
+pub(crate) mod confirm_phone_change;
 mod create_sub_account;
 mod get_account;
 mod register_account;
-mod request_phone_change;
+pub(crate) mod request_phone_change;
 
 pub use associate_sub_account::AssociateSubAccount;
 pub use close_account::CloseAccount;

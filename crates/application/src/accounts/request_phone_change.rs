@@ -46,33 +46,48 @@ impl RequestPhoneChange {
         id: AccountId,
         phone: Phone,
     ) -> Result<PhoneChange, AppError> {
-        let now = self.clock.now();
-        let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
         let mut tx = self.uow.begin().await?;
         let account = lock_visible_account(tx.as_mut(), actor, id).await?;
-        account.ensure_active()?;
-        if account.phone == phone {
-            return Err(AppError::NoChange);
-        }
-        tx.lock_phone(&phone, self.policy.phone_account_limit)
-            .await?
-            .claim()?;
-        let change = PhoneChange::request(account.id, phone.clone(), &code, now);
-        tx.insert_phone_change(&change).await?;
-        tx.commit().await?;
-        let message = OtpMessage {
-            change_id: change.id,
-            account_id: account.id,
+        send_code(
+            tx,
+            &account,
             phone,
-            code,
-        };
-        self.sms
-            .send_code(&message)
-            .await
-            .map_err(AppError::Provider)?;
-        tracing::info!(change.id = %change.id, "phone change requested");
-        Ok(change)
+            self.policy.phone_account_limit,
+            self.sms.as_ref(),
+            self.clock.now(),
+        )
+        .await
     }
+}
+
+/// Starts a change of `account`'s phone (locked by the caller): the new number must have room,
+/// the change is committed with the code's hash, then the code is sent (R19).
+pub(crate) async fn send_code(
+    mut tx: Box<dyn realname_ports::Transaction>,
+    account: &realname_domain::Account,
+    phone: Phone,
+    phone_limit: u32,
+    sms: &dyn SmsSender,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PhoneChange, AppError> {
+    account.ensure_active()?;
+    if account.phone == phone {
+        return Err(AppError::NoChange);
+    }
+    tx.lock_phone(&phone, phone_limit).await?.claim()?;
+    let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
+    let change = PhoneChange::request(account.id, phone.clone(), &code, now);
+    tx.insert_phone_change(&change).await?;
+    tx.commit().await?;
+    let message = OtpMessage {
+        change_id: change.id,
+        account_id: account.id,
+        phone,
+        code,
+    };
+    sms.send_code(&message).await.map_err(AppError::Provider)?;
+    tracing::info!(change.id = %change.id, "phone change requested");
+    Ok(change)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ mod get_capabilities;
 mod get_status;
 mod list_methods;
 mod refuse_deauthentication;
-mod revoke_verification;
+pub(crate) mod revoke_verification;
 
 pub use get_capabilities::GetCapabilities;
 pub use get_status::{GetStatus, StatusView};

@@ -36,33 +36,45 @@ impl RevokeVerification {
     ) -> Result<Account, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
-        let mut account = tx
-            .account_for_update(id)
-            .await?
-            .ok_or(AppError::NotFound("account"))?;
-        let heirs = lock_heirs(tx.as_mut(), &account).await?;
-        account.revoke()?;
-        tx.save_account(&account).await?;
-        let event = DomainEvent::AccountRevoked {
-            reason: reason.to_owned(),
-        };
-        tx.append_event(
-            &NewEvent {
-                account_id: Some(account.id),
-                event,
-            },
-            now,
-        )
-        .await?;
-        let change = ("status=verified".to_owned(), "status=revoked".to_owned());
-        tx.append_audit(
-            &AuditEntry::new(account.id, actor, "account.revoked", change, now).because(reason),
-        )
-        .await?;
-        fan_out(tx.as_mut(), actor, &account, &heirs, now).await?;
+        let account = revoke_in(tx.as_mut(), actor, id, reason, now).await?;
         tx.commit().await?;
         Ok(account)
     }
+}
+
+/// Revokes one account inside the caller's transaction, with its heirs' events.
+pub(crate) async fn revoke_in(
+    tx: &mut dyn realname_ports::Transaction,
+    actor: &Actor,
+    id: AccountId,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Account, AppError> {
+    let mut account = tx
+        .account_for_update(id)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
+    let heirs = lock_heirs(tx, &account).await?;
+    account.revoke()?;
+    tx.save_account(&account).await?;
+    let event = DomainEvent::AccountRevoked {
+        reason: reason.to_owned(),
+    };
+    tx.append_event(
+        &NewEvent {
+            account_id: Some(account.id),
+            event,
+        },
+        now,
+    )
+    .await?;
+    let change = ("status=verified".to_owned(), "status=revoked".to_owned());
+    tx.append_audit(
+        &AuditEntry::new(account.id, actor, "account.revoked", change, now).because(reason),
+    )
+    .await?;
+    fan_out(tx, actor, &account, &heirs, now).await?;
+    Ok(account)
 }
 
 #[cfg(test)]

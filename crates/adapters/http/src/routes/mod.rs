@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod identity;
 pub mod lifecycle;
 pub mod ops;
 pub mod providers;
@@ -74,6 +75,29 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         .route("/v1/review-queue", web::get().to(review::queue))
         .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
         .route("/v1/accounts/{id}/close", web::post().to(lifecycle::close))
+        .route("/v1/identity-proofs", web::post().to(identity::start))
+        .route(
+            "/v1/identity-proofs/{id}/accounts",
+            web::get().to(identity::accounts),
+        )
+        .route(
+            "/v1/identity-proofs/{id}/recoveries",
+            web::post().to(identity::recover),
+        )
+        .route(
+            "/v1/identity-proofs/{id}/recoveries/{rid}/confirm",
+            web::post().to(identity::confirm_recovery),
+        )
+        .route(
+            "/v1/identity-proofs/{id}/freezes",
+            web::post().to(identity::freeze),
+        )
+        .route("/v1/appeals", web::post().to(identity::appeal))
+        .route("/v1/cases", web::get().to(identity::cases))
+        .route(
+            "/v1/cases/{id}/resolution",
+            web::post().to(identity::resolve),
+        )
         .route(
             "/v1/accounts/{id}/sub-accounts",
             web::post().to(sub_accounts::create),
@@ -107,6 +131,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
             "/v1/sandbox/applications/{id}/complete",
             web::post().to(providers::sandbox_complete),
         )
-        .route("/v1/sandbox/sms", web::get().to(lifecycle::sandbox_sms));
+        .route("/v1/sandbox/sms", web::get().to(lifecycle::sandbox_sms))
+        .route(
+            "/v1/sandbox/identity-proofs/{id}/complete",
+            web::post().to(identity::sandbox_complete),
+        );
     }
 }

@@ -1,0 +1,99 @@
+//! The recovery tool (R14): the proven owner rebinds an account's phone to a number they prove
+//! by OTP.
+
+use std::sync::Arc;
+
+use realname_domain::identifiers::Phone;
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
+use realname_domain::{Actor, Policy, ProofId};
+use realname_ports::{Clock, SmsSender, UnitOfWork};
+
+use super::{by_ref, proof_and_accounts};
+use crate::AppError;
+use crate::accounts::confirm_phone_change::apply_code;
+use crate::accounts::request_phone_change::send_code;
+
+/// Recovers accounts of a proven identity.
+pub struct AccountRecovery {
+    uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
+    sms: Arc<dyn SmsSender>,
+}
+
+impl AccountRecovery {
+    /// Wires the use case.
+    pub fn new(
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
+        policy: Arc<Policy>,
+        sms: Arc<dyn SmsSender>,
+    ) -> Self {
+        Self {
+            uow,
+            clock,
+            policy,
+            sms,
+        }
+    }
+
+    /// Sends a code to the owner's number for the referenced account.
+    ///
+    /// # Errors
+    /// The proof's errors; [`AppError::NotFound`] for an unknown reference; R19's limit.
+    #[tracing::instrument(name = "request_recovery", skip_all, fields(proof.id = %proof_id))]
+    pub async fn request(
+        &self,
+        owner: &str,
+        proof_id: ProofId,
+        reference: &str,
+        phone: Phone,
+    ) -> Result<PhoneChange, AppError> {
+        let mut tx = self.uow.begin().await?;
+        let (proof, accounts) = proof_and_accounts(tx.as_mut(), owner, proof_id).await?;
+        let account = by_ref(&proof, accounts, reference)?;
+        send_code(
+            tx,
+            &account,
+            phone,
+            self.policy.phone_account_limit,
+            self.sms.as_ref(),
+            self.clock.now(),
+        )
+        .await
+    }
+
+    /// Confirms the code: the account's phone is rebound.
+    ///
+    /// # Errors
+    /// The proof's errors; the OTP refusals of R19.
+    #[tracing::instrument(name = "confirm_recovery", skip_all, fields(proof.id = %proof_id))]
+    pub async fn confirm(
+        &self,
+        owner: &str,
+        proof_id: ProofId,
+        change_id: PhoneChangeId,
+        code: &str,
+    ) -> Result<PhoneChange, AppError> {
+        let mut tx = self.uow.begin().await?;
+        let (_, accounts) = proof_and_accounts(tx.as_mut(), owner, proof_id).await?;
+        let change = tx
+            .phone_change_for_update(change_id)
+            .await?
+            .ok_or(AppError::NotFound("recovery"))?;
+        let account = accounts
+            .into_iter()
+            .find(|a| a.id == change.account_id)
+            .ok_or(AppError::NotFound("recovery"))?;
+        apply_code(
+            tx,
+            &Actor::System,
+            account,
+            change_id,
+            code,
+            self.policy.phone_account_limit,
+            self.clock.now(),
+        )
+        .await
+    }
+}

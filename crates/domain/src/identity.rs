@@ -1,0 +1,295 @@
+//! Proof of identity, find-accounts and theft cases (R14, R15).
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::ids::{AccountId, CaseId, ProofId};
+use crate::method::Method;
+use crate::subject::Subject;
+
+/// Where a proof stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofStatus {
+    /// Waiting for the person to complete the instant method.
+    AwaitingAction,
+    /// Passed: the owner proved the identity.
+    Passed,
+    /// Failed.
+    Failed,
+}
+
+impl ProofStatus {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingAction => "awaiting_action",
+            Self::Passed => "passed",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::AwaitingAction, Self::Passed, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// Why a proof cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ProofError {
+    /// Not this caller's proof (answered as "not found").
+    #[error("no such proof")]
+    NotOwner,
+    /// Not passed: typing an ID number alone is never enough (R15).
+    #[error("the proof has not passed")]
+    NotPassed,
+    /// Already decided.
+    #[error("the proof is already decided")]
+    Decided,
+}
+
+/// A person proving they own an identity by passing an instant personal method (R14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityProof {
+    /// Its id.
+    pub id: ProofId,
+    /// Who started it (a principal label); only they may use it.
+    pub owner: String,
+    /// The instant personal method.
+    pub method: Method,
+    /// The identity to prove.
+    pub subject: Subject,
+    /// Where it stands.
+    pub status: ProofStatus,
+    /// A random secret from which account references are derived; never shown.
+    pub secret: [u8; 16],
+    /// The provider's session reference.
+    pub session_ref: Option<String>,
+    /// What the person does next, while undecided.
+    pub next_action: Option<crate::application::NextAction>,
+    /// When it was started.
+    pub created_at: DateTime<Utc>,
+}
+
+impl IdentityProof {
+    /// A new proof, waiting for the person.
+    #[must_use]
+    pub fn start(
+        owner: String,
+        method: Method,
+        subject: Subject,
+        secret: [u8; 16],
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: ProofId::new(),
+            owner,
+            method,
+            subject,
+            status: ProofStatus::AwaitingAction,
+            secret,
+            session_ref: None,
+            next_action: None,
+            created_at: now,
+        }
+    }
+
+    /// Checks that `owner` may use it to see or act on accounts (R15).
+    ///
+    /// # Errors
+    /// [`ProofError`].
+    pub fn ensure_usable_by(&self, owner: &str) -> Result<(), ProofError> {
+        if self.owner != owner {
+            return Err(ProofError::NotOwner);
+        }
+        if self.status != ProofStatus::Passed {
+            return Err(ProofError::NotPassed);
+        }
+        Ok(())
+    }
+
+    /// Records the method's result: passed only when the provider confirmed this subject.
+    ///
+    /// # Errors
+    /// [`ProofError::Decided`] when it is decided already.
+    pub fn decide(&mut self, passed: bool) -> Result<(), ProofError> {
+        if self.status != ProofStatus::AwaitingAction {
+            return Err(ProofError::Decided);
+        }
+        self.status = if passed {
+            ProofStatus::Passed
+        } else {
+            ProofStatus::Failed
+        };
+        self.next_action = None;
+        Ok(())
+    }
+
+    /// The opaque reference of an account, valid only with this proof (R15).
+    #[must_use]
+    pub fn ref_for(&self, account: AccountId) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.secret);
+        hasher.update(account.as_uuid().as_bytes());
+        let digest = hasher.finalize();
+        format!(
+            "ref_{}",
+            digest[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        )
+    }
+}
+
+/// Appeal or theft case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseKind {
+    /// An appeal to a reviewer.
+    Appeal,
+    /// A theft case opened by a freeze.
+    Theft,
+}
+
+impl CaseKind {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Appeal => "appeal",
+            Self::Theft => "theft",
+        }
+    }
+
+    /// Parses a name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Appeal, Self::Theft]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
+/// How a reviewer resolves a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseOutcome {
+    /// Theft confirmed: the impostor's accounts lose their verification (R14).
+    Confirmed,
+    /// Theft not confirmed: the frozen accounts are released.
+    Rejected,
+    /// An appeal handled.
+    Resolved,
+}
+
+impl CaseOutcome {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "rejected",
+            Self::Resolved => "resolved",
+        }
+    }
+
+    /// Parses a name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Confirmed, Self::Rejected, Self::Resolved]
+            .into_iter()
+            .find(|o| o.as_str() == name)
+    }
+
+    /// Whether this outcome can close a case of `kind`.
+    #[must_use]
+    pub const fn fits(self, kind: CaseKind) -> bool {
+        matches!(
+            (kind, self),
+            (CaseKind::Theft, Self::Confirmed | Self::Rejected)
+                | (CaseKind::Appeal, Self::Resolved | Self::Rejected)
+        )
+    }
+}
+
+/// An appeal or theft case for reviewers (R14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Case {
+    /// Its id.
+    pub id: CaseId,
+    /// Appeal or theft.
+    pub kind: CaseKind,
+    /// Who opened it (a principal label).
+    pub opened_by: String,
+    /// The proof behind it, if any.
+    pub proof_id: Option<ProofId>,
+    /// The accounts concerned.
+    pub account_ids: Vec<AccountId>,
+    /// The opener's message or note (may hold personal data: stored encrypted).
+    pub message: String,
+    /// The outcome, once resolved.
+    pub outcome: Option<CaseOutcome>,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identifiers::PersonName;
+    use crate::subject::{DocumentType, PersonalDocument, PersonalSubject, Region};
+
+    fn proof(secret: u8) -> IdentityProof {
+        let subject = Subject::Personal(PersonalSubject {
+            document: PersonalDocument::parse(
+                DocumentType::ResidentId,
+                "11010519491231002X",
+                Utc::now().date_naive(),
+            )
+            .unwrap(),
+            name: PersonName::parse("张三").unwrap(),
+            region: Region::Mainland,
+        });
+        IdentityProof::start(
+            "holder:1".into(),
+            Method::FaceRecognition,
+            subject,
+            [secret; 16],
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn an_unpassed_proof_reveals_nothing_and_another_caller_cannot_use_it() {
+        let mut p = proof(1);
+        assert_eq!(p.ensure_usable_by("holder:1"), Err(ProofError::NotPassed));
+        p.decide(true).unwrap();
+        assert_eq!(p.ensure_usable_by("holder:2"), Err(ProofError::NotOwner));
+        assert_eq!(p.ensure_usable_by("holder:1"), Ok(()));
+        assert_eq!(p.decide(false), Err(ProofError::Decided));
+    }
+
+    #[test]
+    fn references_are_stable_per_proof_and_differ_between_proofs() {
+        let account = AccountId::new();
+        assert_eq!(proof(1).ref_for(account), proof(1).ref_for(account));
+        assert_ne!(proof(1).ref_for(account), proof(2).ref_for(account));
+        assert!(
+            !proof(1)
+                .ref_for(account)
+                .contains(&account.as_uuid().simple().to_string())
+        );
+    }
+
+    #[test]
+    fn outcomes_fit_their_case_kinds() {
+        assert!(CaseOutcome::Confirmed.fits(CaseKind::Theft));
+        assert!(!CaseOutcome::Confirmed.fits(CaseKind::Appeal));
+        assert!(CaseOutcome::Resolved.fits(CaseKind::Appeal));
+    }
+}

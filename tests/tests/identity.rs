@@ -1,0 +1,271 @@
+//! Proof of identity, find accounts, freeze, appeal, theft resolution and recovery (R14, R15).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use realname_e2e::{RESIDENT_ID, TestApp};
+use realname_http::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn verified(app: &TestApp, phone: &str) -> String {
+    let (account, application) = app.submitted(phone, "wechat_scan").await;
+    let (_, done) = app
+        .complete(
+            &account,
+            application["id"].as_str().unwrap(),
+            &json!({"outcome": "passed"}),
+        )
+        .await;
+    assert_eq!(done["status"], "approved");
+    account
+}
+
+/// A person proves they are 张三 through the console (a service token acting for them).
+async fn passed_proof(app: &TestApp, token: &str) -> String {
+    let body = json!({"method": "face_recognition", "subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
+    let (status, proof) = app
+        .send(
+            app.request(Method::POST, "/v1/identity-proofs", Some(token))
+                .json(&body),
+        )
+        .await;
+    assert_eq!(status, 201, "{proof}");
+    let id = proof["id"].as_str().unwrap().to_owned();
+
+    let (status, body) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{id}/accounts"),
+            Some(token),
+        ))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("identity_proof_not_passed")),
+        "nothing before it passes"
+    );
+
+    let path = format!("/v1/sandbox/identity-proofs/{id}/complete");
+    let (status, done) = app
+        .send(
+            app.request(Method::POST, &path, Some(token))
+                .json(&json!({"outcome": "passed"})),
+        )
+        .await;
+    assert_eq!((status, done["status"].as_str()), (200, Some("passed")));
+    id
+}
+
+async fn found(app: &TestApp, token: &str, proof: &str) -> Value {
+    let (status, body) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{proof}/accounts"),
+            Some(token),
+        ))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proven_owner_finds_freezes_and_appeals_and_a_reviewer_confirms_the_theft() {
+    let app = TestApp::spawn().await;
+    let _mine = verified(&app, "13100000001").await;
+    let impostor = verified(&app, "13100000002").await;
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+
+    let list = found(&app, &console, &proof).await;
+    assert_eq!(list["summary"], "2 of 3 used");
+    let entries = list["data"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["phone"].as_str().unwrap().contains("****")
+                && e["account_id"].as_str().unwrap().contains("****"))
+    );
+    assert!(
+        !list.to_string().contains(&impostor),
+        "no account id in clear"
+    );
+    let other = app.token(Role::Admin, None);
+    let (status, _) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{proof}/accounts"),
+            Some(&other),
+        ))
+        .await;
+    assert_eq!(status, 404, "a proof serves only its owner");
+
+    // The impostor's account is the second one registered.
+    let impostor_ref = entries
+        .iter()
+        .find(|e| e["phone"] == "131****0002")
+        .unwrap()["ref"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/identity-proofs/{proof}/freezes");
+    let (status, case) = app
+        .send(
+            app.request(Method::POST, &path, Some(&console))
+                .json(&json!({"refs": [impostor_ref], "note": "not mine"})),
+        )
+        .await;
+    assert_eq!(
+        (status, case["kind"].as_str()),
+        (201, Some("theft")),
+        "{case}"
+    );
+    let service = app.token(Role::Service, None);
+    let (_, caps) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{impostor}/capabilities"),
+            Some(&service),
+        ))
+        .await;
+    assert!(
+        caps["capabilities"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|c| c["reason"] == "account_frozen")
+    );
+
+    let (status, appeal) = app
+        .send(
+            app.request(Method::POST, "/v1/appeals", Some(&console))
+                .json(&json!({"proof_id": proof, "message": "please add my WeChat login"})),
+        )
+        .await;
+    assert_eq!((status, appeal["kind"].as_str()), (201, Some("appeal")));
+
+    let reviewer = app.token(Role::Reviewer, None);
+    let (_, open) = app
+        .send(app.request(
+            Method::GET,
+            "/v1/cases?kind=theft&status=open",
+            Some(&reviewer),
+        ))
+        .await;
+    assert!(
+        open["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == case["id"])
+    );
+    let resolution = format!("/v1/cases/{}/resolution", case["id"].as_str().unwrap());
+    let (status, resolved) = app
+        .send(
+            app.request(Method::POST, &resolution, Some(&reviewer))
+                .json(&json!({"outcome": "confirmed", "note": "checked"})),
+        )
+        .await;
+    assert_eq!(
+        (status, resolved["outcome"].as_str()),
+        (200, Some("confirmed"))
+    );
+    let (_, real_name) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{impostor}/real-name"),
+            Some(&service),
+        ))
+        .await;
+    assert_eq!(real_name["status"], "revoked");
+    assert_eq!(
+        found(&app, &console, &proof).await["summary"],
+        "1 of 3 used",
+        "the impostor's slot is released"
+    );
+
+    let appeal_resolution = format!("/v1/cases/{}/resolution", appeal["id"].as_str().unwrap());
+    let (status, _) = app
+        .send(
+            app.request(Method::POST, &appeal_resolution, Some(&reviewer))
+                .json(&json!({"outcome": "resolved", "note": "done"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_recovery_tool_rebinds_an_accounts_phone_after_the_owners_otp() {
+    let app = TestApp::spawn().await;
+    let lost = verified(&app, "13100000010").await;
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+    let reference = found(&app, &console, &proof).await["data"][0]["ref"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let path = format!("/v1/identity-proofs/{proof}/recoveries");
+    let (status, recovery) = app
+        .send(
+            app.request(Method::POST, &path, Some(&console))
+                .json(&json!({"ref": reference, "phone": "13100000011"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{recovery}");
+    let rid = recovery["id"].as_str().unwrap();
+    let (_, sms) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/sandbox/sms?change_id={rid}"),
+            Some(&console),
+        ))
+        .await;
+    let code = sms["code"].as_str().unwrap();
+    let confirm = format!("/v1/identity-proofs/{proof}/recoveries/{rid}/confirm");
+    let (status, done) = app
+        .send(
+            app.request(Method::POST, &confirm, Some(&console))
+                .json(&json!({"code": code})),
+        )
+        .await;
+    assert_eq!((status, done["status"].as_str()), (200, Some("confirmed")));
+
+    let holder = app.token(Role::Holder, Some(&lost));
+    let (_, account) = app
+        .send(app.request(Method::GET, &format!("/v1/accounts/{lost}"), Some(&holder)))
+        .await;
+    assert_eq!(account["phone"], "131****0011");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_an_id_number_without_a_passed_proof_reveals_nothing() {
+    let app = TestApp::spawn().await;
+    verified(&app, "13100000020").await;
+    let console = app.token(Role::Service, None);
+    let body = json!({"method": "face_recognition", "subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
+    let (_, proof) = app
+        .send(
+            app.request(Method::POST, "/v1/identity-proofs", Some(&console))
+                .json(&body),
+        )
+        .await;
+    let id = proof["id"].as_str().unwrap();
+    let path = format!("/v1/sandbox/identity-proofs/{id}/complete");
+    let (_, failed) = app
+        .send(
+            app.request(Method::POST, &path, Some(&console))
+                .json(&json!({"outcome": "failed", "failure_code": "liveness_failed"})),
+        )
+        .await;
+    assert_eq!(failed["status"], "failed");
+    let (status, body) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{id}/accounts"),
+            Some(&console),
+        ))
+        .await;
+    assert_eq!(status, 409);
+    assert!(body.get("data").is_none());
+}
