@@ -17,7 +17,12 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-const TEMPLATE: &str = "realname_test_template";
+/// The template's name carries the latest migration, so checkouts of different versions on
+/// one server never share a template.
+fn template_name() -> String {
+    let latest = admin::embedded_versions().pop().unwrap_or_default();
+    format!("realname_test_tpl_{latest}")
+}
 const SETUP_LOCK: i64 = 0x7465_7374_7365_7475; // "testsetu"
 
 /// A database of its own for one test, dropped when the test ends.
@@ -34,11 +39,12 @@ impl TestDb {
     pub async fn new() -> Self {
         let server = server_url();
         let name = format!("realname_test_{}", uuid::Uuid::new_v4().simple());
-        let template_url = admin::with_database(&server, TEMPLATE).expect("server URL");
+        let template = template_name();
+        let template_url = admin::with_database(&server, &template).expect("server URL");
         admin::with_server_lock(&server, SETUP_LOCK, async {
             admin::ensure_database(&template_url).await?;
             admin::migrate(&template_url).await?;
-            admin::clone_database(&server, TEMPLATE, &name).await
+            admin::clone_database(&server, &template, &name).await
         })
         .await
         .expect("a test database could be created");

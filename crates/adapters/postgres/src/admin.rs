@@ -10,6 +10,14 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 /// The migrations, compiled into the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// The versions of the embedded migrations, oldest first.
+#[must_use]
+pub fn embedded_versions() -> Vec<String> {
+    diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// The advisory lock key that serialises migrations across replicas.
 const MIGRATION_LOCK: i64 = 0x7265_616c_6e61_6d65; // "realname"
 

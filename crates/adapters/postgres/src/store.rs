@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
@@ -18,7 +17,6 @@ use realname_ports::{
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::admin::MIGRATIONS;
 use crate::crypto::Keyring;
 use crate::error::{pool_error, store_error};
 use crate::rows::{AccountRow, ApplicationRow, Codec};
@@ -61,7 +59,7 @@ impl fmt::Debug for DatabaseSettings {
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
     codec: Codec,
-    latest_migration: Option<String>,
+    migrations: Vec<String>,
 }
 
 impl fmt::Debug for PgStore {
@@ -112,13 +110,11 @@ impl PgStore {
             .create_timeout(Some(Duration::from_millis(settings.acquire_timeout_ms)))
             .runtime(deadpool::Runtime::Tokio1)
             .build()?;
-        let latest_migration = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
-            .ok()
-            .and_then(|all| all.last().map(|m| m.name().version().to_string()));
+        let migrations = crate::admin::embedded_versions();
         Ok(Self {
             pool,
             codec: Codec::new(keys),
-            latest_migration,
+            migrations,
         })
     }
 
@@ -274,21 +270,25 @@ impl ApplicationReader for PgStore {
 }
 
 #[derive(QueryableByName)]
-struct LatestVersion {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    version: Option<String>,
+struct Applied {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }
 
 #[async_trait]
 impl Readiness for PgStore {
+    /// Ready when every migration this binary embeds is applied. A newer database (a newer
+    /// replica migrated it during a rolling update) stays ready for older replicas.
     async fn ready(&self) -> bool {
         let Ok(mut conn) = self.conn().await else {
             return false;
         };
-        let applied: Result<LatestVersion, _> =
-            diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
-                .get_result(&mut conn)
-                .await;
-        matches!(applied, Ok(LatestVersion { version }) if version == self.latest_migration)
+        let applied: Result<Applied, _> = diesel::sql_query(
+            "SELECT count(*) AS n FROM __diesel_schema_migrations WHERE version = ANY($1)",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&self.migrations)
+        .get_result(&mut conn)
+        .await;
+        matches!(applied, Ok(Applied { n }) if usize::try_from(n).is_ok_and(|n| n == self.migrations.len()))
     }
 }
