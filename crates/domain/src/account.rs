@@ -104,8 +104,8 @@ pub struct Account {
     pub id: AccountId,
     /// Root or sub.
     pub kind: AccountKind,
-    /// The bound phone (R19).
-    pub phone: Phone,
+    /// The bound phone (R19); `None` once a closed account's personal data is redacted (R21).
+    pub phone: Option<Phone>,
     /// Active, frozen or closed.
     pub state: AccountState,
     /// Unverified, verified or revoked.
@@ -118,6 +118,8 @@ pub struct Account {
     pub revocation_pending_at: Option<DateTime<Utc>>,
     /// When it was closed (R21).
     pub closed_at: Option<DateTime<Utc>>,
+    /// When its personal data was redacted after the retention period (R21).
+    pub redacted_at: Option<DateTime<Utc>>,
     /// When it was registered.
     pub created_at: DateTime<Utc>,
 }
@@ -180,13 +182,14 @@ impl Account {
         Self {
             id: AccountId::new(),
             kind: AccountKind::Root,
-            phone,
+            phone: Some(phone),
             state: AccountState::Active,
             status: RealNameStatus::Unverified,
             verification: None,
             agreement_expires_at: None,
             revocation_pending_at: None,
             closed_at: None,
+            redacted_at: None,
             created_at: now,
         }
     }
@@ -370,6 +373,23 @@ impl Account {
         Ok(())
     }
 
+    /// Redacts a closed account's personal data once the retention period has passed (R21):
+    /// the phone and the verified subject go; the status, dates and — in storage — the subject
+    /// key stay, so find-accounts and theft investigations still see the history.
+    /// Returns whether anything was redacted.
+    pub fn redact(&mut self, now: DateTime<Utc>, retention: chrono::Duration) -> bool {
+        let due = self
+            .closed_at
+            .is_some_and(|closed| closed + retention <= now);
+        if self.state != AccountState::Closed || self.redacted_at.is_some() || !due {
+            return false;
+        }
+        self.phone = None;
+        self.verification = None;
+        self.redacted_at = Some(now);
+        true
+    }
+
     /// Whether the account currently holds a quota slot for its subject (R3): verified and not
     /// closed. Revoked and closed accounts hold none.
     #[must_use]
@@ -524,6 +544,26 @@ mod tests {
         acct.revoke().unwrap();
         assert_eq!(acct.status, RealNameStatus::Revoked);
         assert_eq!(acct.revoke(), Err(AccountError::NotVerified));
+    }
+
+    #[test]
+    fn a_closed_account_is_redacted_once_after_the_retention_period() {
+        let at = Utc::now();
+        let retention = chrono::Duration::days(1095);
+        let mut acct = verified_at(at);
+        assert!(
+            !acct.redact(at + retention, retention),
+            "open accounts are never redacted"
+        );
+        acct.close(at).unwrap();
+        assert!(!acct.redact(at + retention - chrono::Duration::seconds(1), retention));
+        assert!(acct.redact(at + retention, retention));
+        assert_eq!(
+            (acct.phone.as_ref(), acct.verification.as_ref()),
+            (None, None)
+        );
+        assert_eq!(acct.status, RealNameStatus::Verified, "the history stays");
+        assert!(!acct.redact(at + retention * 2, retention), "once");
     }
 
     #[test]

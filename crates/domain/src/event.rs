@@ -12,6 +12,8 @@ pub enum DomainEvent {
     AccountClosed,
     /// The account was frozen in a theft case (R14).
     AccountFrozen,
+    /// A closed account's personal data was redacted after the retention period (R21).
+    AccountRedacted,
     /// A theft case was not confirmed; the account was released (R14).
     AccountUnfrozen,
     /// The account's verification was revoked (R14, R17).
@@ -101,6 +103,7 @@ impl DomainEvent {
             Self::AccountCreated => "account.created",
             Self::AccountClosed => "account.closed",
             Self::AccountFrozen => "account.frozen",
+            Self::AccountRedacted => "account.redacted",
             Self::AccountUnfrozen => "account.unfrozen",
             Self::AccountRevoked { .. } => "account.revoked",
             Self::AccountAssociated { .. } => "account.associated",
@@ -133,6 +136,7 @@ impl DomainEvent {
             Self::AccountCreated
             | Self::AccountClosed
             | Self::AccountFrozen
+            | Self::AccountRedacted
             | Self::AccountUnfrozen
             | Self::AccountPhoneChanged => Vec::new(),
             Self::ApplicationSubmitted(f)

@@ -35,6 +35,8 @@ pub struct Policy {
     pub make_up_days: Vec<NaiveDate>,
     /// R6: the account that corporate remittances and recharges are paid into.
     pub payee_account: String,
+    /// R21: how long a closed account's verification records are kept before redaction.
+    pub retention_days: i64,
 }
 
 impl Default for Policy {
@@ -52,6 +54,7 @@ impl Default for Policy {
             holidays: Vec::new(),
             make_up_days: Vec::new(),
             payee_account: "REALNAME-VERIFICATION-0001".to_owned(),
+            retention_days: 1095,
         }
     }
 }
@@ -95,6 +98,12 @@ impl Policy {
             self.holidays.iter().copied(),
             self.make_up_days.iter().copied(),
         ))
+    }
+
+    /// The R21 retention period.
+    #[must_use]
+    pub fn retention(&self) -> Duration {
+        Duration::days(self.retention_days)
     }
 
     /// The R2 cooldown.

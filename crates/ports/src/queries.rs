@@ -23,6 +23,16 @@ pub trait AccountReader: Send + Sync {
     /// # Errors
     /// It MUST return `Ok(None)` for an unknown id, and [`StoreError::Unknown`] only on failure.
     async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+
+    /// Closed accounts, not yet redacted, closed at or before `closed_before` (R21).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn redaction_due(
+        &self,
+        closed_before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<AccountId>, StoreError>;
 }
 
 /// Reads applications.

@@ -189,6 +189,13 @@ pub trait Transaction: Send {
     /// [`StoreError::NotFound`] when it does not exist.
     async fn save_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError>;
 
+    /// Removes a closed account's personal data (R21): its phone, its subject and those of its
+    /// applications and phone changes. The subject key stays.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] unless the account exists and is closed.
+    async fn redact_account(&mut self, account: &Account) -> Result<(), StoreError>;
+
     /// Cancels the account's pending phone changes (R21).
     ///
     /// # Errors

@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use realname_application::accounts::{
     AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    RegisterAccount, RequestPhoneChange,
+    RedactClosedAccounts, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::identity::{
@@ -33,7 +33,7 @@ use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
 use realname_ports::{BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier};
 use realname_postgres::{Keyring, PgStore, admin};
-use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job};
+use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job, RetentionJob};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
@@ -234,6 +234,12 @@ impl Adapters {
             lease,
             100,
         );
+        let retention = RedactClosedAccounts::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.policy.clone(),
+            self.store.clone(),
+        );
         vec![
             (
                 Arc::new(ExpireSessionsJob(Arc::new(expire))),
@@ -242,6 +248,10 @@ impl Adapters {
             (
                 Arc::new(DeadlinesJob(Arc::new(deadlines))),
                 every(settings.scheduler.deadlines_interval_secs),
+            ),
+            (
+                Arc::new(RetentionJob(Arc::new(retention))),
+                every(settings.scheduler.retention_interval_secs),
             ),
         ]
     }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use realname_application::real_name::StatusView;
 use realname_domain::capabilities::{CapabilityReport, CapabilityWarning};
+use realname_domain::identifiers::Phone;
 use realname_domain::subject::MaskedSubject;
 use realname_domain::{Account, AccountId, AccountKind, Application, MethodInfo, NextAction};
 use serde::Serialize;
@@ -14,7 +15,7 @@ pub struct AccountView {
     id: String,
     kind: &'static str,
     root_account_id: Option<String>,
-    phone: String,
+    phone: Option<String>,
     state: &'static str,
     real_name: RealNameSummary,
     agreement_expires_at: Option<DateTime<Utc>>,
@@ -39,7 +40,7 @@ impl From<&Account> for AccountView {
                 AccountKind::Root => None,
                 AccountKind::Sub { root, .. } => Some(root.to_string()),
             },
-            phone: a.phone.masked(),
+            phone: a.phone.as_ref().map(Phone::masked),
             state: a.state.as_str(),
             real_name: RealNameSummary {
                 status: a.status.as_str(),

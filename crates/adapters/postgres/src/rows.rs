@@ -29,7 +29,7 @@ pub(crate) struct AccountRow {
     root_id: Option<Uuid>,
     state: String,
     status: String,
-    phone_enc: Vec<u8>,
+    phone_enc: Option<Vec<u8>>,
     subject_enc: Option<Vec<u8>>,
     verified_method: Option<String>,
     verified_at: Option<DateTime<Utc>>,
@@ -39,6 +39,7 @@ pub(crate) struct AccountRow {
     revocation_pending_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     inherits: bool,
+    redacted_at: Option<DateTime<Utc>>,
 }
 
 /// Every stored column of an account that the domain can change.
@@ -49,8 +50,8 @@ pub(crate) struct AccountWrite {
     root_id: Option<Uuid>,
     state: &'static str,
     status: &'static str,
-    phone_key: Vec<u8>,
-    phone_enc: Vec<u8>,
+    phone_key: Option<Vec<u8>>,
+    phone_enc: Option<Vec<u8>>,
     subject_key: Option<Vec<u8>>,
     subject_type: Option<&'static str>,
     subject_enc: Option<Vec<u8>>,
@@ -62,6 +63,7 @@ pub(crate) struct AccountWrite {
     revocation_pending_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     inherits: bool,
+    redacted_at: Option<DateTime<Utc>>,
 }
 
 /// An application as stored.
@@ -73,7 +75,7 @@ pub(crate) struct ApplicationRow {
     purpose: String,
     method: String,
     status: String,
-    subject_enc: Vec<u8>,
+    subject_enc: Option<Vec<u8>>,
     session_ref: Option<String>,
     next_action: Option<serde_json::Value>,
     deadline: Option<DateTime<Utc>>,
@@ -99,7 +101,7 @@ pub(crate) struct ApplicationWrite {
     status: &'static str,
     subject_type: &'static str,
     subject_key: Vec<u8>,
-    subject_enc: Vec<u8>,
+    subject_enc: Option<Vec<u8>>,
     session_ref: Option<String>,
     next_action: Option<serde_json::Value>,
     session_expires_at: Option<DateTime<Utc>>,
@@ -122,7 +124,7 @@ pub(crate) struct PhoneChangeRow {
     id: Uuid,
     account_id: Uuid,
     phone_key: Vec<u8>,
-    phone_enc: Vec<u8>,
+    phone_enc: Option<Vec<u8>>,
     code_hash: Vec<u8>,
     failed_tries: i32,
     status: String,
@@ -333,7 +335,7 @@ impl Codec {
             id,
             account_id: change.account_id.as_uuid(),
             phone_key: self.phone_key(&change.new_phone),
-            phone_enc: self.keys.seal(change.new_phone.as_str().as_bytes(), &aad),
+            phone_enc: Some(self.keys.seal(change.new_phone.as_str().as_bytes(), &aad)),
             code_hash: change.code_hash.to_vec(),
             failed_tries: i32::try_from(change.failed_tries).unwrap_or(i32::MAX),
             status: change.status.as_str().to_owned(),
@@ -348,9 +350,12 @@ impl Codec {
             column: "phone_enc",
             row: row.id,
         };
+        let sealed = row
+            .phone_enc
+            .ok_or_else(|| corrupt("redacted phone change"))?;
         let digits = self
             .keys
-            .open(&row.phone_enc, &aad)
+            .open(&sealed, &aad)
             .map_err(|e| StoreError::Unknown(e.into()))?;
         let digits = String::from_utf8(digits).map_err(|_| corrupt("phone"))?;
         Ok(PhoneChange {
@@ -388,10 +393,11 @@ impl Codec {
             inherits: account.inherited_from().is_some(),
             state: account.state.as_str(),
             status: account.status.as_str(),
-            phone_key: self.phone_key(&account.phone),
-            phone_enc: self
-                .keys
-                .seal(account.phone.as_str().as_bytes(), &phone_aad),
+            phone_key: account.phone.as_ref().map(|p| self.phone_key(p)),
+            phone_enc: account
+                .phone
+                .as_ref()
+                .map(|p| self.keys.seal(p.as_str().as_bytes(), &phone_aad)),
             subject_key: verification.map(|v| self.subject_key(&v.subject)),
             subject_type: verification.map(|v| v.subject.subject_type().as_str()),
             subject_enc: verification.map(|v| self.seal_subject(&v.subject, &subject_aad)),
@@ -402,6 +408,7 @@ impl Codec {
             created_at: account.created_at,
             revocation_pending_at: account.revocation_pending_at,
             closed_at: account.closed_at,
+            redacted_at: account.redacted_at,
         }
     }
 
@@ -433,13 +440,17 @@ impl Codec {
                     root: AccountId::from_uuid(root),
                     inherits: row.inherits,
                 }),
-            phone: self.open_phone(&row.phone_enc, row.id)?,
+            phone: row
+                .phone_enc
+                .map(|p| self.open_phone(&p, row.id))
+                .transpose()?,
             state: AccountState::parse(&row.state).ok_or_else(|| corrupt("state"))?,
             status: RealNameStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
             verification,
             agreement_expires_at: row.agreement_expires_at,
             revocation_pending_at: row.revocation_pending_at,
             closed_at: row.closed_at,
+            redacted_at: row.redacted_at,
             created_at: row.created_at,
         })
     }
@@ -460,7 +471,7 @@ impl Codec {
             status: app.status.as_str(),
             subject_type: app.subject.subject_type().as_str(),
             subject_key: self.subject_key(&app.subject),
-            subject_enc: self.seal_subject(&app.subject, &aad),
+            subject_enc: Some(self.seal_subject(&app.subject, &aad)),
             session_ref: app.session_ref.clone(),
             next_action: app.next_action.as_ref().map(next_action_json),
             session_expires_at: app.next_action.as_ref().map(NextAction::expires_at),
@@ -502,7 +513,12 @@ impl Codec {
             account_id: AccountId::from_uuid(row.account_id),
             purpose: Purpose::parse(&row.purpose).ok_or_else(|| corrupt("purpose"))?,
             method: Method::parse(&row.method).ok_or_else(|| corrupt("method"))?,
-            subject: self.open_subject(&row.subject_enc, &aad)?,
+            subject: self.open_subject(
+                row.subject_enc
+                    .as_deref()
+                    .ok_or_else(|| corrupt("redacted application"))?,
+                &aad,
+            )?,
             status: ApplicationStatus::parse(&row.status).ok_or_else(|| corrupt("status"))?,
             session_ref: row.session_ref,
             next_action: row.next_action.map(next_action).transpose()?,

@@ -22,8 +22,8 @@ diesel::table! {
         root_id -> Nullable<Uuid>,
         state -> Text,
         status -> Text,
-        phone_key -> Bytea,
-        phone_enc -> Bytea,
+        phone_key -> Nullable<Bytea>,
+        phone_enc -> Nullable<Bytea>,
         subject_key -> Nullable<Bytea>,
         subject_type -> Nullable<Text>,
         subject_enc -> Nullable<Bytea>,
@@ -38,6 +38,7 @@ diesel::table! {
         revocation_pending_at -> Nullable<Timestamptz>,
         closed_at -> Nullable<Timestamptz>,
         inherits -> Bool,
+        redacted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -50,7 +51,7 @@ diesel::table! {
         status -> Text,
         subject_type -> Text,
         subject_key -> Bytea,
-        subject_enc -> Bytea,
+        subject_enc -> Nullable<Bytea>,
         session_ref -> Nullable<Text>,
         next_action -> Nullable<Jsonb>,
         session_expires_at -> Nullable<Timestamptz>,
@@ -124,7 +125,7 @@ diesel::table! {
         id -> Uuid,
         account_id -> Uuid,
         phone_key -> Bytea,
-        phone_enc -> Bytea,
+        phone_enc -> Nullable<Bytea>,
         code_hash -> Bytea,
         failed_tries -> Int4,
         status -> Text,

@@ -150,6 +150,25 @@ impl AccountReader for PgStore {
             .map_err(store_error)?;
         row.map(|r| self.codec.account(r)).transpose()
     }
+
+    async fn redaction_due(
+        &self,
+        closed_before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<AccountId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let ids: Vec<uuid::Uuid> = accounts::table
+            .filter(accounts::state.eq("closed"))
+            .filter(accounts::redacted_at.is_null())
+            .filter(accounts::closed_at.le(closed_before))
+            .order(accounts::closed_at.asc())
+            .limit(i64::from(limit))
+            .select(accounts::id)
+            .load(&mut conn)
+            .await
+            .map_err(store_error)?;
+        Ok(ids.into_iter().map(AccountId::from_uuid).collect())
+    }
 }
 
 pub(crate) const UNDECIDED: [&str; 3] = [
@@ -170,9 +189,13 @@ impl PgStore {
         ) -> applications::BoxedQuery<'static, diesel::pg::Pg>,
     {
         let mut conn = self.conn().await?;
-        let query = filter(applications::table.into_boxed())
-            .select(ApplicationRow::as_select())
-            .limit(limit);
+        let query = filter(
+            applications::table
+                .into_boxed()
+                .filter(applications::subject_enc.is_not_null()),
+        )
+        .select(ApplicationRow::as_select())
+        .limit(limit);
         let rows: Vec<ApplicationRow> = query.load(&mut conn).await.map_err(store_error)?;
         rows.into_iter()
             .map(|r| self.codec.application(r))

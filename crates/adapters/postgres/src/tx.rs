@@ -60,6 +60,7 @@ impl PgTransaction {
     async fn load_application(&mut self, filter: Uuid) -> Result<Option<Application>, StoreError> {
         let row: Option<ApplicationRow> = applications::table
             .find(filter)
+            .filter(applications::subject_enc.is_not_null())
             .select(ApplicationRow::as_select())
             .for_update()
             .first(self.conn()?)
@@ -156,7 +157,7 @@ impl Transaction for PgTransaction {
             .first(self.conn()?)
             .await
             .map_err(store_error)?;
-        let rows: Vec<(Uuid, Vec<u8>, Option<DateTime<Utc>>)> = accounts::table
+        let rows: Vec<(Uuid, Option<Vec<u8>>, Option<DateTime<Utc>>)> = accounts::table
             .filter(accounts::subject_key.eq(&key))
             .filter(accounts::status.eq(RealNameStatus::Verified.as_str()))
             .filter(accounts::state.ne("closed"))
@@ -170,7 +171,10 @@ impl Transaction for PgTransaction {
             .map(|(id, phone_enc, verified_at)| {
                 Ok(SlotHolder {
                     account_id: AccountId::from_uuid(id),
-                    phone_masked: self.codec.open_phone(&phone_enc, id)?.masked(),
+                    phone_masked: match phone_enc {
+                        Some(sealed) => self.codec.open_phone(&sealed, id)?.masked(),
+                        None => "redacted".to_owned(),
+                    },
                     verified_at: verified_at.unwrap_or_default(),
                 })
             })
@@ -434,6 +438,7 @@ impl Transaction for PgTransaction {
     ) -> Result<Option<PhoneChange>, StoreError> {
         let row: Option<PhoneChangeRow> = phone_changes::table
             .find(id.as_uuid())
+            .filter(phone_changes::phone_enc.is_not_null())
             .select(PhoneChangeRow::as_select())
             .for_update()
             .first(self.conn()?)
@@ -450,6 +455,36 @@ impl Transaction for PgTransaction {
             .await
             .map_err(store_error)?;
         found(updated)
+    }
+
+    async fn redact_account(&mut self, account: &Account) -> Result<(), StoreError> {
+        let id = account.id.as_uuid();
+        let updated = diesel::update(accounts::table.find(id))
+            .filter(accounts::state.eq("closed"))
+            .set((
+                accounts::phone_key.eq(None::<Vec<u8>>),
+                accounts::phone_enc.eq(None::<Vec<u8>>),
+                accounts::subject_enc.eq(None::<Vec<u8>>),
+                accounts::redacted_at.eq(account.redacted_at),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        found(updated)?;
+        diesel::update(applications::table.filter(applications::account_id.eq(id)))
+            .set((
+                applications::subject_enc.eq(None::<Vec<u8>>),
+                applications::review_note_enc.eq(None::<Vec<u8>>),
+            ))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        diesel::update(phone_changes::table.filter(phone_changes::account_id.eq(id)))
+            .set(phone_changes::phone_enc.eq(None::<Vec<u8>>))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
 
     async fn cancel_phone_changes(&mut self, account: AccountId) -> Result<(), StoreError> {

@@ -470,3 +470,52 @@ async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
         "one event per inheriting sub-account"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_account_is_redacted_after_retention_and_keeps_its_subject_key() {
+    use realname_application::accounts::{CloseAccount, RedactClosedAccounts};
+    use realname_ports::AccountReader;
+
+    let w = world(4).await;
+    let store = Arc::new(w.db.store(2));
+    let account = w.verified_person(7).await;
+    let close = CloseAccount::new(store.clone(), w.clock.clone());
+    CloseAccount::execute(&close, &Actor::Admin, account.id)
+        .await
+        .unwrap();
+    let job = RedactClosedAccounts::new(
+        store.clone(),
+        w.clock.clone(),
+        Arc::new(Policy::default()),
+        store.clone(),
+    );
+    assert_eq!(
+        RedactClosedAccounts::execute(&job).await.unwrap(),
+        0,
+        "not before the retention period"
+    );
+
+    w.clock.advance(Duration::days(1096));
+    assert_eq!(RedactClosedAccounts::execute(&job).await.unwrap(), 1);
+    assert_eq!(
+        RedactClosedAccounts::execute(&job).await.unwrap(),
+        0,
+        "once"
+    );
+
+    let id = account.id.as_uuid();
+    let row = format!(
+        "SELECT count(*) AS n FROM accounts WHERE id = '{id}' AND phone_enc IS NULL AND subject_enc IS NULL AND subject_key IS NOT NULL AND redacted_at IS NOT NULL"
+    );
+    assert_eq!(count(&w.db.url, &row).await, 1);
+    let apps = format!(
+        "SELECT count(*) AS n FROM applications WHERE account_id = '{id}' AND subject_enc IS NOT NULL"
+    );
+    assert_eq!(
+        count(&w.db.url, &apps).await,
+        0,
+        "its applications' subjects are gone too"
+    );
+    let read = store.account(account.id).await.unwrap().unwrap();
+    assert_eq!((read.phone, read.verification), (None, None));
+}

@@ -24,6 +24,8 @@ pub struct SchedulerSettings {
     pub deadlines_interval_secs: u64,
     /// How long a claimed row stays with its claimer, in seconds.
     pub lease_secs: u64,
+    /// Seconds between runs of the retention job (R21).
+    pub retention_interval_secs: u64,
 }
 
 /// One periodic job.
@@ -60,6 +62,20 @@ pub struct DeadlinesJob(pub Arc<ProcessDeadlines>);
 impl Job for DeadlinesJob {
     fn name(&self) -> &'static str {
         "deadlines"
+    }
+
+    async fn run_once(&self) -> anyhow::Result<usize> {
+        Ok(self.0.execute().await?)
+    }
+}
+
+/// Redacts closed accounts after the retention period (R21).
+pub struct RetentionJob(pub Arc<realname_application::accounts::RedactClosedAccounts>);
+
+#[async_trait]
+impl Job for RetentionJob {
+    fn name(&self) -> &'static str {
+        "retention"
     }
 
     async fn run_once(&self) -> anyhow::Result<usize> {

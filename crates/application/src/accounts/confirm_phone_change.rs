@@ -79,7 +79,7 @@ pub(crate) async fn apply_code(
     tx.lock_phone(&change.new_phone, phone_limit)
         .await?
         .claim()?;
-    account.phone = change.new_phone.clone();
+    account.phone = Some(change.new_phone.clone());
     tx.save_account(&account).await?;
     tx.save_phone_change(&change).await?;
     let event = NewEvent {
@@ -124,7 +124,7 @@ mod tests {
         tx.expect_lock_phone()
             .returning(|_, limit| Ok(PhoneSlots { limit, bound: 1 }));
         tx.expect_save_account()
-            .withf(|a| a.phone.as_str() == "13912345678")
+            .withf(|a| a.phone.as_ref().map(|p| p.as_str()) == Some("13912345678"))
             .times(1)
             .returning(|_| Ok(()));
         tx.expect_save_phone_change()

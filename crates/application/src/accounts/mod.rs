@@ -5,6 +5,7 @@ mod close_account;
 pub(crate) mod confirm_phone_change;
 mod create_sub_account;
 mod get_account;
+mod redact_closed_accounts;
 mod register_account;
 pub(crate) mod request_phone_change;
 
@@ -13,5 +14,6 @@ pub use close_account::CloseAccount;
 pub use confirm_phone_change::ConfirmPhoneChange;
 pub use create_sub_account::CreateSubAccount;
 pub use get_account::GetAccount;
+pub use redact_closed_accounts::RedactClosedAccounts;
 pub use register_account::{RegisterAccount, RegisterAccountCommand};
 pub use request_phone_change::RequestPhoneChange;

@@ -97,7 +97,7 @@ mod tests {
             .await
             .unwrap();
 
-        assert_eq!(account.phone, phone());
+        assert_eq!(account.phone, Some(phone()));
         assert_eq!(account.status, realname_domain::RealNameStatus::Unverified);
     }
 

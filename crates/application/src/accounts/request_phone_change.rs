@@ -71,7 +71,7 @@ pub(crate) async fn send_code(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PhoneChange, AppError> {
     account.ensure_active()?;
-    if account.phone == phone {
+    if account.phone.as_ref() == Some(&phone) {
         return Err(AppError::NoChange);
     }
     tx.lock_phone(&phone, phone_limit).await?.claim()?;

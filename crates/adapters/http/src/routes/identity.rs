@@ -115,7 +115,7 @@ pub async fn accounts(
             json!({
                 "ref": f.reference,
                 "account_id": realname_domain::masking::mask_identifier(&f.account.id.to_string()),
-                "phone": f.account.phone.masked(),
+                "phone": f.account.phone.as_ref().map(realname_domain::identifiers::Phone::masked),
                 "status": f.account.status.as_str(),
                 "state": f.account.state.as_str(),
                 "created_at": f.account.created_at,
