@@ -269,3 +269,38 @@ async fn typing_an_id_number_without_a_passed_proof_reveals_nothing() {
     assert_eq!(status, 409);
     assert!(body.get("data").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signed_provider_callback_completes_an_identity_proof_like_an_application() {
+    let app = TestApp::spawn().await;
+    let console = app.token(Role::Service, None);
+    let body = json!({"method": "face_recognition", "subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
+    let (_, proof) = app
+        .send(
+            app.request(Method::POST, "/v1/identity-proofs", Some(&console))
+                .json(&body),
+        )
+        .await;
+    let id = proof["id"].as_str().unwrap();
+    let event = json!({
+        "session_ref": format!("face_{}", id.trim_start_matches("idp_")),
+        "outcome": "passed",
+        "asserted_subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"},
+    });
+    let (status, recorded) = app
+        .provider_event("face", &event, chrono::Utc::now().timestamp())
+        .await;
+    assert_eq!(
+        (status, recorded["status"].as_str()),
+        (200, Some("passed")),
+        "{recorded}"
+    );
+    let (status, _) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{id}/accounts"),
+            Some(&console),
+        ))
+        .await;
+    assert_eq!(status, 200);
+}

@@ -134,6 +134,15 @@ pub trait Transaction: Send {
     /// It MUST return `Ok(None)` for an unknown id.
     async fn proof_for_update(&mut self, id: ProofId) -> Result<Option<IdentityProof>, StoreError>;
 
+    /// The identity proof whose provider session has this reference, locked.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown reference.
+    async fn proof_by_session_for_update(
+        &mut self,
+        session_ref: &str,
+    ) -> Result<Option<IdentityProof>, StoreError>;
+
     /// Every account ever verified with this subject (closed and revoked ones too: the subject
     /// key survives), locked, in id order (R14, R15).
     ///

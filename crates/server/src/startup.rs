@@ -23,7 +23,8 @@ use realname_application::real_name::{
 use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
     CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications, ProcessDeadlines,
-    RecordPaymentCredit, RecordProviderResult, SubmitApplication, WithdrawApplication,
+    ProviderCallback, RecordPaymentCredit, RecordProviderResult, SubmitApplication,
+    WithdrawApplication,
 };
 use realname_gateways::{
     HttpRegistry, HttpSms, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSms,
@@ -151,7 +152,7 @@ impl Adapters {
                 store.clone(),
                 store.clone(),
             ),
-            record_provider_result: record.clone(),
+            provider_callback: ProviderCallback::new(record.clone(), store.clone()),
             complete_sandbox_application: CompleteSandboxApplication::new(
                 store.clone(),
                 store.clone(),

@@ -16,8 +16,8 @@ use realname_application::real_name::{
 };
 use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
-    CompleteSandboxApplication, GetApplication, ListApplications, RecordPaymentCredit,
-    RecordProviderResult, SubmitApplication, WithdrawApplication,
+    CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
+    RecordPaymentCredit, SubmitApplication, WithdrawApplication,
 };
 use realname_ports::{Clock, IdempotencyStore, Readiness, SandboxSmsInbox};
 
@@ -47,7 +47,7 @@ pub struct UseCases {
     /// `POST /v1/applications/{id}/withdraw`.
     pub withdraw_application: WithdrawApplication,
     /// `POST /v1/provider-events/{provider}`.
-    pub record_provider_result: Arc<RecordProviderResult>,
+    pub provider_callback: ProviderCallback,
     /// `POST /v1/sandbox/applications/{id}/complete`.
     pub complete_sandbox_application: CompleteSandboxApplication,
     /// `POST /v1/payment-credits`.

@@ -329,6 +329,21 @@ impl Transaction for PgTransaction {
         row.map(|r| self.codec.proof(r)).transpose()
     }
 
+    async fn proof_by_session_for_update(
+        &mut self,
+        session_ref: &str,
+    ) -> Result<Option<IdentityProof>, StoreError> {
+        let row: Option<ProofRow> = identity_proofs::table
+            .filter(identity_proofs::session_ref.eq(session_ref))
+            .select(ProofRow::as_select())
+            .for_update()
+            .first(self.conn()?)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec.proof(r)).transpose()
+    }
+
     async fn accounts_of_subject(&mut self, subject: &Subject) -> Result<Vec<Account>, StoreError> {
         let key = self.codec.subject_key(subject);
         let rows: Vec<AccountRow> = accounts::table

@@ -149,6 +149,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_expired_code_is_refused_and_nothing_is_bound() {
+        let acct = account();
+        let mut change = PhoneChange::request(
+            acct.id,
+            Phone::parse("13912345678").unwrap(),
+            "654321",
+            now() - chrono::Duration::minutes(11),
+        );
+        change.expires_at = now() - chrono::Duration::minutes(1);
+        let mut tx = MockTransaction::new();
+        let (a, c) = (acct.clone(), change.clone());
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(a.clone())));
+        tx.expect_phone_change_for_update()
+            .returning(move |_| Ok(Some(c.clone())));
+        tx.expect_save_phone_change().times(1).returning(|_| Ok(()));
+        tx.expect_save_account().never();
+        tx.expect_commit().times(1).returning(|| Ok(()));
+
+        let use_case =
+            ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
+        let err = use_case
+            .execute(
+                &Actor::Holder { root: acct.id },
+                acct.id,
+                change.id,
+                "654321",
+            )
+            .await
+            .unwrap_err();
+
+        assert!(matches!(err, AppError::Otp(OtpError::Expired)));
+    }
+
+    #[tokio::test]
     async fn a_wrong_code_is_counted_and_committed() {
         let (mut tx, acct, change) = setup("654321");
         tx.expect_save_phone_change()

@@ -1,6 +1,7 @@
 //! Inbound provider results, and the sandbox's own completion.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use realname_application::verification::CallbackOutcome;
 use realname_domain::{FailureCode, ProviderName};
 use realname_ports::{ProviderOutcome, ProviderReport};
 use serde_json::json;
@@ -54,20 +55,24 @@ pub async fn provider_event(
                 .unwrap_or(FailureCode::ProviderError),
         ),
     };
-    let recorded = state
-        .use_cases
-        .record_provider_result
-        .execute(ProviderReport {
-            provider,
-            session_ref,
-            outcome,
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "result": if recorded.duplicate { "duplicate" } else { "recorded" },
-        "application_id": recorded.application.id.to_string(),
-        "status": recorded.application.status.as_str(),
-    })))
+    let report = ProviderReport {
+        provider,
+        session_ref,
+        outcome,
+    };
+    let body = match state.use_cases.provider_callback.execute(report).await? {
+        CallbackOutcome::Application(recorded) => json!({
+            "result": if recorded.duplicate { "duplicate" } else { "recorded" },
+            "application_id": recorded.application.id.to_string(),
+            "status": recorded.application.status.as_str(),
+        }),
+        CallbackOutcome::Proof { proof, duplicate } => json!({
+            "result": if duplicate { "duplicate" } else { "recorded" },
+            "identity_proof_id": proof.id.to_string(),
+            "status": proof.status.as_str(),
+        }),
+    };
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// Checks the `Signature` header of a provider's request over its raw body.
