@@ -161,6 +161,18 @@ impl TestApp {
         (account, body)
     }
 
+    /// Registers an account on `phone` and verifies it as the sample person with `method`
+    /// through the sandbox; returns the account id.
+    pub async fn verified(&self, phone: &str, method: &str) -> String {
+        let (account, application) = self.submitted(phone, method).await;
+        let pass = json!({"outcome": "passed"});
+        let (_, done) = self
+            .complete(&account, application["id"].as_str().unwrap(), &pass)
+            .await;
+        assert_eq!(done["status"], "approved", "{done}");
+        account
+    }
+
     /// Completes an application through the sandbox as the account's holder.
     pub async fn complete(&self, account: &str, application: &str, body: &Value) -> (u16, Value) {
         let holder = self.token(Role::Holder, Some(account));

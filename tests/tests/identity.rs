@@ -7,19 +7,6 @@ use realname_http::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn verified(app: &TestApp, phone: &str) -> String {
-    let (account, application) = app.submitted(phone, "wechat_scan").await;
-    let (_, done) = app
-        .complete(
-            &account,
-            application["id"].as_str().unwrap(),
-            &json!({"outcome": "passed"}),
-        )
-        .await;
-    assert_eq!(done["status"], "approved");
-    account
-}
-
 /// A person proves they are 张三 through the console (a service token acting for them).
 async fn passed_proof(app: &TestApp, token: &str) -> String {
     let body = json!({"method": "face_recognition", "subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
@@ -71,8 +58,8 @@ async fn found(app: &TestApp, token: &str, proof: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_proven_owner_finds_freezes_and_appeals_and_a_reviewer_confirms_the_theft() {
     let app = TestApp::spawn().await;
-    let _mine = verified(&app, "13100000001").await;
-    let impostor = verified(&app, "13100000002").await;
+    let _mine = app.verified("13100000001", "wechat_scan").await;
+    let impostor = app.verified("13100000002", "wechat_scan").await;
     let console = app.token(Role::Service, None);
     let proof = passed_proof(&app, &console).await;
 
@@ -197,7 +184,7 @@ async fn a_proven_owner_finds_freezes_and_appeals_and_a_reviewer_confirms_the_th
 #[tokio::test(flavor = "multi_thread")]
 async fn the_recovery_tool_rebinds_an_accounts_phone_after_the_owners_otp() {
     let app = TestApp::spawn().await;
-    let lost = verified(&app, "13100000010").await;
+    let lost = app.verified("13100000010", "wechat_scan").await;
     let console = app.token(Role::Service, None);
     let proof = passed_proof(&app, &console).await;
     let reference = found(&app, &console, &proof).await["data"][0]["ref"]
@@ -241,7 +228,7 @@ async fn the_recovery_tool_rebinds_an_accounts_phone_after_the_owners_otp() {
 #[tokio::test(flavor = "multi_thread")]
 async fn typing_an_id_number_without_a_passed_proof_reveals_nothing() {
     let app = TestApp::spawn().await;
-    verified(&app, "13100000020").await;
+    app.verified("13100000020", "wechat_scan").await;
     let console = app.token(Role::Service, None);
     let body = json!({"method": "face_recognition", "subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
     let (_, proof) = app

@@ -7,19 +7,6 @@ use realname_http::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn verified_person(app: &TestApp, phone: &str) -> String {
-    let (account, application) = app.submitted(phone, "face_recognition").await;
-    let (_, done) = app
-        .complete(
-            &account,
-            application["id"].as_str().unwrap(),
-            &json!({"outcome": "passed"}),
-        )
-        .await;
-    assert_eq!(done["status"], "approved");
-    account
-}
-
 fn modify(mut body: Value) -> Value {
     body["purpose"] = json!("modify");
     body
@@ -39,7 +26,7 @@ async fn real_name(app: &TestApp, account: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_personal_change_inside_the_cooldown_is_refused_with_the_date_it_opens() {
     let app = TestApp::spawn().await;
-    let account = verified_person(&app, "13400000001").await;
+    let account = app.verified("13400000001", "face_recognition").await;
     let other = modify(personal("wechat_scan", "resident_id", "110105198001010016"));
     let (status, body) = app.submit(&account, &other).await;
     assert_eq!(
@@ -59,7 +46,7 @@ async fn a_personal_change_inside_the_cooldown_is_refused_with_the_date_it_opens
 #[tokio::test(flavor = "multi_thread")]
 async fn personal_to_enterprise_is_allowed_at_once_and_keeps_capabilities_while_pending() {
     let app = TestApp::spawn().await;
-    let account = verified_person(&app, "13400000002").await;
+    let account = app.verified("13400000002", "face_recognition").await;
     let (status, pending) = app
         .submit(
             &account,
@@ -128,7 +115,7 @@ async fn a_modification_onto_a_full_enterprise_is_rejected_and_the_old_subject_s
         )
         .await;
     assert_eq!(status, 200);
-    let account = verified_person(&app, "13400000003").await;
+    let account = app.verified("13400000003", "face_recognition").await;
     let (_, pending) = app
         .submit(
             &account,
@@ -161,7 +148,7 @@ async fn a_modification_onto_a_full_enterprise_is_rejected_and_the_old_subject_s
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pending_modification_can_be_withdrawn() {
     let app = TestApp::spawn().await;
-    let account = verified_person(&app, "13400000004").await;
+    let account = app.verified("13400000004", "face_recognition").await;
     let (_, pending) = app
         .submit(
             &account,

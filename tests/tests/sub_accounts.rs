@@ -7,19 +7,6 @@ use realname_http::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn verified(app: &TestApp, phone: &str) -> String {
-    let (account, application) = app.submitted(phone, "wechat_scan").await;
-    let (_, done) = app
-        .complete(
-            &account,
-            application["id"].as_str().unwrap(),
-            &json!({"outcome": "passed"}),
-        )
-        .await;
-    assert_eq!(done["status"], "approved");
-    account
-}
-
 async fn create_sub(app: &TestApp, root: &str, phone: &str) -> (u16, Value) {
     let holder = app.token(Role::Holder, Some(root));
     let path = format!("/v1/accounts/{root}/sub-accounts");
@@ -33,7 +20,7 @@ async fn create_sub(app: &TestApp, root: &str, phone: &str) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sub_account_inherits_its_roots_verification_without_using_a_slot() {
     let app = TestApp::spawn().await;
-    let root = verified(&app, "13200000001").await;
+    let root = app.verified("13200000001", "wechat_scan").await;
     let mut subs = Vec::new();
     for n in 0..3 {
         let (status, sub) = create_sub(&app, &root, &format!("1320000001{n}")).await;
@@ -80,14 +67,14 @@ async fn a_sub_account_inherits_its_roots_verification_without_using_a_slot() {
     );
 
     // R3 counts only the root: two more accounts of the same person still verify.
-    verified(&app, "13200000002").await;
-    verified(&app, "13200000003").await;
+    app.verified("13200000002", "wechat_scan").await;
+    app.verified("13200000003", "wechat_scan").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn association_needs_a_verified_target_and_both_sides_consent() {
     let app = TestApp::spawn().await;
-    let root = verified(&app, "13200000020").await;
+    let root = app.verified("13200000020", "wechat_scan").await;
     let unverified = app.register("13200000021").await;
     let holder = app.token(Role::Holder, Some(&root));
     let path = format!("/v1/accounts/{root}/sub-account-associations");
@@ -160,7 +147,7 @@ async fn association_needs_a_verified_target_and_both_sides_consent() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_associates_at_once() {
     let app = TestApp::spawn().await;
-    let root = verified(&app, "13200000030").await;
+    let root = app.verified("13200000030", "wechat_scan").await;
     let target = app.register("13200000031").await;
     let (_, application) = app
         .submit(
