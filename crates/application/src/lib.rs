@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 mod error;
+pub mod events;
 pub mod identity;
 pub mod real_name;
 pub mod review;

@@ -8,6 +8,7 @@
 mod claims;
 mod clock;
 mod error;
+mod feed;
 mod idempotency;
 mod provider;
 mod queries;
@@ -18,6 +19,7 @@ mod unit_of_work;
 pub use claims::DeadlineClaims;
 pub use clock::Clock;
 pub use error::{GatewayError, StoreError};
+pub use feed::{EventFeed, FeedEvent};
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
 pub use provider::{
     AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession,
@@ -32,6 +34,8 @@ pub use unit_of_work::{Transaction, UnitOfWork};
 pub use claims::MockDeadlineClaims;
 #[cfg(feature = "mock")]
 pub use clock::MockClock;
+#[cfg(feature = "mock")]
+pub use feed::MockEventFeed;
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
 #[cfg(feature = "mock")]

@@ -237,6 +237,12 @@ pub trait Transaction: Send {
     /// [`StoreError::Unknown`] on failure.
     async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
 
+    /// Rolls everything back now (dropping the transaction also does, a moment later).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] when the rollback fails; the connection is discarded then.
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
+
     /// Commits everything.
     ///
     /// # Errors

@@ -13,6 +13,7 @@ use realname_application::accounts::{
     RedactClosedAccounts, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
+use realname_application::events::{ListEvents, SetAgreement};
 use realname_application::identity::{
     AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
     ResolveCase, StartIdentityProof,
@@ -208,6 +209,8 @@ impl Adapters {
             open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
             list_cases: ListCases::new(store.clone()),
             resolve_case: ResolveCase::new(store.clone(), clock.clone()),
+            list_events: ListEvents::new(store.clone()),
+            set_agreement: SetAgreement::new(store.clone(), clock.clone()),
         }
     }
 

@@ -7,6 +7,7 @@ use realname_application::accounts::{
     RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
+use realname_application::events::{ListEvents, SetAgreement};
 use realname_application::identity::{
     AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
     ResolveCase, StartIdentityProof,
@@ -86,6 +87,10 @@ pub struct UseCases {
     pub list_cases: ListCases,
     /// `POST /v1/cases/{id}/resolution`.
     pub resolve_case: ResolveCase,
+    /// `GET /v1/events`.
+    pub list_events: ListEvents,
+    /// `PUT /v1/accounts/{id}/agreement`.
+    pub set_agreement: SetAgreement,
 }
 
 /// The shared state of the HTTP adapter.

@@ -8,6 +8,7 @@ mod audit;
 mod claims;
 pub mod crypto;
 mod error;
+mod feed;
 mod idempotency;
 mod identity;
 mod rows;

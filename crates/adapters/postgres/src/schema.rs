@@ -79,6 +79,8 @@ diesel::table! {
         event_type -> Text,
         data -> Jsonb,
         created_at -> Timestamptz,
+        txid -> Int8,
+        position -> Int8,
     }
 }
 

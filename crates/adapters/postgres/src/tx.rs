@@ -592,6 +592,15 @@ impl Transaction for PgTransaction {
         Ok(())
     }
 
+    async fn rollback(mut self: Box<Self>) -> Result<(), StoreError> {
+        let mut conn = self.conn.take().ok_or(StoreError::NotFound)?;
+        let rolled_back = AnsiTransactionManager::rollback_transaction(&mut *conn).await;
+        if rolled_back.is_err() {
+            drop(Object::take(conn));
+        }
+        rolled_back.map_err(store_error)
+    }
+
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         let mut conn = self.conn.take().ok_or(StoreError::NotFound)?;
         match AnsiTransactionManager::commit_transaction(&mut *conn).await {

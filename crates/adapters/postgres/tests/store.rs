@@ -430,3 +430,49 @@ async fn a_migrated_database_is_ready_even_after_a_newer_replica_migrated_it_fur
     common::exec(&w._db.url, "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT min(version) FROM __diesel_schema_migrations)").await;
     assert!(!w.store.ready().await, "a missing migration is not ready");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_feed_never_shows_an_event_that_a_running_transaction_could_precede() {
+    use realname_ports::EventFeed;
+
+    let w = world(4).await;
+    let first = w.registered(20).await;
+    // A transaction that started first and commits last.
+    let mut early = raw(&w._db.url).await;
+    diesel::sql_query("BEGIN")
+        .execute(&mut early)
+        .await
+        .unwrap();
+    let insert = format!(
+        "INSERT INTO events (id, account_id, sequence, type, data, created_at) VALUES (gen_random_uuid(), '{}', 99, 'test.late', '{{}}', now())",
+        first.id.as_uuid()
+    );
+    diesel::sql_query(insert).execute(&mut early).await.unwrap();
+    let second = w.registered(21).await;
+
+    let (visible, _) = w.store.events(None, None, 100).await.unwrap();
+    let types: Vec<_> = visible.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        ["account.created"],
+        "the later commit waits behind the running transaction"
+    );
+
+    diesel::sql_query("COMMIT")
+        .execute(&mut early)
+        .await
+        .unwrap();
+    let (visible, _) = w.store.events(None, None, 100).await.unwrap();
+    let order: Vec<_> = visible
+        .iter()
+        .map(|e| (e.event_type.clone(), e.account_id))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("account.created".to_owned(), Some(first.id)),
+            ("test.late".to_owned(), Some(first.id)),
+            ("account.created".to_owned(), Some(second.id)),
+        ]
+    );
+}

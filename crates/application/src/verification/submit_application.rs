@@ -70,8 +70,10 @@ impl SubmitApplication {
     ) -> Result<Application, AppError> {
         let now = self.clock.now();
         {
+            // A first, read-only admission, released before the provider is called.
             let mut tx = self.uow.begin().await?;
             self.admit(tx.as_mut(), actor, &cmd, now).await?;
+            tx.rollback().await?;
         }
         let id = ApplicationId::new();
         let (session, deadline) = self.open_session(id, &cmd, now).await?;
@@ -204,6 +206,7 @@ mod tests {
         tx.expect_account_for_update()
             .returning(move |_| Ok(Some(account.clone())));
         tx.expect_undecided_application().returning(|_| Ok(None));
+        tx.expect_rollback().returning(|| Ok(()));
         tx.expect_failed_attempts_since().returning(move |_, _| {
             Ok((0..failures)
                 .map(|i| now() - Duration::hours(i as i64 + 1))

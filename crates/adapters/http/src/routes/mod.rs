@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod events;
 pub mod identity;
 pub mod lifecycle;
 pub mod ops;
@@ -75,6 +76,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         .route("/v1/review-queue", web::get().to(review::queue))
         .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
         .route("/v1/accounts/{id}/close", web::post().to(lifecycle::close))
+        .route("/v1/events", web::get().to(events::feed))
+        .route(
+            "/v1/accounts/{id}/agreement",
+            web::put().to(events::agreement),
+        )
         .route("/v1/identity-proofs", web::post().to(identity::start))
         .route(
             "/v1/identity-proofs/{id}/accounts",
