@@ -309,3 +309,26 @@ async fn a_service_records_an_agreement_expiry() {
         403
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_count_requests_by_route_pattern_without_ids() {
+    let app = TestApp::spawn().await;
+    let account = app.register("13600000013").await;
+    let service = app.token(Role::Service, None);
+    app.send(app.request(
+        Method::GET,
+        &format!("/v1/accounts/{account}"),
+        Some(&service),
+    ))
+    .await;
+    let response = app
+        .request(Method::GET, "/metrics", None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/v1/accounts/{id}\""), "{text}");
+    assert!(!text.contains(&account), "no id in a label");
+}

@@ -261,6 +261,22 @@ impl Adapters {
     }
 }
 
+/// The process-wide Prometheus recorder, installed once; returns its renderer.
+fn prometheus() -> Arc<dyn Fn() -> String + Send + Sync> {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    let handle = HANDLE.get_or_init(|| {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed");
+        }
+        handle
+    });
+    let handle = handle.clone();
+    Arc::new(move || handle.render())
+}
+
 fn uuid_suffix() -> String {
     format!("{:x}", SystemClock.now().timestamp_subsec_nanos())
 }
@@ -286,6 +302,7 @@ impl Application {
                 .sandbox_sms
                 .clone()
                 .map(|s| s as Arc<dyn SandboxSmsInbox>),
+            metrics: Some(prometheus()),
         });
         let listener = TcpListener::bind(&settings.http.listen)
             .with_context(|| format!("binding {}", settings.http.listen))?;
@@ -293,6 +310,9 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(actix_web::middleware::from_fn(
+                    realname_http::metrics::track,
+                ))
                 .configure(realname_http::configure(state.clone()))
         })
         .disable_signals()

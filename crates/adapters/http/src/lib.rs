@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod idempotency;
+pub mod metrics;
 pub mod routes;
 pub mod signature;
 pub mod state;

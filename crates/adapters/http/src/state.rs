@@ -111,4 +111,6 @@ pub struct HttpState {
     pub sandbox: bool,
     /// The sandbox SMS inbox (`GET /v1/sandbox/sms`), in sandbox mode.
     pub sandbox_sms: Option<Arc<dyn SandboxSmsInbox>>,
+    /// Renders the Prometheus text for `/metrics`.
+    pub metrics: Option<Arc<dyn Fn() -> String + Send + Sync>>,
 }

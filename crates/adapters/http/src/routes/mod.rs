@@ -34,6 +34,7 @@ pub(crate) fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
 pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
     cfg.route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
+        .route("/metrics", web::get().to(crate::metrics::export))
         .route(
             "/v1/verification-methods",
             web::get().to(real_name::methods),
