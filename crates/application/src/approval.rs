@@ -4,12 +4,13 @@
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::enterprise::Verdict;
-use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
+use realname_domain::event::{ApplicationFacts, DomainEvent};
 use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy, Purpose};
 use realname_ports::Transaction;
 
 use crate::AppError;
 use crate::inheritance::{fan_out, lock_heirs};
+use crate::record::emit;
 
 /// Applies a verdict: approval claims the subject's slot (or is rejected at the limit), review
 /// leaves it undecided for a reviewer, rejection records the code.
@@ -66,6 +67,7 @@ async fn approve(
         format!("status={},subject_type={subject_type}", a.status.as_str())
     };
     let before = summary(account);
+    let was_pending = account.revocation_pending_at.is_some();
     account.verify(application.subject.clone(), application.method, now);
     application
         .approve(now)
@@ -77,17 +79,15 @@ async fn approve(
         Purpose::Modify => DomainEvent::AccountModified(facts),
     };
     let action = event.type_name();
-    tx.append_event(
-        &NewEvent {
-            account_id: Some(account.id),
-            event,
-        },
-        now,
-    )
-    .await?;
+    emit(tx, account.id, event, now).await?;
     let entry = AuditEntry::new(account.id, actor, action, (before, summary(account)), now);
     tx.append_audit(&entry.because(format!("application={}", application.id)))
         .await?;
+    if was_pending {
+        // R17: an approved modification (or re-authentication) cancels the pending revocation.
+        let event = DomainEvent::AccountRevocationCancelled { reason: "modified" };
+        emit(tx, account.id, event, now).await?;
+    }
     fan_out(tx, actor, account, &heirs, now).await?;
     Ok(None)
 }

@@ -4,10 +4,24 @@
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
-use realname_domain::{Actor, Application, ApplicationStatus};
+use realname_domain::{AccountId, Actor, Application, ApplicationStatus};
 use realname_ports::Transaction;
 
 use crate::AppError;
+
+/// Appends an account's event to the outbox, in the caller's transaction (SPEC §6).
+pub(crate) async fn emit(
+    tx: &mut dyn Transaction,
+    account: AccountId,
+    event: DomainEvent,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let event = NewEvent {
+        account_id: Some(account),
+        event,
+    };
+    Ok(tx.append_event(&event, now).await?)
+}
 
 /// Saves `application` after a transition from `before`, with its event and audit entry.
 pub(crate) async fn save_transition(

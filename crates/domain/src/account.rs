@@ -250,7 +250,9 @@ impl Account {
         else {
             return Err(ModificationRefused::NotVerified);
         };
-        if current.subject.key_material() == new.key_material() {
+        // The whole subject, not only its key: an enterprise fixing its registered name keeps
+        // its USCC (R17), and that fix must be possible.
+        if current.subject == *new {
             return Err(ModificationRefused::NoChange);
         }
         let to_enterprise = current.subject.subject_type() == crate::subject::SubjectType::Personal
@@ -338,6 +340,21 @@ impl Account {
         self.status = RealNameStatus::Revoked;
         self.revocation_pending_at = None;
         Ok(())
+    }
+
+    /// Sets a pending revocation (R17). Returns false when one is pending already or the
+    /// account holds no verification to revoke, so a notice is never sent twice.
+    pub fn schedule_revocation(&mut self, effective_at: DateTime<Utc>) -> bool {
+        if !self.holds_slot() || self.revocation_pending_at.is_some() {
+            return false;
+        }
+        self.revocation_pending_at = Some(effective_at);
+        true
+    }
+
+    /// Cancels a pending revocation (R17). Returns whether one was pending.
+    pub fn cancel_revocation(&mut self) -> bool {
+        self.revocation_pending_at.take().is_some()
     }
 
     /// Freezes the account in a theft case (R14): every capability answers `account_frozen`.
@@ -481,6 +498,38 @@ mod tests {
                 chrono::Duration::days(30)
             ),
             Err(ModificationRefused::NoChange)
+        );
+    }
+
+    #[test]
+    fn the_same_document_under_a_corrected_name_is_a_change() {
+        // R17: a name_mismatch is fixed by modifying the name under the same number.
+        let at = Utc::now();
+        let acct = verified_at(at);
+        let renamed = person("11010519491231002X", "张三丰");
+        assert_eq!(
+            acct.ensure_may_modify(
+                &renamed,
+                at + chrono::Duration::days(60),
+                chrono::Duration::days(30)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_revocation_is_scheduled_once_and_cancelled_once() {
+        let at = Utc::now();
+        let mut acct = verified_at(at);
+        let effective = at + chrono::Duration::days(15);
+        assert!(acct.schedule_revocation(effective));
+        assert!(!acct.schedule_revocation(effective + chrono::Duration::days(1)));
+        assert_eq!(acct.revocation_pending_at, Some(effective));
+        assert!(acct.cancel_revocation());
+        assert!(!acct.cancel_revocation());
+        assert!(
+            !account().schedule_revocation(effective),
+            "nothing to revoke"
         );
     }
 

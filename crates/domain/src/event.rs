@@ -21,6 +21,19 @@ pub enum DomainEvent {
         /// Why (`identity_theft`, `registry_deregistered`, …).
         reason: String,
     },
+    /// A re-check found a problem; the account's verification is revoked at `effective_at`
+    /// unless the record is fixed or the subject modified first (R17).
+    AccountRevocationScheduled {
+        /// What the re-check found (`deregistered`, `incomplete`, `name_mismatch`).
+        finding: &'static str,
+        /// When the revocation takes effect.
+        effective_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// A pending revocation was cancelled (R17).
+    AccountRevocationCancelled {
+        /// `registry_fixed` or `modified`.
+        reason: &'static str,
+    },
     /// The account became a sub-account of a root (R16).
     AccountAssociated {
         /// The root, shown with its prefix.
@@ -106,6 +119,8 @@ impl DomainEvent {
             Self::AccountRedacted => "account.redacted",
             Self::AccountUnfrozen => "account.unfrozen",
             Self::AccountRevoked { .. } => "account.revoked",
+            Self::AccountRevocationScheduled { .. } => "account.revocation_scheduled",
+            Self::AccountRevocationCancelled { .. } => "account.revocation_cancelled",
             Self::AccountAssociated { .. } => "account.associated",
             Self::InheritedStatusChanged { .. } => "account.inherited_status_changed",
             Self::AccountPhoneChanged => "account.phone_changed",
@@ -147,6 +162,17 @@ impl DomainEvent {
             | Self::AccountModified(f)
             | Self::ApplicationOverdue(f) => facts(f),
             Self::AccountRevoked { reason } => vec![("reason", reason.clone())],
+            Self::AccountRevocationScheduled {
+                finding,
+                effective_at,
+            } => vec![
+                ("finding", (*finding).to_owned()),
+                (
+                    "effective_at",
+                    effective_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ),
+            ],
+            Self::AccountRevocationCancelled { reason } => vec![("reason", (*reason).to_owned())],
             Self::AccountAssociated { root_id } => vec![("root_id", root_id.clone())],
             Self::InheritedStatusChanged { root_id, status } => {
                 vec![

@@ -22,6 +22,7 @@ pub mod method;
 pub mod phone_change;
 pub mod policy;
 pub mod quota;
+pub mod recheck;
 pub mod subject;
 
 pub use account::{

@@ -12,6 +12,7 @@ mod feed;
 mod idempotency;
 mod provider;
 mod queries;
+mod recheck;
 mod registry;
 mod sms;
 mod unit_of_work;
@@ -26,6 +27,10 @@ pub use provider::{
     SandboxInstruction, SandboxProvider, SessionRequest,
 };
 pub use queries::{AccountReader, ApplicationReader, AuditReader, CaseReader, Page};
+pub use recheck::{
+    EnterpriseRef, HolderNotifier, RecheckCandidate, RecheckScope, RecheckStore, Reschedule,
+    RevocationNotice,
+};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{Transaction, UnitOfWork};
@@ -42,6 +47,8 @@ pub use idempotency::MockIdempotencyStore;
 pub use provider::{MockProviderGateway, MockSandboxProvider};
 #[cfg(feature = "mock")]
 pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader, MockCaseReader};
+#[cfg(feature = "mock")]
+pub use recheck::{MockHolderNotifier, MockRecheckStore};
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 #[cfg(feature = "mock")]

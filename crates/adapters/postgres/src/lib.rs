@@ -11,8 +11,10 @@ mod error;
 mod feed;
 mod idempotency;
 mod identity;
+mod recheck;
 mod rows;
 mod schema;
+pub mod seed;
 mod store;
 mod tx;
 

@@ -25,7 +25,7 @@ use crate::schema::{accounts, applications, phone_changes};
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]
 pub(crate) struct AccountRow {
-    id: Uuid,
+    pub(crate) id: Uuid,
     root_id: Option<Uuid>,
     state: String,
     status: String,
@@ -46,24 +46,24 @@ pub(crate) struct AccountRow {
 #[derive(Debug, Insertable, AsChangeset)]
 #[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
 pub(crate) struct AccountWrite {
-    id: Uuid,
-    root_id: Option<Uuid>,
-    state: &'static str,
-    status: &'static str,
-    phone_key: Option<Vec<u8>>,
-    phone_enc: Option<Vec<u8>>,
-    subject_key: Option<Vec<u8>>,
-    subject_type: Option<&'static str>,
-    subject_enc: Option<Vec<u8>>,
-    verified_method: Option<&'static str>,
-    verified_at: Option<DateTime<Utc>>,
-    last_authenticated_at: Option<DateTime<Utc>>,
-    agreement_expires_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    revocation_pending_at: Option<DateTime<Utc>>,
-    closed_at: Option<DateTime<Utc>>,
-    inherits: bool,
-    redacted_at: Option<DateTime<Utc>>,
+    pub(crate) id: Uuid,
+    pub(crate) root_id: Option<Uuid>,
+    pub(crate) state: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) phone_key: Option<Vec<u8>>,
+    pub(crate) phone_enc: Option<Vec<u8>>,
+    pub(crate) subject_key: Option<Vec<u8>>,
+    pub(crate) subject_type: Option<&'static str>,
+    pub(crate) subject_enc: Option<Vec<u8>>,
+    pub(crate) verified_method: Option<&'static str>,
+    pub(crate) verified_at: Option<DateTime<Utc>>,
+    pub(crate) last_authenticated_at: Option<DateTime<Utc>>,
+    pub(crate) agreement_expires_at: Option<DateTime<Utc>>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) revocation_pending_at: Option<DateTime<Utc>>,
+    pub(crate) closed_at: Option<DateTime<Utc>>,
+    pub(crate) inherits: bool,
+    pub(crate) redacted_at: Option<DateTime<Utc>>,
 }
 
 /// An application as stored.

@@ -13,6 +13,11 @@ diesel::table! {
         subject_type -> Text,
         account_limit -> Nullable<Int4>,
         created_at -> Timestamptz,
+        next_check_at -> Nullable<Timestamptz>,
+        last_checked_at -> Nullable<Timestamptz>,
+        check_failures -> Int4,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamptz>,
     }
 }
 

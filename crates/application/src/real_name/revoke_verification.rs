@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use realname_domain::audit::AuditEntry;
-use realname_domain::event::{DomainEvent, NewEvent};
+use realname_domain::event::DomainEvent;
 use realname_domain::{Account, AccountId, Actor};
 use realname_ports::{Clock, UnitOfWork};
 
 use crate::AppError;
 use crate::inheritance::{fan_out, lock_heirs};
+use crate::record::emit;
 
 /// Revokes verifications.
 pub struct RevokeVerification {
@@ -60,14 +61,7 @@ pub(crate) async fn revoke_in(
     let event = DomainEvent::AccountRevoked {
         reason: reason.to_owned(),
     };
-    tx.append_event(
-        &NewEvent {
-            account_id: Some(account.id),
-            event,
-        },
-        now,
-    )
-    .await?;
+    emit(tx, account.id, event, now).await?;
     let change = ("status=verified".to_owned(), "status=revoked".to_owned());
     tx.append_audit(
         &AuditEntry::new(account.id, actor, "account.revoked", change, now).because(reason),

@@ -1,0 +1,117 @@
+//! The R17 re-check's storage and the holder notices it sends.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use realname_domain::AccountId;
+use realname_domain::recheck::{Finding, RecheckTarget};
+
+use crate::error::{GatewayError, StoreError};
+
+/// An enterprise's place in the re-check table: opaque to the application.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EnterpriseRef(pub Vec<u8>);
+
+impl std::fmt::Debug for EnterpriseRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A keyed hash, not personal data; shortened to keep logs readable.
+        let head: String = self.0.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        write!(f, "EnterpriseRef({head}…)")
+    }
+}
+
+/// An enterprise claimed (or, in a dry run, read) for re-checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecheckCandidate {
+    /// Where it is stored.
+    pub key: EnterpriseRef,
+    /// Its schedule and verified accounts.
+    pub target: RecheckTarget,
+}
+
+/// Which enterprises are due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecheckScope {
+    /// Due at `now`: scheduled at or before it, or never scheduled.
+    DueAt(DateTime<Utc>),
+    /// Every enterprise not yet checked since `since` (`realname recheck --all`), in key order
+    /// after `after`.
+    All {
+        /// The start of the run.
+        since: DateTime<Utc>,
+        /// The last key this claimer saw.
+        after: Option<EnterpriseRef>,
+    },
+}
+
+/// A re-check's new schedule for one enterprise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reschedule {
+    /// The enterprise.
+    pub key: EnterpriseRef,
+    /// When it is due next.
+    pub next_check_at: DateTime<Utc>,
+    /// Consecutive registry errors.
+    pub failures: u32,
+    /// When the registry answered, if it did.
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+/// Claims and reschedules enterprises for the re-check (R17).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait RecheckStore: Send + Sync {
+    /// Claims up to `limit` due enterprises with `FOR UPDATE SKIP LOCKED` and a lease for
+    /// `owner`, skipping those under another claimer's unexpired lease, and commits the claim
+    /// before returning. Each comes with its verified accounts.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn claim(
+        &self,
+        scope: &RecheckScope,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<RecheckCandidate>, StoreError>;
+
+    /// Reads up to `limit` due enterprises after `after`, in key order, without claiming or
+    /// changing anything (the dry run).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn peek(
+        &self,
+        scope: &RecheckScope,
+        after: Option<EnterpriseRef>,
+        limit: u32,
+    ) -> Result<Vec<RecheckCandidate>, StoreError>;
+
+    /// Writes new schedules and releases `owner`'s leases on them, in one statement.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn reschedule(&self, owner: &str, schedules: &[Reschedule]) -> Result<(), StoreError>;
+}
+
+/// A revocation notice for an account's holder (R17).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationNotice {
+    /// The account.
+    pub account_id: AccountId,
+    /// What the re-check found.
+    pub finding: Finding,
+    /// When the revocation takes effect.
+    pub effective_at: DateTime<Utc>,
+}
+
+/// Notifies account holders.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait HolderNotifier: Send + Sync {
+    /// Tells the holder that the account's verification will be revoked (R17).
+    ///
+    /// # Errors
+    /// [`GatewayError`] when the notification could not be sent.
+    async fn revocation_scheduled(&self, notice: &RevocationNotice) -> Result<(), GatewayError>;
+}
