@@ -16,3 +16,71 @@ pub async fn verify_audit(settings: &Settings) -> anyhow::Result<ChainReport> {
     let store = Arc::new(PgStore::connect(&settings.database, keys)?);
     Ok(VerifyAuditChains::new(store).execute().await?)
 }
+
+/// What `realname recheck` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecheckMode {
+    /// Process everything due (or, with `all`, every enterprise) and exit.
+    Once {
+        /// Treat every verified enterprise as due.
+        all: bool,
+    },
+    /// Print the blast radius and change nothing.
+    DryRun {
+        /// Treat every verified enterprise as due.
+        all: bool,
+    },
+}
+
+/// Runs the re-check once, or its dry run, and returns the lines to print (R17).
+///
+/// # Errors
+/// When the database or the registry settings are not usable.
+pub async fn recheck(settings: &Settings, mode: RecheckMode) -> anyhow::Result<Vec<String>> {
+    // Never migrate from here: a dry run must change nothing.
+    let mut settings = settings.clone();
+    settings.database.migrate_on_start = false;
+    let settings = &settings;
+    let adapters = crate::startup::Adapters::connect(settings).await?;
+    let started = std::time::Instant::now();
+    Ok(match mode {
+        RecheckMode::Once { all } => {
+            let run = adapters.recheck(settings, crate::startup::claimer_id());
+            let report = run.execute(all).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            vec![
+                format!("enterprises processed: {}", report.enterprises),
+                format!("registry answered: {}", report.checked),
+                format!("registry errors (retried later): {}", report.retries),
+                format!("accounts noticed: {}", report.notices),
+                format!("accounts revoked: {}", report.revocations),
+                format!("pending revocations cancelled: {}", report.cancellations),
+                format!("elapsed: {seconds:.2} s"),
+            ]
+        }
+        RecheckMode::DryRun { all } => {
+            let radius = adapters.blast_radius(settings).execute(all).await?;
+            let mut lines = vec![
+                "dry run: nothing was changed".to_owned(),
+                format!("enterprises due: {}", radius.enterprises_due),
+                format!("registry errors (would retry): {}", radius.registry_errors),
+                format!(
+                    "notices: {} enterprises, {} accounts",
+                    radius.enterprises_noticed, radius.accounts_noticed
+                ),
+                format!(
+                    "revocations due: {} enterprises, {} accounts",
+                    radius.enterprises_revoked, radius.accounts_revoked
+                ),
+                format!("pending revocations cancelled: {}", radius.cancellations),
+            ];
+            lines.extend(
+                radius
+                    .capabilities_lost
+                    .iter()
+                    .map(|(capability, n)| format!("capability {capability} lost by {n} accounts")),
+            );
+            lines
+        }
+    })
+}

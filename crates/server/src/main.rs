@@ -1,9 +1,10 @@
-//! The `realname` binary: `serve`, `migrate` and `token`.
+//! The `realname` binary: `serve`, `migrate`, `recheck`, `audit` and `token`.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use realname_http::{Authenticator, Role};
+use realname_server::commands::RecheckMode;
 use realname_server::{Application, Settings, cli, telemetry};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +29,19 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The enterprise re-check (R17), for a CronJob or an operator.
+    Recheck {
+        /// Process everything due now (re-checks and revocations whose date has come), then exit.
+        #[arg(long, required_unless_present = "dry_run")]
+        once: bool,
+        /// Treat every verified enterprise as due.
+        #[arg(long)]
+        all: bool,
+        /// Print how many enterprises and accounts would get notices, how many revocations are
+        /// due and which capabilities would change; change nothing.
+        #[arg(long, conflicts_with = "once")]
+        dry_run: bool,
     },
     /// Print a signed bearer token, for development and scripts.
     Token {
@@ -89,6 +103,18 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+        Command::Recheck { all, dry_run, .. } => {
+            telemetry::init(&settings.telemetry);
+            let mode = if dry_run {
+                RecheckMode::DryRun { all }
+            } else {
+                RecheckMode::Once { all }
+            };
+            for line in realname_server::commands::recheck(&settings, mode).await? {
+                println!("{line}");
+            }
+            Ok(())
         }
         Command::Token {
             role,

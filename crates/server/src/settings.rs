@@ -55,6 +55,47 @@ pub enum LogFormat {
     Json,
 }
 
+/// The enterprise re-check (R17).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecheckConfig {
+    /// Every verified enterprise is due once per this many days.
+    pub interval_days: i64,
+    /// Days from notice to revocation.
+    pub notice_period_days: i64,
+    /// The first retry after a registry error, in minutes; doubled per failure.
+    pub retry_base_minutes: i64,
+    /// The longest wait between retries, in hours.
+    pub retry_max_hours: i64,
+    /// Enterprises claimed at a time.
+    pub batch: u32,
+    /// Registry calls in flight at a time.
+    pub concurrency: usize,
+    /// Registry calls per second at most (0: unlimited).
+    pub rate_per_second: f64,
+}
+
+impl RecheckConfig {
+    /// The use case's settings, with the scheduler's lease.
+    #[must_use]
+    pub fn settings(
+        &self,
+        lease: chrono::Duration,
+    ) -> realname_application::recheck::RecheckSettings {
+        realname_application::recheck::RecheckSettings {
+            policy: realname_domain::recheck::RecheckPolicy {
+                interval: chrono::Duration::days(self.interval_days),
+                notice_period: chrono::Duration::days(self.notice_period_days),
+                retry_base: chrono::Duration::minutes(self.retry_base_minutes),
+                retry_max: chrono::Duration::hours(self.retry_max_hours),
+            },
+            lease,
+            batch: self.batch.max(1),
+            concurrency: self.concurrency.max(1),
+        }
+    }
+}
+
 /// Every setting of the service.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,6 +118,8 @@ pub struct Settings {
     pub policy: Policy,
     /// Periodic jobs.
     pub scheduler: SchedulerSettings,
+    /// The enterprise re-check (R17).
+    pub recheck: RecheckConfig,
     /// The business registry (HTTP outside sandbox mode).
     pub registry: RegistrySettings,
     /// The SMS gateway (HTTP outside sandbox mode).
@@ -158,6 +201,39 @@ mod tests {
         assert_eq!(settings.http.listen, "127.0.0.1:8080");
         assert_eq!(settings.policy, Policy::default());
         assert!(settings.sandbox.enabled);
+        let recheck = settings.recheck.settings(chrono::Duration::minutes(5));
+        assert_eq!(
+            recheck.policy,
+            realname_domain::recheck::RecheckPolicy::default()
+        );
+    }
+
+    #[test]
+    fn the_deployment_examples_are_valid_settings() {
+        let configmap = include_str!("../../../deploy/k8s/configmap.yaml");
+        let embedded = configmap
+            .split_once("realname.toml: |")
+            .map(|(_, toml)| {
+                toml.lines()
+                    .map(|l| l.strip_prefix("    ").unwrap_or(l))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap();
+        for example in [
+            include_str!("../../../deploy/realname.production.toml").to_owned(),
+            embedded,
+        ] {
+            let settings: Settings = Config::builder()
+                .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+                .add_source(File::from_str(&example, FileFormat::Toml))
+                .build()
+                .unwrap()
+                .try_deserialize()
+                .unwrap();
+            assert_eq!(settings.mode, Mode::Production);
+            assert!(!settings.sandbox.enabled);
+        }
     }
 
     #[test]

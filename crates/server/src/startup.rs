@@ -21,6 +21,7 @@ use realname_application::identity::{
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
+use realname_application::recheck::{AssessBlastRadius, RunRecheck};
 use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
     CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications, ProcessDeadlines,
@@ -28,14 +29,14 @@ use realname_application::verification::{
     WithdrawApplication,
 };
 use realname_gateways::{
-    HttpRegistry, HttpSms, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSms,
-    SandboxSupport,
+    HttpRegistry, HttpSms, RateLimitedRegistry, SANDBOX_SNAPSHOT, SandboxProviders,
+    SandboxRegistry, SandboxSms, SandboxSupport,
 };
 use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
 use realname_ports::{BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier};
 use realname_postgres::{Keyring, PgStore, admin};
-use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job, RetentionJob};
+use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job, RecheckJob, RetentionJob};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
@@ -60,7 +61,7 @@ pub struct Application {
 }
 
 /// The adapters every use case is wired from.
-struct Adapters {
+pub(crate) struct Adapters {
     store: Arc<PgStore>,
     clock: Arc<dyn Clock>,
     policy: Arc<realname_domain::Policy>,
@@ -73,7 +74,7 @@ struct Adapters {
 }
 
 impl Adapters {
-    async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+    pub(crate) async fn connect(settings: &Settings) -> anyhow::Result<Self> {
         let url = settings.database.url.expose_secret().to_owned();
         if settings.database.migrate_on_start {
             admin::ensure_database(&url)
@@ -214,6 +215,39 @@ impl Adapters {
         }
     }
 
+    /// The registry as the re-check calls it: at most `recheck.rate_per_second` (R17).
+    fn paced_registry(&self, settings: &Settings) -> Arc<dyn BusinessRegistry> {
+        Arc::new(RateLimitedRegistry::new(
+            self.registry.clone(),
+            settings.recheck.rate_per_second,
+        ))
+    }
+
+    /// The re-check (R17) for one claimer, its registry calls paced by the configured rate.
+    pub(crate) fn recheck(&self, settings: &Settings, owner: String) -> RunRecheck {
+        let registry = self.paced_registry(settings);
+        RunRecheck::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            registry,
+            self.support.clone(),
+            owner,
+            settings.recheck.settings(lease(settings)),
+        )
+    }
+
+    /// The re-check's dry run (R17).
+    pub(crate) fn blast_radius(&self, settings: &Settings) -> AssessBlastRadius {
+        let registry = self.paced_registry(settings);
+        AssessBlastRadius::new(
+            self.clock.clone(),
+            self.store.clone(),
+            registry,
+            settings.recheck.settings(lease(settings)),
+        )
+    }
+
     fn jobs(&self, settings: &Settings) -> Vec<(Arc<dyn Job>, Duration)> {
         if !settings.scheduler.enabled {
             return Vec::new();
@@ -225,9 +259,9 @@ impl Adapters {
             self.store.clone(),
             100,
         );
-        let owner = format!("{}-{}", std::process::id(), uuid_suffix());
-        let lease =
-            chrono::Duration::seconds(i64::try_from(settings.scheduler.lease_secs).unwrap_or(300));
+        let owner = claimer_id();
+        let lease = lease(settings);
+        let recheck = self.recheck(settings, owner.clone());
         let support: Arc<dyn SupportNotifier> = self.support.clone();
         let deadlines = ProcessDeadlines::new(
             self.store.clone(),
@@ -257,6 +291,10 @@ impl Adapters {
                 Arc::new(RetentionJob(Arc::new(retention))),
                 every(settings.scheduler.retention_interval_secs),
             ),
+            (
+                Arc::new(RecheckJob(Arc::new(recheck))),
+                every(settings.scheduler.recheck_interval_secs),
+            ),
         ]
     }
 }
@@ -277,8 +315,18 @@ fn prometheus() -> Arc<dyn Fn() -> String + Send + Sync> {
     Arc::new(move || handle.render())
 }
 
-fn uuid_suffix() -> String {
-    format!("{:x}", SystemClock.now().timestamp_subsec_nanos())
+/// A claimer id unique to this process: what leases are held under.
+pub(crate) fn claimer_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "realname".to_owned());
+    format!(
+        "{host}-{}-{:x}",
+        std::process::id(),
+        SystemClock.now().timestamp_subsec_nanos()
+    )
+}
+
+fn lease(settings: &Settings) -> chrono::Duration {
+    chrono::Duration::seconds(i64::try_from(settings.scheduler.lease_secs).unwrap_or(300))
 }
 
 impl Application {

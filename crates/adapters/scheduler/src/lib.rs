@@ -26,6 +26,8 @@ pub struct SchedulerSettings {
     pub lease_secs: u64,
     /// Seconds between runs of the retention job (R21).
     pub retention_interval_secs: u64,
+    /// Seconds between runs of the enterprise re-check (R17).
+    pub recheck_interval_secs: u64,
 }
 
 /// One periodic job.
@@ -80,6 +82,20 @@ impl Job for RetentionJob {
 
     async fn run_once(&self) -> anyhow::Result<usize> {
         Ok(self.0.execute().await?)
+    }
+}
+
+/// Re-checks the enterprises due now against the business registry (R17).
+pub struct RecheckJob(pub Arc<realname_application::recheck::RunRecheck>);
+
+#[async_trait]
+impl Job for RecheckJob {
+    fn name(&self) -> &'static str {
+        "recheck"
+    }
+
+    async fn run_once(&self) -> anyhow::Result<usize> {
+        Ok(self.0.execute(false).await?.enterprises)
     }
 }
 
