@@ -100,6 +100,9 @@ pub enum AppError {
     /// A provider could not be reached.
     #[error("the verification provider failed")]
     Provider(#[source] GatewayError),
+    /// A webhook subscription with a refused URL or event type.
+    #[error("the webhook endpoint is refused: {0}")]
+    WebhookRefused(realname_domain::webhook::EndpointRefused),
     /// Storage failed.
     #[error("storage failed")]
     Store(#[from] StoreError),

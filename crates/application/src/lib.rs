@@ -9,6 +9,7 @@ pub mod audit;
 mod error;
 pub mod events;
 pub mod identity;
+pub mod maintenance;
 pub mod real_name;
 pub mod recheck;
 pub mod review;

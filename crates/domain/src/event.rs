@@ -108,6 +108,30 @@ pub struct NewEvent {
     pub event: DomainEvent,
 }
 
+/// Every event type, for subscriptions (API.md `event_types`).
+pub const EVENT_TYPES: &[&str] = &[
+    "account.created",
+    "account.closed",
+    "account.frozen",
+    "account.redacted",
+    "account.unfrozen",
+    "account.revoked",
+    "account.revocation_scheduled",
+    "account.revocation_cancelled",
+    "account.associated",
+    "account.inherited_status_changed",
+    "account.phone_changed",
+    "application.submitted",
+    "application.approved",
+    "application.rejected",
+    "application.expired",
+    "application.withdrawn",
+    "account.verified",
+    "account.modified",
+    "application.overdue",
+    "enterprise.quota_changed",
+];
+
 impl DomainEvent {
     /// The event type of SPEC §6.
     #[must_use]

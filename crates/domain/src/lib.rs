@@ -24,6 +24,7 @@ pub mod policy;
 pub mod quota;
 pub mod recheck;
 pub mod subject;
+pub mod webhook;
 
 pub use account::{
     Account, AccountKind, AccountState, AssociationRefused, ModificationRefused, RealNameStatus,

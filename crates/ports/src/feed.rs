@@ -23,6 +23,22 @@ pub struct FeedEvent {
     pub created_at: DateTime<Utc>,
 }
 
+impl FeedEvent {
+    /// The SPEC §6 shape `{id, type, account_id, sequence, created_at, data}`, the same in the
+    /// feed and in webhook deliveries.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": format!("evt_{}", self.id.simple()),
+            "type": self.event_type,
+            "account_id": self.account_id.map(|a| a.to_string()),
+            "sequence": self.sequence,
+            "created_at": self.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            "data": self.data,
+        })
+    }
+}
+
 /// Reads the outbox as a feed.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]

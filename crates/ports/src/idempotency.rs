@@ -56,6 +56,12 @@ pub trait IdempotencyStore: Send + Sync {
         response: &StoredResponse,
     ) -> Result<(), StoreError>;
 
+    /// Deletes up to `limit` keys created before `expired_before`; returns how many.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn prune(&self, expired_before: DateTime<Utc>, limit: u32) -> Result<usize, StoreError>;
+
     /// Releases a reserved key whose request failed, so that a retry may run.
     ///
     /// # Errors

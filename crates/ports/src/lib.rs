@@ -16,6 +16,7 @@ mod recheck;
 mod registry;
 mod sms;
 mod unit_of_work;
+mod webhook;
 
 pub use claims::DeadlineClaims;
 pub use clock::Clock;
@@ -34,6 +35,9 @@ pub use recheck::{
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{Transaction, UnitOfWork};
+pub use webhook::{
+    Delivery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, WebhookSender, WebhookStore,
+};
 
 #[cfg(feature = "mock")]
 pub use claims::MockDeadlineClaims;
@@ -55,6 +59,8 @@ pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 pub use sms::{MockSandboxSmsInbox, MockSmsSender};
 #[cfg(feature = "mock")]
 pub use unit_of_work::{MockTransaction, MockUnitOfWork};
+#[cfg(feature = "mock")]
+pub use webhook::{MockWebhookSender, MockWebhookStore};
 
 /// Whether the service's dependencies are ready (`/readyz`).
 #[cfg_attr(feature = "mock", mockall::automock)]

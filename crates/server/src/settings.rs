@@ -96,6 +96,44 @@ impl RecheckConfig {
     }
 }
 
+/// Webhook delivery (SPEC §6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// A post's timeout, in milliseconds.
+    pub timeout_ms: u64,
+    /// Events read, and deliveries claimed, per tick.
+    pub batch: u32,
+    /// Posts in flight at a time.
+    pub concurrency: usize,
+    /// The wait after the first failure, in seconds; doubled per failure.
+    pub first_retry_secs: i64,
+    /// The longest wait between attempts, in seconds.
+    pub max_wait_secs: i64,
+    /// Hours of retries before a delivery is marked failed (at least 72: SPEC §6).
+    pub give_up_after_hours: i64,
+}
+
+impl WebhookConfig {
+    /// The use case's settings, with the scheduler's lease.
+    #[must_use]
+    pub fn settings(
+        &self,
+        lease: chrono::Duration,
+    ) -> realname_application::events::DeliverySettings {
+        realname_application::events::DeliverySettings {
+            policy: realname_domain::webhook::DeliveryPolicy {
+                first_retry: chrono::Duration::seconds(self.first_retry_secs.max(1)),
+                max_wait: chrono::Duration::seconds(self.max_wait_secs.max(1)),
+                give_up_after: chrono::Duration::hours(self.give_up_after_hours.max(72)),
+            },
+            lease,
+            batch: self.batch.max(1),
+            concurrency: self.concurrency.max(1),
+        }
+    }
+}
+
 /// Every setting of the service.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +158,8 @@ pub struct Settings {
     pub scheduler: SchedulerSettings,
     /// The enterprise re-check (R17).
     pub recheck: RecheckConfig,
+    /// Webhook delivery (SPEC §6).
+    pub webhooks: WebhookConfig,
     /// The business registry (HTTP outside sandbox mode).
     pub registry: RegistrySettings,
     /// The SMS gateway (HTTP outside sandbox mode).

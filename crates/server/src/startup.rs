@@ -13,11 +13,14 @@ use realname_application::accounts::{
     RedactClosedAccounts, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
-use realname_application::events::{ListEvents, SetAgreement};
+use realname_application::events::{
+    CreateWebhookEndpoint, DeliverEvents, ListDeliveries, ListEvents, SetAgreement,
+};
 use realname_application::identity::{
     AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
     ResolveCase, StartIdentityProof,
 };
+use realname_application::maintenance::PruneIdempotencyKeys;
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
@@ -29,18 +32,23 @@ use realname_application::verification::{
     WithdrawApplication,
 };
 use realname_gateways::{
-    HttpRegistry, HttpSms, RateLimitedRegistry, SANDBOX_SNAPSHOT, SandboxProviders,
-    SandboxRegistry, SandboxSms, SandboxSupport,
+    HttpRegistry, HttpSms, HttpWebhookSender, RateLimitedRegistry, SANDBOX_SNAPSHOT,
+    SandboxProviders, SandboxRegistry, SandboxSms, SandboxSupport,
 };
 use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
-use realname_ports::{BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier};
+use realname_ports::{
+    BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier, WebhookSender,
+};
 use realname_postgres::{Keyring, PgStore, admin};
-use realname_scheduler::{DeadlinesJob, ExpireSessionsJob, Job, RecheckJob, RetentionJob};
+use realname_scheduler::{
+    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PruneIdempotencyJob, RecheckJob,
+    RetentionJob,
+};
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
-use crate::settings::Settings;
+use crate::settings::{Mode, Settings};
 
 /// The system clock, truncated to microseconds as PostgreSQL keeps time.
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +79,8 @@ pub(crate) struct Adapters {
     support: Arc<SandboxSupport>,
     sms: Arc<dyn SmsSender>,
     sandbox_sms: Option<Arc<SandboxSms>>,
+    webhook_sender: Arc<dyn WebhookSender>,
+    allow_local_webhooks: bool,
 }
 
 impl Adapters {
@@ -105,9 +115,12 @@ impl Adapters {
             Some(sandbox) => sandbox.clone(),
             None => Arc::new(HttpSms::new(&settings.sms)?),
         };
+        let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
         Ok(Self {
             sms,
             sandbox_sms,
+            webhook_sender: Arc::new(HttpWebhookSender::new(timeout)?),
+            allow_local_webhooks: settings.sandbox.enabled || settings.mode == Mode::Development,
             store: Arc::new(PgStore::connect(&settings.database, keys)?),
             clock: Arc::new(SystemClock),
             policy: Arc::new(settings.policy.clone()),
@@ -212,6 +225,12 @@ impl Adapters {
             resolve_case: ResolveCase::new(store.clone(), clock.clone()),
             list_events: ListEvents::new(store.clone()),
             set_agreement: SetAgreement::new(store.clone(), clock.clone()),
+            create_webhook_endpoint: CreateWebhookEndpoint::new(
+                store.clone(),
+                clock.clone(),
+                self.allow_local_webhooks,
+            ),
+            list_deliveries: ListDeliveries::new(store.clone()),
         }
     }
 
@@ -262,6 +281,15 @@ impl Adapters {
         let owner = claimer_id();
         let lease = lease(settings);
         let recheck = self.recheck(settings, owner.clone());
+        let delivery = DeliverEvents::new(
+            self.store.clone(),
+            self.store.clone(),
+            self.webhook_sender.clone(),
+            self.clock.clone(),
+            owner.clone(),
+            settings.webhooks.settings(lease),
+        );
+        let prune = PruneIdempotencyKeys::new(self.store.clone(), self.clock.clone(), 1000);
         let support: Arc<dyn SupportNotifier> = self.support.clone();
         let deadlines = ProcessDeadlines::new(
             self.store.clone(),
@@ -294,6 +322,14 @@ impl Adapters {
             (
                 Arc::new(RecheckJob(Arc::new(recheck))),
                 every(settings.scheduler.recheck_interval_secs),
+            ),
+            (
+                Arc::new(DeliveryJob(Arc::new(delivery))),
+                every(settings.scheduler.delivery_interval_secs),
+            ),
+            (
+                Arc::new(PruneIdempotencyJob(Arc::new(prune))),
+                every(settings.scheduler.idempotency_prune_interval_secs),
             ),
         ]
     }

@@ -3,26 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod common;
 
-use base64::Engine;
 use chrono::{Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use realname_postgres::seed::insert_verified_enterprises;
 use realname_test_support::TestDb;
 
 fn recheck(url: &str, args: &[&str]) -> String {
-    let key = base64::engine::general_purpose::STANDARD.encode([42u8; 32]);
-    let output = Command::new(env!("CARGO_BIN_EXE_realname"))
+    let output = common::realname(url)
         .arg("recheck")
         .args(args)
-        .env("REALNAME__DATABASE__URL", url)
-        .env("REALNAME__CRYPTO__DATA_KEYS", format!("test1:{key}"))
-        .env("REALNAME__CRYPTO__ACTIVE_KEY", "test1")
-        .env(
-            "REALNAME__CRYPTO__SUBJECT_KEY",
-            "test-subject-key-0123456789abcdef0123",
-        )
         .env("REALNAME__RECHECK__RATE_PER_SECOND", "0")
         .output()
         .unwrap();

@@ -3,6 +3,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod receiver;
+
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;

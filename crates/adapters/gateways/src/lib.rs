@@ -8,9 +8,21 @@ mod registry;
 mod sandbox_provider;
 mod sms;
 mod support;
+mod webhook;
 
 pub use pacing::{Pacer, RateLimitedRegistry};
 pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegistry};
 pub use sandbox_provider::SandboxProviders;
 pub use sms::{HttpSms, SandboxSms, SmsSettings};
 pub use support::SandboxSupport;
+pub use webhook::{HttpWebhookSender, signature};
+
+/// A transport error as the ports see it: a timeout, or the gateway being unavailable. The
+/// underlying error is kept as the cause; URLs with secrets are never built, so none leaks.
+pub(crate) fn transport_error(error: reqwest::Error) -> realname_ports::GatewayError {
+    if error.is_timeout() {
+        realname_ports::GatewayError::Timeout
+    } else {
+        realname_ports::GatewayError::Unavailable(error.into())
+    }
+}

@@ -136,23 +136,16 @@ impl HttpRegistry {
 impl BusinessRegistry for HttpRegistry {
     async fn lookup(&self, uscc: &Uscc) -> Result<Option<RegistryRecord>, GatewayError> {
         let url = format!("{}/v1/enterprises/{}", self.base_url, uscc.as_str());
-        let response = self.client.get(url).send().await.map_err(|e| {
-            if e.is_timeout() {
-                GatewayError::Timeout
-            } else {
-                GatewayError::Unavailable(e.into())
-            }
-        })?;
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(crate::transport_error)?;
         match response.status().as_u16() {
             404 => Ok(None),
             200 => {
-                let body: RegistryBody = response.json().await.map_err(|e| {
-                    if e.is_timeout() {
-                        GatewayError::Timeout
-                    } else {
-                        GatewayError::Unavailable(e.into())
-                    }
-                })?;
+                let body: RegistryBody = response.json().await.map_err(crate::transport_error)?;
                 Ok(Some(RegistryRecord {
                     name: body.name,
                     status: parse_status(&body.status),

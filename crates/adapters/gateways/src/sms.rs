@@ -91,13 +91,7 @@ impl SmsSender for HttpSms {
             .json(&body)
             .send()
             .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    GatewayError::Timeout
-                } else {
-                    GatewayError::Unavailable(e.into())
-                }
-            })?;
+            .map_err(crate::transport_error)?;
         if response.status().is_success() {
             Ok(())
         } else {

@@ -282,6 +282,16 @@ impl From<AppError> for ApiError {
                 "required",
                 "Legal-person methods need the legal representative's name.",
             )]),
+            AppError::WebhookRefused(refused) => {
+                use realname_domain::webhook::EndpointRefused;
+                let (field, code) = match refused {
+                    EndpointRefused::Malformed => ("url", "invalid_format"),
+                    EndpointRefused::NotHttps => ("url", "https_required"),
+                    EndpointRefused::NotPublic => ("url", "not_public"),
+                    EndpointRefused::UnknownEventType => ("event_types", "unknown_event_type"),
+                };
+                Self::validation(vec![FieldError::new(field, code, refused.to_string())])
+            }
             AppError::RegistryUnavailable => Self::new(ErrorCode::RegistryUnavailable),
             AppError::NotInReview => Self::new(ErrorCode::NotInReview),
             AppError::ProofNotPassed => Self::new(ErrorCode::ProofNotPassed),

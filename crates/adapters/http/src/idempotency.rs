@@ -5,7 +5,6 @@ use std::future::Future;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::Duration;
 use realname_ports::{IdempotencyBegin, StoredResponse};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -58,7 +57,13 @@ where
     let now = state.clock.now();
     let begun = state
         .idempotency
-        .begin(&scope, key, &fingerprint, now, now - Duration::hours(24))
+        .begin(
+            &scope,
+            key,
+            &fingerprint,
+            now,
+            now - realname_application::maintenance::IDEMPOTENCY_KEY_LIFETIME,
+        )
         .await;
     match begun.map_err(|e| ApiError::internal(ErrorCode::Internal, e.into()))? {
         IdempotencyBegin::Fresh => {

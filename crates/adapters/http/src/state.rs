@@ -7,7 +7,9 @@ use realname_application::accounts::{
     RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
-use realname_application::events::{ListEvents, SetAgreement};
+use realname_application::events::{
+    CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
+};
 use realname_application::identity::{
     AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
     ResolveCase, StartIdentityProof,
@@ -91,6 +93,10 @@ pub struct UseCases {
     pub list_events: ListEvents,
     /// `PUT /v1/accounts/{id}/agreement`.
     pub set_agreement: SetAgreement,
+    /// `POST /v1/webhook-endpoints`.
+    pub create_webhook_endpoint: CreateWebhookEndpoint,
+    /// `GET /v1/webhook-endpoints/{id}/deliveries`.
+    pub list_deliveries: ListDeliveries,
 }
 
 /// The shared state of the HTTP adapter.

@@ -55,6 +55,20 @@ impl IdempotencyStore for PgStore {
         })
     }
 
+    async fn prune(&self, expired_before: DateTime<Utc>, limit: u32) -> Result<usize, StoreError> {
+        let mut conn = self.conn().await?;
+        // A bounded batch, so one tick never holds a long lock on a large table.
+        diesel::sql_query(
+            "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+                 SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2))",
+        )
+        .bind::<diesel::sql_types::Timestamptz, _>(expired_before)
+        .bind::<diesel::sql_types::BigInt, _>(i64::from(limit))
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)
+    }
+
     async fn complete(
         &self,
         scope: &str,

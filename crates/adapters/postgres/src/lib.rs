@@ -17,6 +17,7 @@ mod schema;
 pub mod seed;
 mod store;
 mod tx;
+mod webhooks;
 
 pub use crypto::{CryptoSettings, Keyring};
 pub use store::{DatabaseSettings, PgStore};

@@ -183,3 +183,31 @@ diesel::table! {
 
 diesel::joinable!(applications -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Uuid,
+        url -> Text,
+        event_types -> Array<Text>,
+        secret_enc -> Bytea,
+        cursor_event -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (endpoint_id, event_id) {
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        queued_at -> Timestamptz,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamptz>,
+    }
+}
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, events, webhook_endpoints);

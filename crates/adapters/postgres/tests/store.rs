@@ -450,7 +450,16 @@ async fn the_feed_never_shows_an_event_that_a_running_transaction_could_precede(
     diesel::sql_query(insert).execute(&mut early).await.unwrap();
     let second = w.registered(21).await;
 
-    let (visible, _) = w.store.events(None, None, 100).await.unwrap();
+    // Transaction ids are cluster-wide: a test running in another database may hold the
+    // snapshot's xmin back for a moment, so wait for the first event to become visible.
+    let mut visible = Vec::new();
+    for _ in 0..100 {
+        visible = w.store.events(None, None, 100).await.unwrap().0;
+        if !visible.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let types: Vec<_> = visible.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(
         types,
@@ -462,7 +471,13 @@ async fn the_feed_never_shows_an_event_that_a_running_transaction_could_precede(
         .execute(&mut early)
         .await
         .unwrap();
-    let (visible, _) = w.store.events(None, None, 100).await.unwrap();
+    for _ in 0..100 {
+        visible = w.store.events(None, None, 100).await.unwrap().0;
+        if visible.len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let order: Vec<_> = visible
         .iter()
         .map(|e| (e.event_type.clone(), e.account_id))

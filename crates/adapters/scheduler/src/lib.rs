@@ -28,6 +28,10 @@ pub struct SchedulerSettings {
     pub retention_interval_secs: u64,
     /// Seconds between runs of the enterprise re-check (R17).
     pub recheck_interval_secs: u64,
+    /// Seconds between runs of webhook delivery (SPEC §6).
+    pub delivery_interval_secs: u64,
+    /// Seconds between runs of idempotency-key pruning.
+    pub idempotency_prune_interval_secs: u64,
 }
 
 /// One periodic job.
@@ -96,6 +100,35 @@ impl Job for RecheckJob {
 
     async fn run_once(&self) -> anyhow::Result<usize> {
         Ok(self.0.execute(false).await?.enterprises)
+    }
+}
+
+/// Queues new events for webhook endpoints and posts due deliveries (SPEC §6).
+pub struct DeliveryJob(pub Arc<realname_application::events::DeliverEvents>);
+
+#[async_trait]
+impl Job for DeliveryJob {
+    fn name(&self) -> &'static str {
+        "webhook_delivery"
+    }
+
+    async fn run_once(&self) -> anyhow::Result<usize> {
+        let report = self.0.execute().await?;
+        Ok(report.delivered + report.retried + report.failed)
+    }
+}
+
+/// Deletes expired `Idempotency-Key` records.
+pub struct PruneIdempotencyJob(pub Arc<realname_application::maintenance::PruneIdempotencyKeys>);
+
+#[async_trait]
+impl Job for PruneIdempotencyJob {
+    fn name(&self) -> &'static str {
+        "idempotency_prune"
+    }
+
+    async fn run_once(&self) -> anyhow::Result<usize> {
+        Ok(self.0.execute().await?)
     }
 }
 

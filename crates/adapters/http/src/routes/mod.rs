@@ -79,6 +79,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         .route("/v1/accounts/{id}/close", web::post().to(lifecycle::close))
         .route("/v1/events", web::get().to(events::feed))
         .route(
+            "/v1/webhook-endpoints",
+            web::post().to(events::create_webhook),
+        )
+        .route(
+            "/v1/webhook-endpoints/{id}/deliveries",
+            web::get().to(events::deliveries),
+        )
+        .route(
             "/v1/accounts/{id}/agreement",
             web::put().to(events::agreement),
         )

@@ -1,0 +1,112 @@
+//! `realname-bench`: the helpers of the re-check benchmark (`crates/bench/run.sh`).
+//!
+//! - `seed` writes synthetic verified enterprises (one account each) as three CSV files for
+//!   `COPY … FROM STDIN (FORMAT csv)`, sealed with the configured keys like real rows.
+//! - `registry` serves the HTTP registry contract on loopback: every enterprise is active under
+//!   its synthetic name, except one in `--finding-every`, which is deregistered.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use clap::{Parser, Subcommand};
+use realname_postgres::seed::{enterprise_name, write_copy_csv};
+use realname_postgres::{Keyring, PgStore};
+use realname_server::Settings;
+
+#[derive(Parser)]
+#[command(name = "realname-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write `phones.csv`, `subjects.csv` and `accounts.csv` for enterprises `from..to`.
+    Seed {
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        #[arg(long)]
+        to: u64,
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Serve the fake registry.
+    Registry {
+        #[arg(long, default_value = "127.0.0.1:9400")]
+        listen: String,
+        /// One enterprise in this many has a finding (100: ~1%).
+        #[arg(long, default_value_t = 100)]
+        finding_every: u64,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Seed { from, to, dir } => seed(from, to, &dir),
+        Command::Registry {
+            listen,
+            finding_every,
+        } => registry(&listen, finding_every),
+    }
+}
+
+fn seed(from: u64, to: u64, dir: &std::path::Path) -> anyhow::Result<()> {
+    let settings = Settings::load(None)?;
+    let keys = Arc::new(Keyring::new(&settings.crypto)?);
+    // The pool connects lazily; seeding only uses the store's codec.
+    let store = PgStore::connect(&settings.database, keys)?;
+    let open = |name: &str| -> anyhow::Result<BufWriter<File>> {
+        Ok(BufWriter::with_capacity(
+            1 << 20,
+            File::create(dir.join(name))?,
+        ))
+    };
+    let (mut phones, mut subjects, mut accounts) = (
+        open("phones.csv")?,
+        open("subjects.csv")?,
+        open("accounts.csv")?,
+    );
+    write_copy_csv(
+        &store,
+        from..to,
+        chrono::Utc::now() - chrono::Duration::days(1),
+        &mut phones,
+        &mut subjects,
+        &mut accounts,
+    )?;
+    Ok(())
+}
+
+fn registry(listen: &str, finding_every: u64) -> anyhow::Result<()> {
+    let every = finding_every.max(1);
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        HttpServer::new(move || {
+            App::new().route(
+                "/v1/enterprises/{uscc}",
+                web::get().to(move |uscc: web::Path<String>| async move {
+                    let serial: u64 = uscc.get(8..17).and_then(|d| d.parse().ok()).unwrap_or(0);
+                    let status = if serial % every == every - 1 {
+                        "deregistered"
+                    } else {
+                        "active"
+                    };
+                    HttpResponse::Ok().json(serde_json::json!({
+                        "name": enterprise_name(&uscc),
+                        "status": status,
+                        "legal_representative": "王五",
+                    }))
+                }),
+            )
+        })
+        .workers(1)
+        .bind(listen)?
+        .run()
+        .await
+    })?;
+    Ok(())
+}

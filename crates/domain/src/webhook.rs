@@ -1,0 +1,314 @@
+//! Webhook subscriptions and delivery retries (SPEC §6, API.md "Events").
+
+use chrono::{DateTime, Duration, Utc};
+use std::net::IpAddr;
+
+/// Why a subscription URL is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointRefused {
+    /// Not an absolute `http(s)://host…` URL.
+    #[error("the url is not an absolute http or https url")]
+    Malformed,
+    /// Production accepts only `https://`.
+    #[error("only https urls are accepted")]
+    NotHttps,
+    /// Production accepts only public addresses.
+    #[error("the url points to a loopback, private or link-local address")]
+    NotPublic,
+    /// An event type that does not exist.
+    #[error("unknown event type")]
+    UnknownEventType,
+}
+
+/// A checked endpoint URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointUrl(String);
+
+impl EndpointUrl {
+    /// Parses a subscription URL. With `allow_local` (sandbox and development modes) `http://`
+    /// and loopback or private hosts are accepted; otherwise only `https://` to a public host.
+    ///
+    /// # Errors
+    /// [`EndpointRefused`] with the reason.
+    pub fn parse(raw: &str, allow_local: bool) -> Result<Self, EndpointRefused> {
+        let raw = raw.trim();
+        let (scheme, rest) = raw.split_once("://").ok_or(EndpointRefused::Malformed)?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = host_of(authority).ok_or(EndpointRefused::Malformed)?;
+        if !matches!(scheme, "http" | "https") || raw.chars().any(char::is_whitespace) {
+            return Err(EndpointRefused::Malformed);
+        }
+        if allow_local {
+            return Ok(Self(raw.to_owned()));
+        }
+        if scheme != "https" {
+            return Err(EndpointRefused::NotHttps);
+        }
+        if !is_public(host) {
+            return Err(EndpointRefused::NotPublic);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// The URL.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The host of `user@host:port`, without brackets; `None` when empty or malformed.
+fn host_of(authority: &str) -> Option<&str> {
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(bracketed) = authority.strip_prefix('[') {
+        bracketed.split(']').next()?
+    } else {
+        authority.split(':').next()?
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether a host is a public destination: not `localhost`, not a loopback, private,
+/// link-local, unspecified or otherwise internal address. Names other than `localhost` are
+/// taken as public; resolving them is the sender's business.
+fn is_public(host: &str) -> bool {
+    let lower = host.to_ascii_lowercase();
+    if lower == "localhost" || lower.ends_with(".localhost") || lower.ends_with(".internal") {
+        return false;
+    }
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => {
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64)
+        }
+        Ok(IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xFE00) == 0xFC00
+                || (first & 0xFFC0) == 0xFE80)
+        }
+        Err(_) => true,
+    }
+}
+
+/// An endpoint's signing secret. Shown once, when the endpoint is created; never in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSecret(String);
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret([redacted])")
+    }
+}
+
+impl WebhookSecret {
+    /// A secret from 32 or more random bytes, as `whsec_<hex>`.
+    #[must_use]
+    pub fn from_random(bytes: &[u8]) -> Self {
+        Self(format!("whsec_{}", hex::encode(bytes)))
+    }
+
+    /// A stored secret.
+    #[must_use]
+    pub const fn from_stored(secret: String) -> Self {
+        Self(secret)
+    }
+
+    /// The secret, to sign with or to show once.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpoint {
+    /// Its id.
+    pub id: uuid::Uuid,
+    /// Where events are posted.
+    pub url: EndpointUrl,
+    /// The event types it wants; empty means every type.
+    pub event_types: Vec<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl WebhookEndpoint {
+    /// Whether it wants events of this type.
+    #[must_use]
+    pub fn wants(&self, event_type: &str) -> bool {
+        self.event_types.is_empty() || self.event_types.iter().any(|t| t == event_type)
+    }
+}
+
+/// Checks requested event types against the known ones.
+///
+/// # Errors
+/// [`EndpointRefused::UnknownEventType`].
+pub fn check_event_types(requested: &[String], known: &[&str]) -> Result<(), EndpointRefused> {
+    if requested.iter().all(|t| known.contains(&t.as_str())) {
+        Ok(())
+    } else {
+        Err(EndpointRefused::UnknownEventType)
+    }
+}
+
+/// How deliveries are retried: exponential backoff from `first_retry`, capped at `max_wait`,
+/// for at least `give_up_after` since the first attempt (SPEC §6: at least 3 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryPolicy {
+    /// The wait after the first failure.
+    pub first_retry: Duration,
+    /// The longest wait between attempts.
+    pub max_wait: Duration,
+    /// No attempt is made after this long since the event was queued; the delivery fails.
+    pub give_up_after: Duration,
+}
+
+impl Default for DeliveryPolicy {
+    fn default() -> Self {
+        Self {
+            first_retry: Duration::seconds(30),
+            max_wait: Duration::hours(6),
+            give_up_after: Duration::days(3),
+        }
+    }
+}
+
+/// What happens after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Try again at this time.
+    RetryAt(DateTime<Utc>),
+    /// Give up: the delivery is marked failed for that endpoint, visible to admins.
+    GiveUp,
+}
+
+impl DeliveryPolicy {
+    /// Decides after the `attempts`-th failed attempt (1 for the first) of a delivery queued at
+    /// `queued_at`. The last retry is scheduled at the end of the window, so deliveries are
+    /// tried for the whole window and never given up early.
+    #[must_use]
+    pub fn after_failure(
+        &self,
+        attempts: u32,
+        queued_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> AfterFailure {
+        let deadline = queued_at + self.give_up_after;
+        if now >= deadline {
+            return AfterFailure::GiveUp;
+        }
+        let doublings = attempts.saturating_sub(1).min(30);
+        let wait = self.first_retry * 2_i32.saturating_pow(doublings);
+        AfterFailure::RetryAt((now + wait.min(self.max_wait)).min(deadline))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn development_accepts_http_and_loopback() {
+        assert!(EndpointUrl::parse("http://127.0.0.1:9000/hook", true).is_ok());
+        assert!(EndpointUrl::parse("http://localhost/hook", true).is_ok());
+        assert_eq!(
+            EndpointUrl::parse("ftp://example.com", true),
+            Err(EndpointRefused::Malformed)
+        );
+        assert_eq!(
+            EndpointUrl::parse("not a url", true),
+            Err(EndpointRefused::Malformed)
+        );
+    }
+
+    #[test]
+    fn production_accepts_only_https_to_public_hosts() {
+        assert!(EndpointUrl::parse("https://hooks.example.com/realname", false).is_ok());
+        assert!(EndpointUrl::parse("https://203.0.113.9/x", false).is_ok());
+        assert_eq!(
+            EndpointUrl::parse("http://hooks.example.com", false),
+            Err(EndpointRefused::NotHttps)
+        );
+        for private in [
+            "https://127.0.0.1/x",
+            "https://localhost:8443/x",
+            "https://10.1.2.3/x",
+            "https://192.168.0.10/x",
+            "https://172.16.5.4/x",
+            "https://169.254.169.254/latest",
+            "https://[::1]/x",
+            "https://[fd00::1]/x",
+            "https://0.0.0.0/x",
+            "https://100.64.0.1/x",
+            "https://user@127.0.0.1:443/x",
+        ] {
+            assert_eq!(
+                EndpointUrl::parse(private, false),
+                Err(EndpointRefused::NotPublic),
+                "{private}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_secret_never_shows_in_debug() {
+        let secret = WebhookSecret::from_random(&[7; 32]);
+        assert!(secret.expose().starts_with("whsec_0707"));
+        assert!(!format!("{secret:?}").contains("0707"));
+    }
+
+    #[test]
+    fn an_endpoint_without_types_wants_everything() {
+        let endpoint = WebhookEndpoint {
+            id: uuid::Uuid::nil(),
+            url: EndpointUrl::parse("https://example.com", false).unwrap(),
+            event_types: Vec::new(),
+            created_at: Utc::now(),
+        };
+        assert!(endpoint.wants("account.revoked"));
+        let picky = WebhookEndpoint {
+            event_types: vec!["account.revoked".into()],
+            ..endpoint
+        };
+        assert!(picky.wants("account.revoked"));
+        assert!(!picky.wants("account.created"));
+    }
+
+    #[test]
+    fn retries_back_off_and_cover_at_least_three_days() {
+        let policy = DeliveryPolicy::default();
+        let queued = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let mut now = queued;
+        let mut attempts = 0;
+        let mut waits = Vec::new();
+        loop {
+            attempts += 1;
+            match policy.after_failure(attempts, queued, now) {
+                AfterFailure::RetryAt(at) => {
+                    waits.push(at - now);
+                    now = at;
+                }
+                AfterFailure::GiveUp => break,
+            }
+        }
+        assert_eq!(waits[0], Duration::seconds(30));
+        assert_eq!(waits[1], Duration::seconds(60));
+        assert!(waits.iter().all(|w| *w <= Duration::hours(6)));
+        assert!(
+            now - queued >= Duration::days(3),
+            "gave up after {}",
+            now - queued
+        );
+        assert!(attempts < 40, "{attempts} attempts");
+    }
+}

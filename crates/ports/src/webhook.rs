@@ -1,0 +1,183 @@
+//! Webhook subscriptions, their delivery queue, and the sender (SPEC §6).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use realname_domain::webhook::{WebhookEndpoint, WebhookSecret};
+use uuid::Uuid;
+
+use crate::error::{GatewayError, StoreError};
+use crate::feed::FeedEvent;
+
+/// A delivery's state for one endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Given up after the retry window; visible to admins.
+    Failed,
+}
+
+impl DeliveryStatus {
+    /// The API and storage name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Pending, Self::Delivered, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
+/// One event to post to one endpoint, as claimed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// The endpoint.
+    pub endpoint_id: Uuid,
+    /// Its URL.
+    pub url: String,
+    /// Its signing secret.
+    pub secret: WebhookSecret,
+    /// The event.
+    pub event: FeedEvent,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it was queued: the retry window runs from here.
+    pub queued_at: DateTime<Utc>,
+}
+
+/// What an attempt changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryUpdate {
+    /// The endpoint.
+    pub endpoint_id: Uuid,
+    /// The event.
+    pub event_id: Uuid,
+    /// The new status.
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// The next attempt, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed (a status code or a transport error; no payload).
+    pub last_error: Option<String>,
+    /// When this attempt was made.
+    pub attempted_at: DateTime<Utc>,
+}
+
+/// A delivery as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    /// The endpoint.
+    pub endpoint_id: Uuid,
+    /// The event.
+    pub event_id: Uuid,
+    /// Its type.
+    pub event_type: String,
+    /// Its status.
+    pub status: DeliveryStatus,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+    /// The last attempt.
+    pub last_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// Stores subscriptions and the delivery queue.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Stores a new endpoint with its secret (sealed at rest).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn create_endpoint(
+        &self,
+        endpoint: &WebhookEndpoint,
+        secret: &WebhookSecret,
+    ) -> Result<(), StoreError>;
+
+    /// Every endpoint, oldest first, with the id of the last event it has queued.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn endpoints(&self) -> Result<Vec<(WebhookEndpoint, Option<Uuid>)>, StoreError>;
+
+    /// Queues `events` for the endpoint (an event already queued stays as it is) and moves its
+    /// cursor to `cursor`, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn queue(
+        &self,
+        endpoint: Uuid,
+        events: &[Uuid],
+        cursor: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` pending deliveries due at `now` with `FOR UPDATE SKIP LOCKED` and
+    /// a lease for `owner`, committed before returning.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// Records attempts and releases `owner`'s leases on them.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn record_attempts(
+        &self,
+        owner: &str,
+        updates: &[DeliveryUpdate],
+    ) -> Result<(), StoreError>;
+
+    /// An endpoint's deliveries, newest first, optionally of one status.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown endpoint.
+    async fn deliveries(
+        &self,
+        endpoint: Uuid,
+        status: Option<DeliveryStatus>,
+        limit: u32,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+}
+
+/// Posts signed events to subscribers.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait WebhookSender: Send + Sync {
+    /// Posts the event as JSON with `Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." +
+    /// body)>`; `Ok` only for a 2xx answer.
+    ///
+    /// # Errors
+    /// [`GatewayError`] for any other answer, a timeout or a transport error.
+    async fn post(
+        &self,
+        url: &str,
+        secret: &WebhookSecret,
+        event: &FeedEvent,
+        now: DateTime<Utc>,
+    ) -> Result<(), GatewayError>;
+}
