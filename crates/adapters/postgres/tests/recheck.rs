@@ -487,3 +487,24 @@ async fn dump(url: &str) -> String {
     }
     text
 }
+
+#[tokio::test]
+async fn a_shutdown_stops_between_batches_and_leaves_no_lease_behind() {
+    let w = World::new(200, 1).await;
+    w.first_cycle_due().await;
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    // Keep going for the first batch only, as a cancelled token would after one.
+    let stop = || calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1;
+
+    let run = w.replica("a", w.store.clone());
+    let report = run.execute_until(false, &stop).await.unwrap();
+
+    assert_eq!(report.enterprises, 64, "one batch, then stop");
+    let leased = count(
+        &w.db.url,
+        "SELECT count(*) AS n FROM subjects WHERE lease_owner IS NOT NULL",
+    )
+    .await;
+    assert_eq!(leased, 0);
+    assert_eq!(w.run(false).await.enterprises, 136, "the rest is still due");
+}

@@ -40,11 +40,12 @@ pub trait Job: Send + Sync {
     /// A stable name for logs.
     fn name(&self) -> &'static str;
 
-    /// One tick: does what is due now and reports how many items it handled.
+    /// One tick: does what is due now and reports how many items it handled. A long tick
+    /// may stop early, between units of work, once `shutdown` is cancelled.
     ///
     /// # Errors
     /// Whatever stopped the tick; the loop logs it and tries again next tick.
-    async fn run_once(&self) -> anyhow::Result<usize>;
+    async fn run_once(&self, shutdown: &CancellationToken) -> anyhow::Result<usize>;
 }
 
 /// Expires instant sessions past their validity (R5).
@@ -56,7 +57,7 @@ impl Job for ExpireSessionsJob {
         "expire_sessions"
     }
 
-    async fn run_once(&self) -> anyhow::Result<usize> {
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
         Ok(self.0.execute().await?)
     }
 }
@@ -70,7 +71,7 @@ impl Job for DeadlinesJob {
         "deadlines"
     }
 
-    async fn run_once(&self) -> anyhow::Result<usize> {
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
         Ok(self.0.execute().await?)
     }
 }
@@ -84,7 +85,7 @@ impl Job for RetentionJob {
         "retention"
     }
 
-    async fn run_once(&self) -> anyhow::Result<usize> {
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
         Ok(self.0.execute().await?)
     }
 }
@@ -98,8 +99,9 @@ impl Job for RecheckJob {
         "recheck"
     }
 
-    async fn run_once(&self) -> anyhow::Result<usize> {
-        Ok(self.0.execute(false).await?.enterprises)
+    async fn run_once(&self, shutdown: &CancellationToken) -> anyhow::Result<usize> {
+        let stop = || shutdown.is_cancelled();
+        Ok(self.0.execute_until(false, &stop).await?.enterprises)
     }
 }
 
@@ -112,7 +114,7 @@ impl Job for DeliveryJob {
         "webhook_delivery"
     }
 
-    async fn run_once(&self) -> anyhow::Result<usize> {
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
         let report = self.0.execute().await?;
         Ok(report.delivered + report.retried + report.failed)
     }
@@ -127,7 +129,7 @@ impl Job for PruneIdempotencyJob {
         "idempotency_prune"
     }
 
-    async fn run_once(&self) -> anyhow::Result<usize> {
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
         Ok(self.0.execute().await?)
     }
 }
@@ -142,7 +144,7 @@ pub async fn run_loop(job: Arc<dyn Job>, every: Duration, shutdown: Cancellation
             () = shutdown.cancelled() => break,
             _ = interval.tick() => {}
         }
-        match job.run_once().await {
+        match job.run_once(&shutdown).await {
             Ok(0) => {}
             Ok(handled) => tracing::debug!(job = job.name(), handled, "tick done"),
             Err(error) => {
@@ -181,7 +183,7 @@ mod tests {
             "counting"
         }
 
-        async fn run_once(&self) -> anyhow::Result<usize> {
+        async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
             self.runs.fetch_add(1, Ordering::SeqCst);
             anyhow::ensure!(!self.fail, "boom");
             Ok(1)

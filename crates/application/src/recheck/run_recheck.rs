@@ -99,8 +99,21 @@ impl RunRecheck {
     /// # Errors
     /// Storage errors; batches done before stay done, and claims of the failed batch come back
     /// after their lease.
-    #[tracing::instrument(name = "run_recheck", skip_all, fields(all))]
     pub async fn execute(&self, all: bool) -> Result<RecheckReport, AppError> {
+        self.execute_until(all, &|| false).await
+    }
+
+    /// As [`Self::execute`], but stops between batches once `stop` says so (a graceful
+    /// shutdown): the batch in progress finishes and its claims are released.
+    ///
+    /// # Errors
+    /// As [`Self::execute`].
+    #[tracing::instrument(name = "run_recheck", skip_all, fields(all))]
+    pub async fn execute_until(
+        &self,
+        all: bool,
+        stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> Result<RecheckReport, AppError> {
         let started = self.clock.now();
         let mut scope = if all {
             RecheckScope::All {
@@ -111,7 +124,7 @@ impl RunRecheck {
             RecheckScope::DueAt(started)
         };
         let mut total = RecheckReport::default();
-        loop {
+        while !stop() {
             let (report, last) = self.batch(&scope).await?;
             total.add(report);
             match (&mut scope, last) {
