@@ -22,7 +22,7 @@ cargo build --release -q -p realname-server -p realname-bench
 bin=target/release
 
 echo "reference: pgbench -S (select-only), 2 clients, 15 s"
-psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS realname_bench_pgbench" -c "CREATE DATABASE realname_bench_pgbench"
+psql -q "$pg/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS realname_bench_pgbench" -c "CREATE DATABASE realname_bench_pgbench"
 pgbench -q -i -s 10 "$pg/realname_bench_pgbench" >/dev/null 2>&1
 ref_tps=$(pgbench -S -c 2 -j 2 -T 15 "$pg/realname_bench_pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
 echo "  pgbench tps: $ref_tps"
@@ -35,8 +35,8 @@ for n in "${sizes[@]}"; do
   db="realname_bench_$n"
   url="$pg/$db"
   echo "== $n enterprises"
-  psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"
-  REALNAME__DATABASE__URL="$url" "$bin/realname" migrate >/dev/null
+  psql -q "$pg/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
+  REALNAME__DATABASE__URL="$url" "$bin/realname" migrate >/dev/null 2>&1
   start=$(date +%s.%N)
   "$bin/realname-bench" seed --to "$n" --dir "$work"
   psql -q "$url" \
@@ -62,7 +62,7 @@ for n in "${sizes[@]}"; do
   printf '  enterprises/s: %.0f (target >= 5000); ratio to pgbench tps: %.3f\n' "$rate" "$(echo "$rate / $ref_tps" | bc -l)"
   printf '  peak RSS: %.1f MB (target <= 150 MB at 1M)\n' "$(echo "$rss_kb / 1024" | bc -l)"
   echo "$n $rate $rss_kb" >> "$work/summary"
-  psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS $db"
+  psql -q "$pg/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
 done
 
 if [ "$(wc -l < "$work/summary")" -ge 2 ]; then
@@ -70,4 +70,4 @@ if [ "$(wc -l < "$work/summary")" -ge 2 ]; then
   large=$(tail -1 "$work/summary" | awk '{print $3}')
   printf 'peak RSS ratio, largest to smallest size: %.2f (target <= 1.2)\n' "$(echo "$large / $small" | bc -l)"
 fi
-psql -q "$pg/postgres" -c "DROP DATABASE IF EXISTS realname_bench_pgbench"
+psql -q "$pg/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS realname_bench_pgbench"

@@ -57,7 +57,12 @@ fn main() -> anyhow::Result<()> {
 fn seed(from: u64, to: u64, dir: &std::path::Path) -> anyhow::Result<()> {
     let settings = Settings::load(None)?;
     let keys = Arc::new(Keyring::new(&settings.crypto)?);
-    // The pool connects lazily; seeding only uses the store's codec.
+    // The pool connects lazily (never, here: seeding only uses the store's codec), but it
+    // must be built inside a runtime.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let _entered = runtime.enter();
     let store = PgStore::connect(&settings.database, keys)?;
     let open = |name: &str| -> anyhow::Result<BufWriter<File>> {
         Ok(BufWriter::with_capacity(

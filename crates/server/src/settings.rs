@@ -73,6 +73,8 @@ pub struct RecheckConfig {
     pub concurrency: usize,
     /// Registry calls per second at most (0: unlimited).
     pub rate_per_second: f64,
+    /// Batches in progress at a time in one process.
+    pub lanes: usize,
 }
 
 impl RecheckConfig {
@@ -92,6 +94,7 @@ impl RecheckConfig {
             lease,
             batch: self.batch.max(1),
             concurrency: self.concurrency.max(1),
+            lanes: self.lanes.max(1),
         }
     }
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Int4, Nullable, Text, Timestamptz};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use realname_domain::RealNameStatus;
 use realname_domain::recheck::RecheckTarget;
 use realname_ports::{
@@ -155,15 +155,19 @@ impl RecheckStore for PgStore {
             .collect();
         let checked: Vec<Option<DateTime<Utc>>> = schedules.iter().map(|s| s.checked_at).collect();
         let mut conn = self.conn().await?;
-        diesel::sql_query(RESCHEDULE)
-            .bind::<Array<Bytea>, _>(keys)
-            .bind::<Array<Timestamptz>, _>(next)
-            .bind::<Array<Int4>, _>(failures)
-            .bind::<Array<Nullable<Timestamptz>>, _>(checked)
-            .bind::<Text, _>(owner)
-            .execute(&mut conn)
-            .await
-            .map_err(store_error)?;
+        conn.transaction(async |conn| {
+            index_lookups_only(conn).await?;
+            diesel::sql_query(RESCHEDULE)
+                .bind::<Array<Bytea>, _>(keys)
+                .bind::<Array<Timestamptz>, _>(next)
+                .bind::<Array<Int4>, _>(failures)
+                .bind::<Array<Nullable<Timestamptz>>, _>(checked)
+                .bind::<Text, _>(owner)
+                .execute(conn)
+                .await
+        })
+        .await
+        .map_err(store_error)?;
         Ok(())
     }
 }
@@ -210,6 +214,19 @@ impl PgStore {
             })
             .collect())
     }
+}
+
+/// Makes the rest of the transaction find rows by index only. The batch updates join an
+/// `unnest` of keys to the table and filter on the lease holder; since `lease_owner` is NULL in
+/// almost every row, the planner estimates one row for the table side and picks a sequential
+/// scan joined in a loop against the whole array: 280 ms per 1,000-row batch on 100,000
+/// enterprises, against 8 ms with index lookups (measured with EXPLAIN ANALYZE).
+pub(crate) async fn index_lookups_only(
+    conn: &mut diesel_async::AsyncPgConnection,
+) -> Result<usize, diesel::result::Error> {
+    diesel::sql_query("SET LOCAL enable_seqscan = off")
+        .execute(conn)
+        .await
 }
 
 /// The enterprise's phase in the cycle: the first eight bytes of its keyed hash, which are

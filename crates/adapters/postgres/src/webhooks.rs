@@ -272,18 +272,22 @@ impl WebhookStore for PgStore {
         let errors: Vec<Option<&str>> = updates.iter().map(|u| u.last_error.as_deref()).collect();
         let attempted: Vec<DateTime<Utc>> = updates.iter().map(|u| u.attempted_at).collect();
         let mut conn = self.conn().await?;
-        diesel::sql_query(RECORD)
-            .bind::<Array<SqlUuid>, _>(endpoints)
-            .bind::<Array<SqlUuid>, _>(events)
-            .bind::<Array<Text>, _>(statuses)
-            .bind::<Array<Int4>, _>(attempts)
-            .bind::<Array<Nullable<Timestamptz>>, _>(next)
-            .bind::<Array<Nullable<Text>>, _>(errors)
-            .bind::<Array<Timestamptz>, _>(attempted)
-            .bind::<Text, _>(owner)
-            .execute(&mut conn)
-            .await
-            .map_err(store_error)?;
+        conn.transaction(async |conn| {
+            crate::recheck::index_lookups_only(conn).await?;
+            diesel::sql_query(RECORD)
+                .bind::<Array<SqlUuid>, _>(endpoints)
+                .bind::<Array<SqlUuid>, _>(events)
+                .bind::<Array<Text>, _>(statuses)
+                .bind::<Array<Int4>, _>(attempts)
+                .bind::<Array<Nullable<Timestamptz>>, _>(next)
+                .bind::<Array<Nullable<Text>>, _>(errors)
+                .bind::<Array<Timestamptz>, _>(attempted)
+                .bind::<Text, _>(owner)
+                .execute(conn)
+                .await
+        })
+        .await
+        .map_err(store_error)?;
         Ok(())
     }
 

@@ -115,6 +115,7 @@ fn settings() -> RecheckSettings {
         lease: Duration::minutes(5),
         batch: 64,
         concurrency: 8,
+        lanes: 2,
     }
 }
 

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use futures::StreamExt;
+
 use chrono::{DateTime, Duration, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::DomainEvent;
@@ -28,9 +30,14 @@ pub struct RecheckSettings {
     pub lease: Duration,
     /// Enterprises claimed at a time.
     pub batch: u32,
-    /// Registry calls in flight at a time.
+    /// Registry calls in flight at a time, per lane.
     pub concurrency: usize,
+    /// Batches in progress at a time.
+    pub lanes: usize,
 }
+
+/// Enterprises with findings applied at a time within a batch.
+const APPLY_CONCURRENCY: usize = 4;
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -115,7 +122,7 @@ impl RunRecheck {
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> Result<RecheckReport, AppError> {
         let started = self.clock.now();
-        let mut scope = if all {
+        let scope = if all {
             RecheckScope::All {
                 since: started,
                 after: None,
@@ -123,6 +130,22 @@ impl RunRecheck {
         } else {
             RecheckScope::DueAt(started)
         };
+        // Lanes claim disjoint batches (SKIP LOCKED and the lease keep them apart), so one
+        // lane's registry calls overlap another's database work.
+        let lanes = (0..self.settings.lanes.max(1)).map(|_| self.lane(scope.clone(), stop));
+        let mut total = RecheckReport::default();
+        for report in futures::future::join_all(lanes).await {
+            total.add(report?);
+        }
+        Ok(total)
+    }
+
+    /// Runs batches until nothing is left or `stop` says so.
+    async fn lane(
+        &self,
+        mut scope: RecheckScope,
+        stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> Result<RecheckReport, AppError> {
         let mut total = RecheckReport::default();
         while !stop() {
             let (report, last) = self.batch(&scope).await?;
@@ -147,6 +170,7 @@ impl RunRecheck {
             lease,
             batch,
             concurrency,
+            ..
         } = self.settings;
         let candidates = self
             .store
@@ -161,20 +185,31 @@ impl RunRecheck {
             enterprises: assessed.len(),
             ..RecheckReport::default()
         };
-        let mut schedules = Vec::with_capacity(assessed.len());
+        // Enterprises with findings are applied a few at a time, each in its own transaction.
+        let with_findings: Vec<usize> = (0..assessed.len())
+            .filter(|&i| !assessed[i].1.actions.is_empty())
+            .collect();
+        let assessed_ref = &assessed;
+        let applied: Vec<Applied> = futures::stream::iter(with_findings)
+            .map(|i| self.apply(&assessed_ref[i].0, &assessed_ref[i].1, now))
+            .buffer_unordered(APPLY_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
         let mut notices = Vec::new();
+        for done in applied {
+            report.notices += done.notices.len();
+            report.revocations += done.revocations;
+            report.cancellations += done.cancellations;
+            notices.extend(done.notices);
+        }
+        let mut schedules = Vec::with_capacity(assessed.len());
         for (candidate, assessment) in assessed {
             if assessment.checked {
                 report.checked += 1;
             } else if assessment.failures > candidate.target.failures {
                 report.retries += 1;
-            }
-            if !assessment.actions.is_empty() {
-                let applied = self.apply(&candidate, &assessment, now).await?;
-                report.notices += applied.notices.len();
-                report.revocations += applied.revocations;
-                report.cancellations += applied.cancellations;
-                notices.extend(applied.notices);
             }
             schedules.push(Reschedule {
                 key: candidate.key,
