@@ -100,6 +100,18 @@ impl TestApp {
         }
     }
 
+    /// Starts a second instance of the service on the same database (another replica); it
+    /// stops when the returned token is cancelled or dropped with the test.
+    pub async fn second_instance(&self) -> (String, tokio_util::sync::DropGuard) {
+        let mut settings = self.settings.clone();
+        settings.http.listen = "127.0.0.1:0".into();
+        let app = Application::build(settings).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let shutdown = CancellationToken::new();
+        tokio::spawn(app.run_until(shutdown.clone()));
+        (base, shutdown.drop_guard())
+    }
+
     /// A bearer token.
     #[must_use]
     pub fn token(&self, role: Role, account: Option<&str>) -> String {

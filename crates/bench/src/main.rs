@@ -16,6 +16,8 @@ use realname_postgres::seed::{enterprise_name, write_copy_csv};
 use realname_postgres::{Keyring, PgStore};
 use realname_server::Settings;
 
+mod verify;
+
 #[derive(Parser)]
 #[command(name = "realname-bench")]
 struct Cli {
@@ -33,6 +35,22 @@ enum Command {
         to: u64,
         #[arg(long)]
         dir: PathBuf,
+        /// Leave every n-th account unverified.
+        #[arg(long)]
+        unverified_every: Option<u64>,
+    },
+    /// Drive complete instant verifications against a running server: create an application
+    /// for an unverified account, send the signed provider event, expect `approved`.
+    Verify {
+        #[arg(long)]
+        base: String,
+        /// A file of unverified account ids, one per line.
+        #[arg(long)]
+        accounts: PathBuf,
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
     },
     /// Serve the fake registry.
     Registry {
@@ -46,7 +64,18 @@ enum Command {
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Seed { from, to, dir } => seed(from, to, &dir),
+        Command::Seed {
+            from,
+            to,
+            dir,
+            unverified_every,
+        } => seed(from, to, &dir, unverified_every),
+        Command::Verify {
+            base,
+            accounts,
+            seconds,
+            concurrency,
+        } => verify::run(&base, &accounts, seconds, concurrency),
         Command::Registry {
             listen,
             finding_every,
@@ -54,7 +83,12 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-fn seed(from: u64, to: u64, dir: &std::path::Path) -> anyhow::Result<()> {
+fn seed(
+    from: u64,
+    to: u64,
+    dir: &std::path::Path,
+    unverified_every: Option<u64>,
+) -> anyhow::Result<()> {
     let settings = Settings::load(None)?;
     let keys = Arc::new(Keyring::new(&settings.crypto)?);
     // The pool connects lazily (never, here: seeding only uses the store's codec), but it
@@ -79,6 +113,7 @@ fn seed(from: u64, to: u64, dir: &std::path::Path) -> anyhow::Result<()> {
         &store,
         from..to,
         chrono::Utc::now() - chrono::Duration::days(1),
+        unverified_every,
         &mut phones,
         &mut subjects,
         &mut accounts,

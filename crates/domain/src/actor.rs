@@ -30,8 +30,14 @@ impl Actor {
     /// everything else answers "not found", so ids cannot be probed (API.md).
     #[must_use]
     pub fn can_see(&self, account: &Account) -> bool {
+        self.can_see_root(account.root_id())
+    }
+
+    /// Whether the actor may see accounts under `root`.
+    #[must_use]
+    pub fn can_see_root(&self, root: AccountId) -> bool {
         match self {
-            Self::Holder { root } => account.root_id() == *root,
+            Self::Holder { root: own } => *own == root,
             _ => true,
         }
     }

@@ -155,15 +155,18 @@ impl CapabilityInputs {
     /// status, agreement and pending revocation; its own state (closed or frozen).
     #[must_use]
     pub fn inherited(sub: &Account, root: &Account) -> Self {
+        Self::inheriting(Self::from(sub), Self::from(root))
+    }
+
+    /// [`Self::inherited`] from the two accounts' own inputs.
+    #[must_use]
+    pub fn inheriting(sub: Self, root: Self) -> Self {
         let state = if sub.state == AccountState::Active {
             root.state
         } else {
             sub.state
         };
-        Self {
-            state,
-            ..Self::from(root)
-        }
+        Self { state, ..root }
     }
 }
 

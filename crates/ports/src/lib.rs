@@ -5,6 +5,7 @@
 //! are semantic; a driver's error type never appears in a variant. With the `mock` feature every
 //! port gets a mockall mock for unit tests.
 
+mod capabilities;
 mod claims;
 mod clock;
 mod error;
@@ -18,6 +19,7 @@ mod sms;
 mod unit_of_work;
 mod webhook;
 
+pub use capabilities::{CapabilityFacts, CapabilityReader};
 pub use claims::DeadlineClaims;
 pub use clock::Clock;
 pub use error::{GatewayError, StoreError};
@@ -39,6 +41,8 @@ pub use webhook::{
     Delivery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, WebhookSender, WebhookStore,
 };
 
+#[cfg(feature = "mock")]
+pub use capabilities::MockCapabilityReader;
 #[cfg(feature = "mock")]
 pub use claims::MockDeadlineClaims;
 #[cfg(feature = "mock")]

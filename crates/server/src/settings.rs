@@ -163,6 +163,8 @@ pub struct Settings {
     pub recheck: RecheckConfig,
     /// Webhook delivery (SPEC §6).
     pub webhooks: WebhookConfig,
+    /// The capability cache (R12).
+    pub capabilities: realname_postgres::CapabilityCacheSettings,
     /// The business registry (HTTP outside sandbox mode).
     pub registry: RegistrySettings,
     /// The SMS gateway (HTTP outside sandbox mode).

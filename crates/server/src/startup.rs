@@ -40,7 +40,7 @@ use realname_ports::Clock;
 use realname_ports::{
     BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier, WebhookSender,
 };
-use realname_postgres::{Keyring, PgStore, admin};
+use realname_postgres::{CachedCapabilities, Keyring, PgStore, admin};
 use realname_scheduler::{
     DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PruneIdempotencyJob, RecheckJob,
     RetentionJob,
@@ -66,6 +66,8 @@ pub struct Application {
     server: actix_web::dev::Server,
     jobs: Vec<(Arc<dyn Job>, Duration)>,
     support: Arc<SandboxSupport>,
+    capabilities: Arc<CachedCapabilities>,
+    database_url: String,
 }
 
 /// The adapters every use case is wired from.
@@ -81,6 +83,7 @@ pub(crate) struct Adapters {
     sandbox_sms: Option<Arc<SandboxSms>>,
     webhook_sender: Arc<dyn WebhookSender>,
     allow_local_webhooks: bool,
+    capabilities: Arc<CachedCapabilities>,
 }
 
 impl Adapters {
@@ -116,12 +119,14 @@ impl Adapters {
             None => Arc::new(HttpSms::new(&settings.sms)?),
         };
         let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
+        let store = Arc::new(PgStore::connect(&settings.database, keys)?);
         Ok(Self {
+            capabilities: CachedCapabilities::new(store.clone(), settings.capabilities.clone()),
+            store,
             sms,
             sandbox_sms,
             webhook_sender: Arc::new(HttpWebhookSender::new(timeout)?),
             allow_local_webhooks: settings.sandbox.enabled || settings.mode == Mode::Development,
-            store: Arc::new(PgStore::connect(&settings.database, keys)?),
             clock: Arc::new(SystemClock),
             policy: Arc::new(settings.policy.clone()),
             calendar: Arc::new(calendar),
@@ -150,7 +155,7 @@ impl Adapters {
             get_account: GetAccount::new(store.clone()),
             get_status: GetStatus::new(store.clone(), store.clone(), policy.clone()),
             refuse_deauthentication: RefuseDeauthentication::new(store.clone()),
-            get_capabilities: GetCapabilities::new(store.clone(), clock.clone()),
+            get_capabilities: GetCapabilities::new(self.capabilities.clone(), clock.clone()),
             list_methods: ListMethods,
             submit_application: SubmitApplication::new(
                 store.clone(),
@@ -411,6 +416,8 @@ impl Application {
             server: server.run(),
             jobs,
             support: adapters.support,
+            capabilities: adapters.capabilities,
+            database_url: settings.database.url.expose_secret().to_owned(),
         })
     }
 
@@ -433,6 +440,7 @@ impl Application {
     /// When the server fails.
     pub async fn run_until(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let handle = self.server.handle();
+        self.capabilities.spawn(self.database_url, shutdown.clone());
         let jobs = realname_scheduler::spawn_all(self.jobs, &shutdown);
         let server = tokio::spawn(self.server);
         shutdown.cancelled().await;

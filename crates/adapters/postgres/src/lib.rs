@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod audit;
+mod capabilities;
 mod claims;
 pub mod crypto;
 mod error;
@@ -19,5 +20,6 @@ mod store;
 mod tx;
 mod webhooks;
 
+pub use capabilities::{CachedCapabilities, CapabilityCacheSettings};
 pub use crypto::{CryptoSettings, Keyring};
 pub use store::{DatabaseSettings, PgStore};

@@ -128,7 +128,8 @@ pub async fn insert_verified_enterprises(
 /// Writes enterprises `range` (one account each) as three CSV streams for `COPY … FROM STDIN
 /// (FORMAT csv)`: `phone_numbers (phone_key)`, `subjects (subject_key, subject_type)` and
 /// `accounts (id, state, status, phone_key, phone_enc, subject_key, subject_type, subject_enc,
-/// verified_method, verified_at, last_authenticated_at, created_at)`.
+/// verified_method, verified_at, last_authenticated_at, created_at)`. With `unverified_every`
+/// = n, every n-th account is left unverified instead.
 ///
 /// # Errors
 /// Write errors.
@@ -136,15 +137,29 @@ pub fn write_copy_csv(
     store: &PgStore,
     range: Range<u64>,
     verified_at: DateTime<Utc>,
+    unverified_every: Option<u64>,
     phones: &mut dyn Write,
     subjects: &mut dyn Write,
     accounts: &mut dyn Write,
 ) -> io::Result<()> {
-    let hex =
-        |bytes: &Option<Vec<u8>>| format!("\\x{}", hex::encode(bytes.as_deref().unwrap_or(&[])));
+    let hex = |bytes: &Option<Vec<u8>>| {
+        bytes
+            .as_deref()
+            .map_or_else(String::new, |b| format!("\\x{}", hex::encode(b)))
+    };
     let time = |t: Option<DateTime<Utc>>| t.map_or_else(String::new, |t| t.to_rfc3339());
     for i in range {
-        let row = seeded(store, i, 0, 1, verified_at - Duration::days(1));
+        let mut row = seeded(store, i, 0, 1, verified_at - Duration::days(1));
+        writeln!(phones, "\\x{}", hex::encode(&row.phone_key))?;
+        if unverified_every.is_some_and(|n| i % n.max(1) == 0) {
+            let phone = Phone::parse(&format!("139{:08}", i % 100_000_000))
+                .unwrap_or_else(|_| unreachable!("a valid synthetic number"));
+            row.account = store
+                .codec()
+                .account_write(&Account::register(phone, verified_at));
+        } else {
+            writeln!(subjects, "\\x{},enterprise", hex::encode(&row.subject_key))?;
+        }
         let a = &row.account;
         writeln!(phones, "\\x{}", hex::encode(&row.phone_key))?;
         writeln!(subjects, "\\x{},enterprise", hex::encode(&row.subject_key))?;

@@ -4,24 +4,24 @@ use std::sync::Arc;
 
 use realname_domain::capabilities::{CapabilityInputs, CapabilityReport, evaluate};
 use realname_domain::{AccountId, Actor};
-use realname_ports::{AccountReader, Clock};
+use realname_ports::{CapabilityReader, Clock};
 
 use crate::AppError;
-use crate::access::visible_account;
 
 /// Answers the capability table for one account.
 pub struct GetCapabilities {
-    accounts: Arc<dyn AccountReader>,
+    facts: Arc<dyn CapabilityReader>,
     clock: Arc<dyn Clock>,
 }
 
 impl GetCapabilities {
     /// Wires the use case.
-    pub fn new(accounts: Arc<dyn AccountReader>, clock: Arc<dyn Clock>) -> Self {
-        Self { accounts, clock }
+    pub fn new(facts: Arc<dyn CapabilityReader>, clock: Arc<dyn Clock>) -> Self {
+        Self { facts, clock }
     }
 
-    /// The answers, evaluated now.
+    /// The answers, evaluated now. An inheriting sub-account answers with its root's status,
+    /// agreement and pending revocation, and its own closure or freeze (R16).
     ///
     /// # Errors
     /// [`AppError::NotFound`] when the account is not the actor's.
@@ -31,16 +31,21 @@ impl GetCapabilities {
         actor: &Actor,
         id: AccountId,
     ) -> Result<CapabilityReport, AppError> {
-        let account = visible_account(self.accounts.as_ref(), actor, id).await?;
-        let inputs = match account.inherited_from() {
-            None => CapabilityInputs::from(&account),
+        let facts = self
+            .facts
+            .capability_facts(id)
+            .await?
+            .filter(|f| actor.can_see_root(f.root))
+            .ok_or(AppError::NotFound("account"))?;
+        let inputs = match facts.inherits_from {
+            None => facts.inputs,
             Some(root) => {
                 let root = self
-                    .accounts
-                    .account(root)
+                    .facts
+                    .capability_facts(root)
                     .await?
                     .ok_or(AppError::NotFound("account"))?;
-                CapabilityInputs::inherited(&account, &root)
+                CapabilityInputs::inheriting(facts.inputs, root.inputs)
             }
         };
         Ok(evaluate(inputs, self.clock.now()))
@@ -50,19 +55,25 @@ impl GetCapabilities {
 #[cfg(test)]
 mod tests {
     use realname_domain::{Account, AccountState};
-    use realname_ports::MockAccountReader;
+    use realname_ports::{CapabilityFacts, MockCapabilityReader};
 
     use super::*;
-    use crate::testing::{account, clock, verified_account};
+    use crate::testing::{account, clock, phone, verified_account};
+
+    fn reader(accounts: Vec<Account>) -> GetCapabilities {
+        let mut facts = MockCapabilityReader::new();
+        facts.expect_capability_facts().returning(move |id| {
+            Ok(accounts
+                .iter()
+                .find(|a| a.id == id)
+                .map(CapabilityFacts::of))
+        });
+        GetCapabilities::new(Arc::new(facts), clock())
+    }
 
     fn answers(acct: Account) -> CapabilityReport {
         let id = acct.id;
-        let mut accounts = MockAccountReader::new();
-        accounts
-            .expect_account()
-            .returning(move |_| Ok(Some(acct.clone())));
-        let use_case = GetCapabilities::new(Arc::new(accounts), clock());
-        futures_lite(use_case.execute(&Actor::Service, id)).unwrap()
+        futures_lite(reader(vec![acct]).execute(&Actor::Service, id)).unwrap()
     }
 
     fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
@@ -92,5 +103,20 @@ mod tests {
         let mut acct = verified_account();
         acct.state = AccountState::Closed;
         assert!(answers(acct).decisions.iter().all(|d| !d.allowed));
+    }
+
+    #[test]
+    fn a_sub_account_answers_with_its_roots_status_and_another_holder_sees_nothing() {
+        let mut root = verified_account();
+        let sub = Account::sub_account(&root, phone(), root.created_at);
+        root.revoke().unwrap();
+        let use_case = reader(vec![root.clone(), sub.clone()]);
+        let report = futures_lite(use_case.execute(&Actor::Service, sub.id)).unwrap();
+        assert_eq!(report.status, realname_domain::RealNameStatus::Revoked);
+        let stranger = Actor::Holder { root: account().id };
+        assert!(matches!(
+            futures_lite(use_case.execute(&stranger, sub.id)),
+            Err(AppError::NotFound(_))
+        ));
     }
 }

@@ -1,0 +1,127 @@
+//! The capability cache against real PostgreSQL (R12, issue 6): it really caches, a committed
+//! change reaches it within the staleness bound, and without its listener it answers from the
+//! database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::exec;
+use realname_domain::{AccountId, AccountState, RealNameStatus};
+use realname_ports::CapabilityReader;
+use realname_postgres::seed::insert_verified_enterprises;
+use realname_postgres::{CachedCapabilities, CapabilityCacheSettings};
+use realname_test_support::TestDb;
+use tokio_util::sync::CancellationToken;
+
+fn settings(enabled: bool) -> CapabilityCacheSettings {
+    CapabilityCacheSettings {
+        enabled,
+        max_staleness_ms: 1000,
+        ttl_secs: 600,
+        capacity: 1000,
+    }
+}
+
+async fn one_account(db: &TestDb) -> AccountId {
+    let store = db.store(2);
+    insert_verified_enterprises(&store, 0..1, 1, chrono::Utc::now())
+        .await
+        .unwrap();
+    let rows: Vec<uuid::Uuid> = {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            id: uuid::Uuid,
+        }
+        diesel::sql_query("SELECT id FROM accounts")
+            .load::<Id>(&mut common::raw(&db.url).await)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    AccountId::from_uuid(rows[0])
+}
+
+async fn until(limit: Duration, check: impl AsyncFn() -> bool) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if check().await {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committed_change_reaches_the_cache_within_the_bound() {
+    let db = TestDb::new().await;
+    let id = one_account(&db).await;
+    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings(true));
+    let stop = CancellationToken::new();
+    cache.spawn(db.url.clone(), stop.clone());
+    assert!(
+        until(Duration::from_secs(5), async || cache.is_fresh())
+            .await
+            .is_some(),
+        "the listener never became fresh"
+    );
+    let status = async || cache.capability_facts(id).await.unwrap().unwrap().inputs;
+    assert_eq!(status().await.status, RealNameStatus::Verified);
+
+    // -- A change that sends no notification stays invisible: the answer comes from the cache.
+    exec(
+        &db.url,
+        "ALTER TABLE accounts DISABLE TRIGGER accounts_capability_changed",
+    )
+    .await;
+    exec(&db.url, "UPDATE accounts SET status = 'revoked'").await;
+    exec(
+        &db.url,
+        "ALTER TABLE accounts ENABLE TRIGGER accounts_capability_changed",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        status().await.status,
+        RealNameStatus::Verified,
+        "not cached"
+    );
+
+    // -- A normal change (a freeze) is seen within the bound.
+    exec(&db.url, "UPDATE accounts SET state = 'frozen'").await;
+    let seen = until(Duration::from_secs(3), async || {
+        status().await.state == AccountState::Frozen
+    })
+    .await;
+    stop.cancel();
+    let seen = seen.expect("the freeze was never seen");
+    assert!(seen <= Duration::from_millis(1000), "seen after {seen:?}");
+}
+
+#[tokio::test]
+async fn without_a_listener_every_answer_comes_from_the_database() {
+    let db = TestDb::new().await;
+    let id = one_account(&db).await;
+    // Not spawned: no ping is ever processed, so the cache never counts as fresh.
+    let cache = CachedCapabilities::new(Arc::new(db.store(2)), settings(true));
+    let status = async || {
+        let facts = cache.capability_facts(id).await.unwrap().unwrap();
+        facts.inputs.status
+    };
+    assert_eq!(status().await, RealNameStatus::Verified);
+    exec(
+        &db.url,
+        "ALTER TABLE accounts DISABLE TRIGGER accounts_capability_changed",
+    )
+    .await;
+    exec(&db.url, "UPDATE accounts SET status = 'revoked'").await;
+    assert_eq!(status().await, RealNameStatus::Revoked);
+}
