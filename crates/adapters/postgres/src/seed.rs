@@ -161,8 +161,6 @@ pub fn write_copy_csv(
             writeln!(subjects, "\\x{},enterprise", hex::encode(&row.subject_key))?;
         }
         let a = &row.account;
-        writeln!(phones, "\\x{}", hex::encode(&row.phone_key))?;
-        writeln!(subjects, "\\x{},enterprise", hex::encode(&row.subject_key))?;
         writeln!(
             accounts,
             "{},{},{},{},{},{},{},{},{},{},{},{}",

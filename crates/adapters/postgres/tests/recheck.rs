@@ -509,3 +509,38 @@ async fn a_shutdown_stops_between_batches_and_leaves_no_lease_behind() {
     assert_eq!(leased, 0);
     assert_eq!(w.run(false).await.enterprises, 136, "the rest is still due");
 }
+
+#[tokio::test]
+async fn the_benchmark_seed_writes_one_row_per_account_and_no_subject_for_the_unverified() {
+    let db = TestDb::new().await;
+    let store = db.store(1);
+    let (mut phones, mut subjects, mut accounts) = (Vec::new(), Vec::new(), Vec::new());
+    realname_postgres::seed::write_copy_csv(
+        &store,
+        0..20,
+        start(),
+        Some(10),
+        &mut phones,
+        &mut subjects,
+        &mut accounts,
+    )
+    .unwrap();
+    let lines = |bytes: &[u8]| {
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let all: Vec<String> = text.lines().map(str::to_owned).collect();
+        let distinct: std::collections::BTreeSet<_> = all.iter().cloned().collect();
+        assert_eq!(all.len(), distinct.len(), "duplicate rows");
+        all
+    };
+    assert_eq!(lines(&phones).len(), 20);
+    assert_eq!(lines(&subjects).len(), 18);
+    let accounts = lines(&accounts);
+    assert_eq!(accounts.len(), 20);
+    assert_eq!(
+        accounts
+            .iter()
+            .filter(|l| l.contains(",unverified,"))
+            .count(),
+        2
+    );
+}
