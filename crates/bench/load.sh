@@ -10,7 +10,7 @@
 #   - the server's peak RSS over all of it;
 # and prints the ratios of issue 6.
 #
-# Usage: crates/bench/load.sh
+# Usage: crates/bench/load.sh        (PERF_OUT=dir also records perf profiles of the server)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -59,12 +59,18 @@ echo "  process start to /readyz 200: ${ready_ms} ms (target <= 1000 ms)"
 
 echo "== capabilities: wrk -t2 -c64 -d15s"
 token=$("$bin/realname" token --role service 2>/dev/null)
+if [ -n "${PERF_OUT:-}" ]; then  # PERF_OUT=dir: also profile the server during the run
+  perf record -F 499 -g -p "$server_pid" -o "$PERF_OUT/capabilities.data" -- sleep 12 >/dev/null 2>&1 &
+fi
 IDS="$work/verified.txt" TOKEN="$token" wrk -t2 -c64 -d15s --latency \
   -s crates/bench/capabilities.lua "http://127.0.0.1:$port" > "$work/wrk.txt"
 grep -E 'Requests/sec|Non-2xx|Socket errors|50%|99%' "$work/wrk.txt" | sed 's/^/  /'
 caps_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
 
 echo "== instant verification: 16 at a time, 15 s"
+if [ -n "${PERF_OUT:-}" ]; then
+  perf record -F 499 -g -p "$server_pid" -o "$PERF_OUT/verify.data" -- sleep 12 >/dev/null 2>&1 &
+fi
 "$bin/realname-bench" verify --base "http://127.0.0.1:$port" --accounts "$work/unverified.txt" \
   --seconds 15 --concurrency 16 | tee "$work/verify.txt" | sed 's/^/  /'
 verify_rate=$(awk -F': ' '/^verifications\/s/ {print $2}' "$work/verify.txt")
