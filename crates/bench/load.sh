@@ -8,6 +8,7 @@
 #   - instant verification: complete verifications per second (application, signed provider
 #     event, approved under the quota lock) by `realname-bench verify`, 16 at a time, 15 s;
 #   - the server's peak RSS over all of it;
+# The server runs with rate limits off: the drivers are one address making holder calls.
 # and prints the ratios of issue 6.
 #
 # Usage: crates/bench/load.sh        (PERF_OUT=dir also records perf profiles of the server)
@@ -50,7 +51,7 @@ echo "  $(wc -l < "$work/verified.txt") verified, $(wc -l < "$work/unverified.tx
 echo "== start-up"
 start_ns=$(date +%s%N)
 REALNAME__DATABASE__URL="$pg/$db" REALNAME__HTTP__LISTEN="127.0.0.1:$port" \
-REALNAME__SCHEDULER__ENABLED=false REALNAME__TELEMETRY__FILTER=warn \
+REALNAME__SCHEDULER__ENABLED=false REALNAME__TELEMETRY__FILTER=warn REALNAME__RATE_LIMIT__ENABLED=false \
   "$bin/realname" serve >/dev/null 2>&1 &
 server_pid=$!
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ]; do sleep 0.005; done

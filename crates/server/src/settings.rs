@@ -165,6 +165,8 @@ pub struct Settings {
     pub webhooks: WebhookConfig,
     /// The capability cache (R12).
     pub capabilities: realname_postgres::CapabilityCacheSettings,
+    /// Rate limits (API.md).
+    pub rate_limit: realname_http::ratelimit::RateLimitSettings,
     /// The business registry (HTTP outside sandbox mode).
     pub registry: RegistrySettings,
     /// The SMS gateway (HTTP outside sandbox mode).

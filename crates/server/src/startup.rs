@@ -35,6 +35,7 @@ use realname_gateways::{
     HttpRegistry, HttpSms, HttpWebhookSender, RateLimitedRegistry, SANDBOX_SNAPSHOT,
     SandboxProviders, SandboxRegistry, SandboxSms, SandboxSupport,
 };
+use realname_http::ratelimit::RateLimits;
 use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
 use realname_ports::{
@@ -68,6 +69,7 @@ pub struct Application {
     support: Arc<SandboxSupport>,
     capabilities: Arc<CachedCapabilities>,
     database_url: String,
+    rate_limits: Option<Arc<RateLimits>>,
 }
 
 /// The adapters every use case is wired from.
@@ -379,7 +381,9 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.check_mode()?;
         let adapters = Adapters::connect(&settings).await?;
+        let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
         let state = web::Data::new(HttpState {
+            rate_limits: rate_limits.clone(),
             use_cases: adapters.use_cases(),
             auth: Authenticator::new(settings.auth.clone()),
             signatures: settings.providers.clone(),
@@ -400,6 +404,9 @@ impl Application {
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .wrap(actix_web::middleware::from_fn(
+                    realname_http::ratelimit::limit,
+                ))
+                .wrap(actix_web::middleware::from_fn(
                     realname_http::metrics::track,
                 ))
                 .configure(realname_http::configure(state.clone()))
@@ -418,6 +425,7 @@ impl Application {
             support: adapters.support,
             capabilities: adapters.capabilities,
             database_url: settings.database.url.expose_secret().to_owned(),
+            rate_limits,
         })
     }
 
@@ -441,6 +449,18 @@ impl Application {
     pub async fn run_until(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let handle = self.server.handle();
         self.capabilities.spawn(self.database_url, shutdown.clone());
+        if let Some(limits) = self.rate_limits {
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tokio::select! {
+                        () = stop.cancelled() => break,
+                        _ = every.tick() => limits.forget_idle(),
+                    }
+                }
+            });
+        }
         let jobs = realname_scheduler::spawn_all(self.jobs, &shutdown);
         let server = tokio::spawn(self.server);
         shutdown.cancelled().await;

@@ -71,6 +71,7 @@ codes! {
     UseInternationalSite => (StatusCode::UNPROCESSABLE_ENTITY, "use_international_site", "Verify on the international site."),
     IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "This Idempotency-Key was used with a different request."),
     TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many failed verification attempts."),
+    RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests; retry after the time given."),
     ProviderError => (StatusCode::BAD_GATEWAY, "provider_error", "The verification provider failed."),
     Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side."),
     Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "The service is temporarily unavailable."),
@@ -110,6 +111,7 @@ pub struct Problem {
     errors: Vec<FieldError>,
     extensions: Map<String, Value>,
     retry_after_secs: Option<i64>,
+    headers: Vec<(&'static str, String)>,
     reference: Option<String>,
     cause: Option<anyhow::Error>,
 }
@@ -124,6 +126,7 @@ impl ApiError {
             errors: Vec::new(),
             extensions: Map::new(),
             retry_after_secs: None,
+            headers: Vec::new(),
             reference: None,
             cause: None,
         }))
@@ -148,6 +151,20 @@ impl ApiError {
     #[must_use]
     pub fn with(mut self, key: &str, value: Value) -> Self {
         self.extensions.insert(key.to_owned(), value);
+        self
+    }
+
+    /// Sets `Retry-After`, in seconds.
+    #[must_use]
+    pub fn retry_after(mut self, secs: i64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    /// Adds a response header.
+    #[must_use]
+    pub fn header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
         self
     }
 
@@ -232,6 +249,9 @@ impl ResponseError for ApiError {
             .and_then(|secs| HeaderValue::from_str(&secs.max(1).to_string()).ok())
         {
             response.insert_header((header::RETRY_AFTER, value));
+        }
+        for (name, value) in &self.headers {
+            response.insert_header((*name, value.as_str()));
         }
         response.body(self.body().to_string())
     }

@@ -117,6 +117,8 @@ pub struct HttpState {
     pub sandbox: bool,
     /// The sandbox SMS inbox (`GET /v1/sandbox/sms`), in sandbox mode.
     pub sandbox_sms: Option<Arc<dyn SandboxSmsInbox>>,
+    /// The rate-limit buckets, unless limits are switched off.
+    pub rate_limits: Option<Arc<crate::ratelimit::RateLimits>>,
     /// Renders the Prometheus text for `/metrics`.
     pub metrics: Option<Arc<dyn Fn() -> String + Send + Sync>>,
 }
