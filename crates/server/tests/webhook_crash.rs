@@ -13,12 +13,9 @@ use std::time::Duration;
 
 use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
 use realname_domain::identifiers::Phone;
-use realname_domain::webhook::{EndpointUrl, WebhookEndpoint, WebhookSecret};
 use realname_domain::{Actor, Policy};
-use realname_ports::WebhookStore;
 use realname_server::startup::SystemClock;
 use realname_test_support::TestDb;
-use realname_test_support::receiver::Receiver;
 
 const ACCOUNTS: u32 = 120;
 
@@ -43,16 +40,7 @@ async fn a_killed_delivery_run_loses_nothing_after_a_restart() {
     // with its `account.created` event (sequence 1).
     let db = TestDb::new().await;
     let store = Arc::new(db.store(4));
-    let receiver = Receiver::start(Duration::from_millis(20)).await;
-    let secret = WebhookSecret::from_random(&[9; 32]);
-    receiver.set_secret(secret.expose());
-    let endpoint = WebhookEndpoint {
-        id: uuid::Uuid::now_v7(),
-        url: EndpointUrl::parse(&receiver.url, true).unwrap(),
-        event_types: Vec::new(),
-        created_at: chrono::Utc::now(),
-    };
-    store.create_endpoint(&endpoint, &secret).await.unwrap();
+    let receiver = common::subscribed_receiver(&store, Duration::from_millis(20)).await;
     let register = RegisterAccount::new(
         store.clone(),
         Arc::new(SystemClock),

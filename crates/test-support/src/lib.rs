@@ -1,8 +1,10 @@
 //! Test support: per-test PostgreSQL databases cloned from a migrated template, test keys, and
-//! a settable clock. A dev-dependency only; never linked into the binary.
+//! a settable clock, a webhook receiver and an HTTP client. A dev-dependency of the tests and a
+//! dependency of the benchmark tool; never linked into the `realname` binary.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod client;
 pub mod receiver;
 
 use std::sync::{Arc, Mutex};

@@ -3,8 +3,12 @@
 #![allow(dead_code)]
 
 use std::process::Command;
+use std::time::Duration;
 
 use base64::Engine;
+use realname_domain::webhook::{EndpointUrl, WebhookEndpoint, WebhookSecret};
+use realname_ports::WebhookStore;
+use realname_test_support::receiver::Receiver;
 
 /// `realname` with the test database and the test keys of `realname-test-support`.
 pub fn realname(url: &str) -> Command {
@@ -19,4 +23,19 @@ pub fn realname(url: &str) -> Command {
             "test-subject-key-0123456789abcdef0123",
         );
     command
+}
+
+/// A receiver subscribed to every event, answering each delivery after `delay`.
+pub async fn subscribed_receiver(store: &realname_postgres::PgStore, delay: Duration) -> Receiver {
+    let receiver = Receiver::start(delay).await;
+    let secret = WebhookSecret::from_random(uuid::Uuid::new_v4().as_bytes());
+    receiver.set_secret(secret.expose());
+    let endpoint = WebhookEndpoint {
+        id: uuid::Uuid::now_v7(),
+        url: EndpointUrl::parse(&receiver.url, true).unwrap(),
+        event_types: Vec::new(),
+        created_at: chrono::Utc::now(),
+    };
+    store.create_endpoint(&endpoint, &secret).await.unwrap();
+    receiver
 }
