@@ -1,0 +1,330 @@
+//! The authorization matrix (issue 6): every endpoint of API.md × every role × own or another
+//! holder's account. A role API.md does not list gets 403; a holder asking about an account
+//! that is not theirs gets 404; a listed role gets past authorization (any answer other than
+//! 401, 403 or 404).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use realname_e2e::{RESIDENT_ID, TestApp, personal};
+use realname_http::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Own,
+    OtherHolder,
+    Service,
+    Reviewer,
+    AccountManager,
+    Admin,
+}
+
+const EVERYONE: [Who; 6] = [
+    Who::Own,
+    Who::OtherHolder,
+    Who::Service,
+    Who::Reviewer,
+    Who::AccountManager,
+    Who::Admin,
+];
+
+struct Case {
+    method: Method,
+    /// `{a}` the account, `{app}` its application, `{change}` its phone change, `{case}` an
+    /// open appeal, `{fresh}` an account registered for this one call (destructive calls).
+    path: &'static str,
+    body: Option<Value>,
+    allowed: &'static [Who],
+}
+
+fn case(method: Method, path: &'static str, body: Option<Value>, allowed: &'static [Who]) -> Case {
+    Case {
+        method,
+        path,
+        body,
+        allowed,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    use Who::{AccountManager, Admin, Own, Reviewer, Service};
+    let phone = || Some(json!({"phone": "13900000001"}));
+    vec![
+        case(
+            Method::GET,
+            "/v1/accounts/{a}",
+            None,
+            &[Own, Service, Reviewer],
+        ),
+        case(
+            Method::POST,
+            "/v1/accounts/{a}/sub-accounts",
+            phone(),
+            &[Own],
+        ),
+        case(
+            Method::POST,
+            "/v1/accounts/{a}/sub-account-associations",
+            Some(json!({"account_id": "{other}"})),
+            &[Own, Admin],
+        ),
+        case(
+            Method::PUT,
+            "/v1/accounts/{a}/agreement",
+            Some(json!({"expires_at": null})),
+            &[Service],
+        ),
+        case(
+            Method::POST,
+            "/v1/accounts/{fresh}/close",
+            None,
+            &[Own, Admin],
+        ),
+        case(
+            Method::POST,
+            "/v1/accounts/{a}/phone-changes",
+            phone(),
+            &[Own],
+        ),
+        case(
+            Method::POST,
+            "/v1/accounts/{a}/phone-changes/{change}/confirm",
+            Some(json!({"code": "000000"})),
+            &[Own],
+        ),
+        case(
+            Method::GET,
+            "/v1/accounts/{a}/real-name",
+            None,
+            &[Own, Service, Reviewer],
+        ),
+        case(
+            Method::DELETE,
+            "/v1/accounts/{a}/real-name",
+            None,
+            &[Own, Service, Admin],
+        ),
+        case(
+            Method::GET,
+            "/v1/accounts/{a}/capabilities",
+            None,
+            &[Own, Service],
+        ),
+        case(
+            Method::POST,
+            "/v1/accounts/{a}/applications",
+            Some(personal("wechat_scan", "resident_id", RESIDENT_ID)),
+            &[Own],
+        ),
+        case(
+            Method::GET,
+            "/v1/accounts/{a}/applications",
+            None,
+            &[Own, Reviewer],
+        ),
+        case(
+            Method::GET,
+            "/v1/applications/{app}",
+            None,
+            &[Own, Reviewer],
+        ),
+        case(
+            Method::POST,
+            "/v1/applications/{app}/withdraw",
+            None,
+            &[Own],
+        ),
+        case(Method::GET, "/v1/review-queue", None, &[Reviewer]),
+        case(
+            Method::POST,
+            "/v1/applications/{app}/decision",
+            Some(json!({"decision": "reject", "reason_code": "x", "note": "x"})),
+            &[Reviewer],
+        ),
+        case(
+            Method::PUT,
+            "/v1/enterprises/91110000600037341L/account-limit",
+            Some(json!({"limit": 11, "reason": "matrix"})),
+            &[AccountManager],
+        ),
+        case(
+            Method::GET,
+            "/v1/accounts/{a}/audit-log",
+            None,
+            &[Own, Reviewer],
+        ),
+        case(Method::GET, "/v1/cases?kind=appeal", None, &[Reviewer]),
+        case(
+            Method::POST,
+            "/v1/cases/{case}/resolution",
+            Some(json!({"outcome": "resolved", "note": "matrix"})),
+            &[Reviewer],
+        ),
+        case(Method::GET, "/v1/events", None, &[Service, Admin]),
+        case(
+            Method::POST,
+            "/v1/webhook-endpoints",
+            Some(json!({"url": "http://127.0.0.1:1/hook"})),
+            &[Admin],
+        ),
+        case(
+            Method::POST,
+            "/v1/appeals",
+            Some(json!({"message": "matrix"})),
+            &EVERYONE,
+        ),
+        case(
+            Method::POST,
+            "/v1/identity-proofs",
+            Some(json!({"method": "nope"})),
+            &EVERYONE,
+        ),
+        case(Method::GET, "/v1/verification-methods", None, &EVERYONE),
+    ]
+}
+
+struct World {
+    app: TestApp,
+    account: String,
+    other: String,
+    application: String,
+    change: String,
+    next_phone: std::sync::atomic::AtomicU32,
+}
+
+impl World {
+    async fn new() -> Self {
+        let app = TestApp::spawn_with(|s| s.rate_limit.enabled = false).await;
+        let (account, application) = app.submitted("13700000501", "wechat_scan").await;
+        let other = app.register("13700000502").await;
+        let holder = app.token(Role::Holder, Some(&account));
+        let (status, change) = app
+            .send(
+                app.request(
+                    Method::POST,
+                    &format!("/v1/accounts/{account}/phone-changes"),
+                    Some(&holder),
+                )
+                .json(&json!({"phone": "13700000503"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{change}");
+        Self {
+            application: application["id"].as_str().unwrap().to_owned(),
+            change: change["id"].as_str().unwrap().to_owned(),
+            app,
+            account,
+            other,
+            next_phone: std::sync::atomic::AtomicU32::new(600),
+        }
+    }
+
+    async fn appeal(&self) -> String {
+        let token = self.app.token(Role::Service, None);
+        let (status, case) = self
+            .app
+            .send(
+                self.app
+                    .request(Method::POST, "/v1/appeals", Some(&token))
+                    .json(&json!({"message": "please look"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{case}");
+        case["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The status of one call by `who`.
+    async fn call(&self, case: &Case, who: Who) -> (u16, Value) {
+        let mut account = self.account.clone();
+        let mut path = case.path.to_owned();
+        if path.contains("{fresh}") {
+            let n = self
+                .next_phone
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            account = self.app.register(&format!("13700000{n:03}")).await;
+            path = path.replace("{fresh}", &account);
+        }
+        if path.contains("{case}") {
+            path = path.replace("{case}", &self.appeal().await);
+        }
+        let path = path
+            .replace("{a}", &account)
+            .replace("{app}", &self.application)
+            .replace("{change}", &self.change);
+        let token = match who {
+            Who::Own => self.app.token(Role::Holder, Some(&account)),
+            Who::OtherHolder => self.app.token(Role::Holder, Some(&self.other)),
+            Who::Service => self.app.token(Role::Service, None),
+            Who::Reviewer => self.app.token(Role::Reviewer, None),
+            Who::AccountManager => self.app.token(Role::AccountManager, None),
+            Who::Admin => self.app.token(Role::Admin, None),
+        };
+        let mut request = self.app.request(case.method.clone(), &path, Some(&token));
+        if let Some(body) = &case.body {
+            let body = body.to_string().replace("{other}", &self.other);
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        self.app.send(request).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_answers_every_role_as_api_md_says() {
+    let world = World::new().await;
+    let mut wrong = Vec::new();
+    for case in cases() {
+        let holder_may = case.allowed.contains(&Who::Own);
+        for who in EVERYONE {
+            let (status, body) = world.call(&case, who).await;
+            let expected = if case.allowed.contains(&who) {
+                "allowed"
+            } else if who == Who::OtherHolder && holder_may {
+                "404"
+            } else {
+                "403"
+            };
+            let ok = match expected {
+                "allowed" => ![401, 403, 404].contains(&status),
+                "404" => status == 404,
+                _ => status == 403,
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{} {} as {who:?}: expected {expected}, got {status} {}",
+                    case.method, case.path, body["code"]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn without_a_token_only_the_open_endpoints_answer() {
+    let app = TestApp::spawn().await;
+    for (method, path) in [
+        (
+            Method::GET,
+            "/v1/accounts/acct_00000000000000000000000000000000",
+        ),
+        (Method::GET, "/v1/review-queue"),
+        (Method::GET, "/v1/events"),
+        (Method::POST, "/v1/appeals"),
+        (Method::POST, "/v1/webhook-endpoints"),
+    ] {
+        let (status, _) = app.send(app.request(method.clone(), path, None)).await;
+        assert_eq!(status, 401, "{method} {path}");
+    }
+    for path in [
+        "/v1/verification-methods",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
+        let (status, _) = app.send(app.request(Method::GET, path, None)).await;
+        assert_eq!(status, 200, "{path}");
+    }
+}
