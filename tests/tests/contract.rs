@@ -332,3 +332,18 @@ async fn metrics_count_requests_by_route_pattern_without_ids() {
     assert!(text.contains("route=\"/v1/accounts/{id}\""), "{text}");
     assert!(!text.contains(&account), "no id in a label");
 }
+
+#[tokio::test]
+async fn the_openapi_document_and_the_docs_page_are_served_without_a_token() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = app
+        .send(app.request(Method::GET, "/openapi.json", None))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/v1/accounts/{id}/capabilities"]["get"].is_object());
+    assert!(doc["paths"]["/v1/webhook-endpoints"]["post"]["requestBody"].is_object());
+    let page = reqwest::get(format!("{}/docs/", app.base)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("swagger"));
+}

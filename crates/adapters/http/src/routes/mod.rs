@@ -40,6 +40,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
         web::get().to(real_name::capabilities),
     )
     .route("/healthz", web::get().to(ops::healthz))
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            actix_web::HttpResponse::Found()
+                .insert_header(("Location", "/docs/"))
+                .finish()
+        }),
+    )
+    .service(
+        utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+            .url("/openapi.json", crate::openapi::document()),
+    )
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(crate::metrics::export))
     .route(

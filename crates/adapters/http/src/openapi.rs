@@ -1,0 +1,558 @@
+//! `GET /openapi.json` and `GET /docs` (API.md "Operations").
+//!
+//! The document is built from one table of the routes below, with the request bodies' JSON
+//! schemas and a problem+json answer for every error, and parsed into utoipa's OpenAPI model,
+//! which checks its shape; `/docs` is utoipa-swagger-ui (vendored).
+
+use serde_json::{Value, json};
+use utoipa::openapi::OpenApi;
+
+/// One operation: method, path, summary, the roles that may call it, its body, its success
+/// status, and its query parameters.
+struct Op {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    auth: Auth,
+    body: Option<Value>,
+    success: u16,
+    query: &'static [(&'static str, &'static str)],
+}
+
+#[derive(Clone, Copy)]
+enum Auth {
+    None,
+    Bearer,
+    Signature,
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": properties})
+}
+
+fn subject() -> Value {
+    json!({"type": "object", "required": ["type"], "properties": {
+        "type": {"type": "string", "enum": ["personal", "enterprise"]},
+        "document_type": {"type": "string", "enum": ["resident_id", "hk_macao_permit", "taiwan_permit", "residence_permit"]},
+        "document_number": string(), "name": string(), "uscc": string(),
+        "legal_person_name": string(),
+        "region": {"type": "string", "enum": ["mainland", "hong_kong", "macao", "taiwan", "international"]}
+    }})
+}
+
+fn phone_body() -> Option<Value> {
+    Some(object(&["phone"], json!({"phone": string()})))
+}
+
+fn code_body() -> Option<Value> {
+    Some(object(&["code"], json!({"code": string()})))
+}
+
+fn outcome_body() -> Value {
+    object(
+        &["outcome"],
+        json!({"outcome": {"type": "string", "enum": ["passed", "failed"]},
+               "failure_code": string(), "asserted_subject": subject()}),
+    )
+}
+
+#[allow(clippy::too_many_lines)]
+fn operations() -> Vec<Op> {
+    let op = |method, path, summary, auth, body, success| Op {
+        method,
+        path,
+        summary,
+        auth,
+        body,
+        success,
+        query: &[],
+    };
+    let paged: &'static [(&str, &str)] = &[("limit", "integer"), ("starting_after", "string")];
+    vec![
+        op(
+            "get",
+            "/healthz",
+            "The process is up.",
+            Auth::None,
+            None,
+            200,
+        ),
+        op(
+            "get",
+            "/readyz",
+            "The database is reachable and migrated.",
+            Auth::None,
+            None,
+            200,
+        ),
+        op(
+            "get",
+            "/v1/verification-methods",
+            "R13 method metadata.",
+            Auth::None,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/accounts",
+            "Register a root account (service, admin).",
+            Auth::Bearer,
+            phone_body(),
+            201,
+        ),
+        op(
+            "get",
+            "/v1/accounts/{id}",
+            "An account.",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "get",
+            "/v1/accounts/{id}/real-name",
+            "R20 status.",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "delete",
+            "/v1/accounts/{id}/real-name",
+            "Always 409 (R1).",
+            Auth::Bearer,
+            None,
+            409,
+        ),
+        op(
+            "get",
+            "/v1/accounts/{id}/capabilities",
+            "R12 capabilities.",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/accounts/{id}/applications",
+            "Verify or modify.",
+            Auth::Bearer,
+            Some(object(
+                &["purpose", "method", "subject"],
+                json!({"purpose": {"type": "string", "enum": ["verify", "modify"]},
+                       "method": string(), "subject": subject()}),
+            )),
+            201,
+        ),
+        Op {
+            query: paged,
+            ..op(
+                "get",
+                "/v1/accounts/{id}/applications",
+                "The account's applications.",
+                Auth::Bearer,
+                None,
+                200,
+            )
+        },
+        op(
+            "get",
+            "/v1/applications/{id}",
+            "An application.",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/applications/{id}/withdraw",
+            "Withdraw while undecided.",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/provider-events/{provider}",
+            "A signed provider result.",
+            Auth::Signature,
+            Some(object(
+                &["session_ref", "outcome"],
+                json!({"session_ref": string(),
+                "outcome": {"type": "string", "enum": ["passed", "failed"]},
+                "failure_code": string(), "asserted_subject": subject()}),
+            )),
+            200,
+        ),
+        op(
+            "post",
+            "/v1/payment-credits",
+            "A signed payment credit (R6).",
+            Auth::Signature,
+            Some(object(
+                &[
+                    "reference",
+                    "amount",
+                    "payer_name",
+                    "payer_account",
+                    "received_at",
+                ],
+                json!({
+                "reference": string(), "amount": string(), "payer_name": string(),
+                "payer_account": string(), "received_at": {"type": "string", "format": "date-time"}}),
+            )),
+            200,
+        ),
+        Op {
+            query: &[("limit", "integer")],
+            ..op(
+                "get",
+                "/v1/review-queue",
+                "Applications for reviewers (R8).",
+                Auth::Bearer,
+                None,
+                200,
+            )
+        },
+        op(
+            "post",
+            "/v1/applications/{id}/decision",
+            "A reviewer's decision.",
+            Auth::Bearer,
+            Some(object(
+                &["decision", "reason_code"],
+                json!({"decision": {"type": "string", "enum": ["approve", "reject"]},
+                "reason_code": string(), "note": string()}),
+            )),
+            200,
+        ),
+        op(
+            "put",
+            "/v1/enterprises/{uscc}/account-limit",
+            "R4 limit override.",
+            Auth::Bearer,
+            Some(object(
+                &["limit", "reason"],
+                json!({"limit": {"type": "integer", "minimum": 0}, "reason": string()}),
+            )),
+            200,
+        ),
+        op(
+            "get",
+            "/v1/accounts/{id}/audit-log",
+            "R22 export.",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/accounts/{id}/close",
+            "Close (R21).",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        Op {
+            query: &[
+                ("starting_after", "string"),
+                ("limit", "integer"),
+                ("account_id", "string"),
+            ],
+            ..op(
+                "get",
+                "/v1/events",
+                "The event feed (SPEC §6).",
+                Auth::Bearer,
+                None,
+                200,
+            )
+        },
+        op(
+            "post",
+            "/v1/webhook-endpoints",
+            "Subscribe; the secret is shown once.",
+            Auth::Bearer,
+            Some(object(
+                &["url"],
+                json!({"url": string(), "event_types": {"type": "array", "items": string()}}),
+            )),
+            201,
+        ),
+        Op {
+            query: &[("status", "string"), ("limit", "integer")],
+            ..op(
+                "get",
+                "/v1/webhook-endpoints/{id}/deliveries",
+                "An endpoint's deliveries.",
+                Auth::Bearer,
+                None,
+                200,
+            )
+        },
+        op(
+            "put",
+            "/v1/accounts/{id}/agreement",
+            "The agreement expiry (R12, R18).",
+            Auth::Bearer,
+            Some(
+                json!({"type": "object", "properties": {"expires_at": {"type": ["string", "null"], "format": "date-time"}}}),
+            ),
+            200,
+        ),
+        op(
+            "post",
+            "/v1/identity-proofs",
+            "Start an identity proof (R14).",
+            Auth::Bearer,
+            Some(object(
+                &["method", "subject"],
+                json!({"method": string(), "subject": subject()}),
+            )),
+            201,
+        ),
+        op(
+            "get",
+            "/v1/identity-proofs/{id}/accounts",
+            "Find accounts (R15).",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/identity-proofs/{id}/recoveries",
+            "Recover an account (R14).",
+            Auth::Bearer,
+            Some(object(
+                &["ref", "phone"],
+                json!({"ref": string(), "phone": string()}),
+            )),
+            201,
+        ),
+        op(
+            "post",
+            "/v1/identity-proofs/{id}/recoveries/{rid}/confirm",
+            "Confirm a recovery.",
+            Auth::Bearer,
+            code_body(),
+            200,
+        ),
+        op(
+            "post",
+            "/v1/identity-proofs/{id}/freezes",
+            "Freeze accounts (R14).",
+            Auth::Bearer,
+            Some(object(
+                &["refs"],
+                json!({"refs": {"type": "array", "items": string()}, "note": string()}),
+            )),
+            201,
+        ),
+        op(
+            "post",
+            "/v1/appeals",
+            "Open an appeal (R14).",
+            Auth::Bearer,
+            Some(object(
+                &["message"],
+                json!({"account_id": string(), "proof_id": string(), "message": string()}),
+            )),
+            201,
+        ),
+        Op {
+            query: &[("kind", "string"), ("status", "string")],
+            ..op(
+                "get",
+                "/v1/cases",
+                "Appeals and theft cases.",
+                Auth::Bearer,
+                None,
+                200,
+            )
+        },
+        op(
+            "post",
+            "/v1/cases/{id}/resolution",
+            "Resolve a case.",
+            Auth::Bearer,
+            Some(object(
+                &["outcome"],
+                json!({"outcome": string(), "note": string()}),
+            )),
+            200,
+        ),
+        op(
+            "post",
+            "/v1/accounts/{id}/sub-accounts",
+            "Create an inheriting sub-account (R16).",
+            Auth::Bearer,
+            phone_body(),
+            201,
+        ),
+        op(
+            "post",
+            "/v1/accounts/{id}/sub-account-associations",
+            "Associate an account (R16).",
+            Auth::Bearer,
+            Some(object(&["account_id"], json!({"account_id": string()}))),
+            201,
+        ),
+        op(
+            "post",
+            "/v1/sub-account-associations/{id}/accept",
+            "Accept an invitation (R16).",
+            Auth::Bearer,
+            None,
+            200,
+        ),
+        op(
+            "post",
+            "/v1/accounts/{id}/phone-changes",
+            "Send a code to a new number (R19).",
+            Auth::Bearer,
+            phone_body(),
+            201,
+        ),
+        op(
+            "post",
+            "/v1/accounts/{id}/phone-changes/{change_id}/confirm",
+            "Confirm a phone change.",
+            Auth::Bearer,
+            code_body(),
+            200,
+        ),
+        op(
+            "post",
+            "/v1/sandbox/applications/{id}/complete",
+            "Sandbox: decide as the provider.",
+            Auth::Bearer,
+            Some(outcome_body()),
+            200,
+        ),
+        op(
+            "post",
+            "/v1/sandbox/identity-proofs/{id}/complete",
+            "Sandbox: complete a proof.",
+            Auth::Bearer,
+            Some(outcome_body()),
+            200,
+        ),
+        Op {
+            query: &[("change_id", "string")],
+            ..op(
+                "get",
+                "/v1/sandbox/sms",
+                "Sandbox: the last code sent.",
+                Auth::Bearer,
+                None,
+                200,
+            )
+        },
+    ]
+}
+
+fn operation(op: &Op) -> Value {
+    let mut parameters: Vec<Value> = op
+        .path
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": string()}))
+        .collect();
+    parameters.extend(op.query.iter().map(|(name, kind)| {
+        json!({"name": name, "in": "query", "required": false, "schema": {"type": kind}})
+    }));
+    if matches!(op.auth, Auth::Signature) {
+        parameters.push(
+            json!({"name": "Signature", "in": "header", "required": true, "schema": string()}),
+        );
+    }
+    let mut operation = json!({
+        "summary": op.summary,
+        "parameters": parameters,
+        "responses": {
+            op.success.to_string(): {"description": "Success.",
+                "content": {"application/json": {"schema": {"type": "object"}}}},
+            "default": {"description": "A problem (RFC 9457) with a stable `code`.",
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        }
+    });
+    if matches!(op.auth, Auth::Bearer) {
+        operation["security"] = json!([{"bearer": []}]);
+    }
+    if let Some(body) = &op.body {
+        operation["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": body}}});
+    }
+    operation
+}
+
+/// The OpenAPI document as JSON.
+#[must_use]
+pub fn document_json() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in operations() {
+        let item = paths.entry(op.path).or_insert_with(|| json!({}));
+        item[op.method] = operation(&op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "realname", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Real-name verification (SPEC.md R1–R22, API.md)."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": {"Problem": {"type": "object", "required": ["type", "title", "status", "code"],
+                "properties": {"type": string(), "title": string(), "status": {"type": "integer"},
+                    "code": string(), "detail": string(), "reference": string(),
+                    "errors": {"type": "array", "items": {"type": "object"}}}}}
+        }
+    })
+}
+
+/// The document in utoipa's model.
+///
+/// # Panics
+/// Never for the table above; a test parses it.
+#[must_use]
+pub fn document() -> OpenApi {
+    serde_json::from_value(document_json())
+        .unwrap_or_else(|e| unreachable!("the OpenAPI table is valid: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_parses_and_lists_every_operation() {
+        let doc = document();
+        let count: usize = doc
+            .paths
+            .paths
+            .values()
+            .map(|item| {
+                [
+                    item.get.is_some(),
+                    item.post.is_some(),
+                    item.put.is_some(),
+                    item.delete.is_some(),
+                ]
+                .iter()
+                .filter(|b| **b)
+                .count()
+            })
+            .sum();
+        assert_eq!(count, operations().len());
+        assert!(
+            doc.paths
+                .paths
+                .contains_key("/v1/accounts/{id}/capabilities")
+        );
+    }
+}
