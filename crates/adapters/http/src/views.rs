@@ -179,7 +179,10 @@ pub fn status(view: &StatusView) -> Value {
             "status": a.status.as_str(),
             "created_at": a.created_at,
         })),
-        "pending_revocation": Value::Null,
+        // R17, R20: the effective date of a pending revocation (the root's, when inherited).
+        "pending_revocation": account
+            .revocation_pending_at
+            .map(|at| json!({"effective_at": at})),
         "inherited_from": view.inherited_from.as_ref().map(|root| root.id.to_string()),
     })
 }
@@ -258,4 +261,41 @@ pub fn invitation(invitation: &realname_domain::invitation::Invitation) -> Value
         "created_at": invitation.created_at,
         "accepted_at": invitation.decided_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use realname_domain::identifiers::{EnterpriseName, Uscc};
+    use realname_domain::{EnterpriseSubject, Method, Region, Subject};
+
+    use super::*;
+
+    #[test]
+    fn the_status_shows_a_pending_revocation_with_its_effective_date() {
+        let now = Utc::now();
+        let mut account = Account::register(Phone::parse("13812345678").unwrap(), now);
+        account.verify(
+            Subject::Enterprise(EnterpriseSubject {
+                name: EnterpriseName::parse("北京示例科技有限公司").unwrap(),
+                uscc: Uscc::parse("91110000600037341L").unwrap(),
+                region: Region::Mainland,
+                legal_person_name: None,
+            }),
+            Method::WechatPublicPlatform,
+            now,
+        );
+        let mut view = StatusView {
+            account: account.clone(),
+            modification_allowed_from: None,
+            pending_application: None,
+            inherited_from: None,
+        };
+        assert_eq!(status(&view)["pending_revocation"], Value::Null);
+        let effective_at = now + chrono::Duration::days(15);
+        view.account.revocation_pending_at = Some(effective_at);
+        assert_eq!(
+            status(&view)["pending_revocation"]["effective_at"],
+            json!(effective_at)
+        );
+    }
 }
