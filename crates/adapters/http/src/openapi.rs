@@ -472,12 +472,21 @@ fn operation(op: &Op) -> Value {
             json!({"name": "Signature", "in": "header", "required": true, "schema": string()}),
         );
     }
+    // DELETE …/real-name always answers 409 (R1): its documented answer is a problem.
+    let (media, schema) = if op.success >= 400 {
+        (
+            "application/problem+json",
+            json!({"$ref": "#/components/schemas/Problem"}),
+        )
+    } else {
+        ("application/json", success_schema(op))
+    };
     let mut operation = json!({
         "summary": op.summary,
         "parameters": parameters,
         "responses": {
             op.success.to_string(): {"description": "Success.",
-                "content": {"application/json": {"schema": {"type": "object"}}}},
+                "content": {media: {"schema": schema}}},
             "default": {"description": "A problem (RFC 9457) with a stable `code`.",
                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         }
@@ -490,6 +499,142 @@ fn operation(op: &Op) -> Value {
             json!({"required": true, "content": {"application/json": {"schema": body}}});
     }
     operation
+}
+
+/// The documented success body of an operation: the API.md representation where it is fixed,
+/// a plain object elsewhere.
+fn success_schema(op: &Op) -> Value {
+    let name = match (op.method, op.path) {
+        ("get" | "post", "/v1/accounts/{id}" | "/v1/accounts") => "Account",
+        ("get", "/v1/accounts/{id}/real-name") => "Status",
+        ("get", "/v1/accounts/{id}/capabilities") => "Capabilities",
+        ("get", "/v1/applications/{id}") => "Application",
+        ("get", "/v1/accounts/{id}/applications") => "ApplicationPage",
+        ("get", "/v1/events") => "EventPage",
+        ("get", "/v1/verification-methods") => "MethodList",
+        _ => return json!({"type": "object"}),
+    };
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn nullable(kind: &str) -> Value {
+    json!({"type": [kind, "null"]})
+}
+
+fn time() -> Value {
+    json!({"type": "string", "format": "date-time"})
+}
+
+fn nullable_time() -> Value {
+    json!({"type": ["string", "null"], "format": "date-time"})
+}
+
+fn page(item: &str) -> Value {
+    json!({"type": "object", "required": ["data", "has_more"], "properties": {
+        "data": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+        "has_more": {"type": "boolean"}}})
+}
+
+fn account_schema() -> Value {
+    object(
+        &["id", "kind", "state", "real_name", "created_at"],
+        json!({"id": string(), "kind": {"type": "string", "enum": ["root", "sub"]},
+            "root_account_id": nullable("string"), "phone": nullable("string"),
+            "state": {"type": "string", "enum": ["active", "frozen", "closed"]},
+            "real_name": object(&["status"], json!({
+                "status": {"type": "string", "enum": ["unverified", "verified", "revoked"]},
+                "subject_type": nullable("string")})),
+            "agreement_expires_at": nullable_time(), "created_at": time()}),
+    )
+}
+
+fn status_schema() -> Value {
+    object(
+        &["account_id", "status"],
+        json!({"account_id": string(),
+            "status": {"type": "string", "enum": ["unverified", "verified", "revoked"]},
+            "subject_type": nullable("string"), "subject": nullable("object"),
+            "method": nullable("string"), "verified_at": nullable_time(),
+            "last_authenticated_at": nullable_time(), "modification_allowed_from": nullable_time(),
+            "pending_application": nullable("object"),
+            "pending_revocation": {"type": ["object", "null"], "properties": {"effective_at": time()}},
+            "inherited_from": nullable("string")}),
+    )
+}
+
+fn capabilities_schema() -> Value {
+    let answer = object(
+        &["allowed"],
+        json!({"allowed": {"type": "boolean"}, "reason": string(), "action": string(), "until": time()}),
+    );
+    let names = [
+        "purchase",
+        "use_resources",
+        "postpaid",
+        "auto_renewal",
+        "invoice",
+        "online_contract",
+        "public_beta",
+    ];
+    let properties: serde_json::Map<String, Value> = names
+        .iter()
+        .map(|n| ((*n).to_owned(), answer.clone()))
+        .collect();
+    object(
+        &["account_id", "status", "capabilities", "warnings"],
+        json!({"account_id": string(), "status": string(),
+            "capabilities": {"type": "object", "required": names, "properties": properties},
+            "warnings": {"type": "array", "items": object(&["code"], json!({"code": string(), "effective_at": time()}))}}),
+    )
+}
+
+fn application_schema() -> Value {
+    object(
+        &[
+            "id",
+            "account_id",
+            "purpose",
+            "method",
+            "status",
+            "subject",
+            "overdue",
+            "created_at",
+        ],
+        json!({"id": string(), "account_id": string(),
+            "purpose": {"type": "string", "enum": ["verify", "modify"]},
+            "method": string(), "status": string(), "subject": {"type": "object"},
+            "next_action": nullable("object"), "deadline": nullable_time(),
+            "overdue": {"type": "boolean"}, "failure": {"type": ["object", "null"], "properties": {
+                "code": string(), "message": string(), "retry_allowed": {"type": "boolean"}}},
+            "review_reason": nullable("string"), "warnings": {"type": "array"},
+            "created_at": time(), "decided_at": nullable_time()}),
+    )
+}
+
+fn event_schema() -> Value {
+    object(
+        &["id", "type", "account_id", "sequence", "created_at", "data"],
+        json!({"id": string(), "type": string(), "account_id": nullable("string"),
+            "sequence": nullable("integer"), "created_at": time(), "data": {"type": "object"}}),
+    )
+}
+
+fn method_schema() -> Value {
+    object(
+        &[
+            "id",
+            "subject_type",
+            "instant",
+            "needs_documents",
+            "recommended",
+            "document_types",
+        ],
+        json!({"id": string(), "subject_type": string(), "instant": {"type": "boolean"},
+            "needs_documents": {"type": "boolean"}, "recommended": {"type": "boolean"},
+            "typical_duration_working_days": nullable("integer"),
+            "max_duration_working_days": nullable("integer"),
+            "document_types": {"type": "array", "items": string()}}),
+    )
 }
 
 /// The OpenAPI document as JSON.
@@ -507,7 +652,17 @@ pub fn document_json() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {"Problem": {"type": "object", "required": ["type", "title", "status", "code"],
+            "schemas": {
+                "Account": account_schema(),
+                "Status": status_schema(),
+                "Capabilities": capabilities_schema(),
+                "Application": application_schema(),
+                "ApplicationPage": page("Application"),
+                "Event": event_schema(),
+                "EventPage": page("Event"),
+                "Method": method_schema(),
+                "MethodList": {"type": "object", "required": ["data"], "properties": {
+                    "data": {"type": "array", "items": {"$ref": "#/components/schemas/Method"}}}},"Problem": {"type": "object", "required": ["type", "title", "status", "code"],
                 "properties": {"type": string(), "title": string(), "status": {"type": "integer"},
                     "code": string(), "detail": string(), "reference": string(),
                     "errors": {"type": "array", "items": {"type": "object"}}}}}
