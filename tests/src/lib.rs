@@ -185,6 +185,28 @@ impl TestApp {
         account
     }
 
+    /// Fails `n` face-recognition attempts for `account` (R7), each a submission and a
+    /// sandbox completion with `liveness_failed`; returns the failed applications.
+    pub async fn fail_attempts(&self, account: &str, n: usize) -> Vec<Value> {
+        let mut failed = Vec::new();
+        for _ in 0..n {
+            let (status, body) = self
+                .submit(
+                    account,
+                    &personal("face_recognition", "resident_id", RESIDENT_ID),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            let outcome = json!({"outcome": "failed", "failure_code": "liveness_failed"});
+            let (status, done) = self
+                .complete(account, body["id"].as_str().unwrap(), &outcome)
+                .await;
+            assert_eq!(status, 200, "{done}");
+            failed.push(done);
+        }
+        failed
+    }
+
     /// Completes an application through the sandbox as the account's holder.
     pub async fn complete(&self, account: &str, application: &str, body: &Value) -> (u16, Value) {
         let holder = self.token(Role::Holder, Some(account));

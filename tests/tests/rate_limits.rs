@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use realname_e2e::TestApp;
+use realname_e2e::{RESIDENT_ID, TestApp, personal};
 use realname_http::Role;
 use reqwest::Method;
 use serde_json::json;
@@ -108,4 +108,42 @@ async fn the_switch_turns_limits_off() {
         let status = read_account(&app, &account, &holder).await;
         assert_eq!(status, 200);
     }
+}
+
+#[tokio::test]
+async fn a_locked_out_account_keeps_hearing_too_many_attempts_over_the_rate_limit() {
+    // R7 is checked first (API.md): once both limits are exceeded, submissions still get
+    // too_many_attempts with its retry time; other mutating calls get rate_limited.
+    let app = app(1000, 11, true).await;
+    let account = app.register("13700000405").await;
+    app.fail_attempts(&account, 5).await;
+    // Ten calls so far; the bucket holds eleven a minute.
+    let mut codes = Vec::new();
+    for _ in 0..4 {
+        let (status, body) = app
+            .submit(
+                &account,
+                &personal("face_recognition", "resident_id", RESIDENT_ID),
+            )
+            .await;
+        codes.push((status, body["code"].as_str().unwrap_or_default().to_owned()));
+    }
+    assert!(
+        codes
+            .iter()
+            .all(|(s, c)| *s == 429 && c == "too_many_attempts"),
+        "{codes:?}"
+    );
+    let holder = app.token(Role::Holder, Some(&account));
+    let (status, body) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/accounts/{account}/phone-changes"),
+                Some(&holder),
+            )
+            .json(&json!({"phone": "13700000406"})),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")));
 }

@@ -217,22 +217,7 @@ async fn travel_permit_holders_may_only_scan_with_wechat_and_international_subje
 async fn five_failed_attempts_lock_the_account_out_with_a_retry_time() {
     let app = TestApp::spawn().await;
     let account = app.register("13800000004").await;
-    for _ in 0..5 {
-        let (status, body) = app
-            .submit(
-                &account,
-                &personal("face_recognition", "resident_id", RESIDENT_ID),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        let id = body["id"].as_str().unwrap();
-        let (_, done) = app
-            .complete(
-                &account,
-                id,
-                &json!({"outcome": "failed", "failure_code": "liveness_failed"}),
-            )
-            .await;
+    for done in app.fail_attempts(&account, 5).await {
         assert_eq!(done["failure"]["code"], "liveness_failed");
         assert_eq!(done["failure"]["retry_allowed"], true);
     }

@@ -27,9 +27,9 @@ use realname_application::real_name::{
 use realname_application::recheck::{AssessBlastRadius, RunRecheck};
 use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
-    CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications, ProcessDeadlines,
-    ProviderCallback, RecordPaymentCredit, RecordProviderResult, SubmitApplication,
-    WithdrawApplication,
+    CheckAttempts, CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications,
+    ProcessDeadlines, ProviderCallback, RecordPaymentCredit, RecordProviderResult,
+    SubmitApplication, WithdrawApplication,
 };
 use realname_gateways::{
     HttpRegistry, HttpSms, HttpWebhookSender, RateLimitedRegistry, SANDBOX_SNAPSHOT,
@@ -232,6 +232,12 @@ impl Adapters {
             resolve_case: ResolveCase::new(store.clone(), clock.clone()),
             list_events: ListEvents::new(store.clone()),
             set_agreement: SetAgreement::new(store.clone(), clock.clone()),
+            check_attempts: CheckAttempts::new(
+                store.clone(),
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+            ),
             create_webhook_endpoint: CreateWebhookEndpoint::new(
                 store.clone(),
                 clock.clone(),

@@ -10,11 +10,13 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, ResponseError, web};
+use actix_web::{Error, ResponseError, web};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
+use realname_application::AppError;
+use realname_domain::AccountId;
 use serde::Deserialize;
 
 use crate::auth::Role;
@@ -140,12 +142,39 @@ pub async fn limit(
     }
     match verdict {
         Some(Err(not_until)) => {
-            let response: HttpResponse = refused(&not_until, &limits.clock).error_response();
-            Ok(req.into_response(response).map_into_right_body())
+            // API.md: R7's attempt limit is checked first and keeps its own code.
+            let error = match (attempted_account(&req), &principal) {
+                (Some(account), Some(principal)) => state
+                    .use_cases
+                    .check_attempts
+                    .execute(&principal.actor, account)
+                    .await
+                    .err()
+                    .filter(|e| matches!(e, AppError::TooManyAttempts { .. }))
+                    .map(ApiError::from),
+                _ => None,
+            };
+            let error = error.unwrap_or_else(|| refused(&not_until, &limits.clock));
+            Ok(req
+                .into_response(error.error_response())
+                .map_into_right_body())
         }
         _ => next
             .call(req)
             .await
             .map(ServiceResponse::map_into_left_body),
     }
+}
+
+/// The account of an application submission (`POST /v1/accounts/{id}/applications`), where
+/// R7 applies.
+fn attempted_account(req: &ServiceRequest) -> Option<AccountId> {
+    if req.method() != Method::POST {
+        return None;
+    }
+    let id = req
+        .path()
+        .strip_prefix("/v1/accounts/")?
+        .strip_suffix("/applications")?;
+    id.parse().ok()
 }

@@ -19,7 +19,7 @@ use realname_application::real_name::{
 };
 use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
-    CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
+    CheckAttempts, CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
     RecordPaymentCredit, SubmitApplication, WithdrawApplication,
 };
 use realname_ports::{Clock, IdempotencyStore, Readiness, SandboxSmsInbox};
@@ -93,6 +93,8 @@ pub struct UseCases {
     pub list_events: ListEvents,
     /// `PUT /v1/accounts/{id}/agreement`.
     pub set_agreement: SetAgreement,
+    /// R7 on its own, checked before the per-account rate limit.
+    pub check_attempts: CheckAttempts,
     /// `POST /v1/webhook-endpoints`.
     pub create_webhook_endpoint: CreateWebhookEndpoint,
     /// `GET /v1/webhook-endpoints/{id}/deliveries`.

@@ -1,5 +1,6 @@
 //! Verification applications: submit, decide, withdraw, expire, read.
 
+mod check_attempts;
 mod complete_sandbox_application;
 mod expire_sessions;
 mod get_application;
@@ -11,6 +12,7 @@ pub(crate) mod record_provider_result;
 mod submit_application;
 mod withdraw_application;
 
+pub use check_attempts::CheckAttempts;
 pub use complete_sandbox_application::CompleteSandboxApplication;
 pub use expire_sessions::ExpireSessions;
 pub use get_application::GetApplication;
