@@ -147,3 +147,25 @@ async fn a_locked_out_account_keeps_hearing_too_many_attempts_over_the_rate_limi
         .await;
     assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")));
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let app = TestApp::spawn_with(|s| {
+        s.rate_limit.per_address_per_second = 2;
+        s.rate_limit.trusted_proxies = vec!["127.0.0.1/32".into()];
+    })
+    .await;
+    let account = app.register("13700000407").await;
+    let holder = app.token(Role::Holder, Some(&account));
+    let path = format!("/v1/accounts/{account}");
+    let read = |client: &'static str| {
+        app.request(Method::GET, &path, Some(&holder))
+            .header("X-Forwarded-For", client)
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(read("203.0.113.1").await.unwrap().status(), 200);
+    }
+    assert_eq!(read("203.0.113.1").await.unwrap().status(), 429);
+    assert_eq!(read("203.0.113.2").await.unwrap().status(), 200);
+}

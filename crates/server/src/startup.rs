@@ -387,7 +387,10 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.check_mode()?;
         let adapters = Adapters::connect(&settings).await?;
-        let rate_limits = RateLimits::new(&settings.rate_limit).map(Arc::new);
+        let rate_limits = RateLimits::new(&settings.rate_limit)
+            .map_err(anyhow::Error::msg)
+            .context("rate_limit.trusted_proxies")?
+            .map(Arc::new);
         let state = web::Data::new(HttpState {
             rate_limits: rate_limits.clone(),
             use_cases: adapters.use_cases(),

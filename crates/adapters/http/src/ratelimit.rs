@@ -33,12 +33,77 @@ pub struct RateLimitSettings {
     pub per_address_per_second: u32,
     /// Requests per minute per account on mutating and proof endpoints.
     pub per_account_per_minute: u32,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed: behind them the
+    /// client is the rightmost forwarded address that is not itself a trusted proxy.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// An address range, `10.0.0.0/8` or a single address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Network {
+    base: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    /// Parses `addr` or `addr/prefix`.
+    ///
+    /// # Errors
+    /// A message naming the entry.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let bad = || format!("not an address or CIDR range: {raw:?}");
+        let (addr, prefix) = raw
+            .trim()
+            .split_once('/')
+            .map_or((raw.trim(), None), |(a, p)| (a, Some(p)));
+        let base: IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.map_or(Ok(max), |p| p.parse::<u8>().map_err(|_| bad()))?;
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(Self { base, prefix })
+    }
+
+    /// Whether `ip` lies in the range.
+    #[must_use]
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let bits = |ip: IpAddr| match ip {
+            IpAddr::V4(v4) => (u128::from(u32::from(v4)), 32),
+            IpAddr::V6(v6) => (u128::from(v6), 128),
+        };
+        let ((base, width), (other, other_width)) = (bits(self.base), bits(ip));
+        if width != other_width {
+            return false;
+        }
+        let shift = u32::from(width - self.prefix);
+        shift >= 128 || (base >> shift) == (other >> shift)
+    }
+}
+
+/// The client address: the peer, or, when the peer is a trusted proxy, the rightmost
+/// `X-Forwarded-For` entry that is not a trusted proxy.
+#[must_use]
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[Network]) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    forwarded_for
+        .into_iter()
+        .flat_map(|h| h.split(','))
+        .rev()
+        .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+        .find(|ip| !is_trusted(*ip))
+        .unwrap_or(peer)
 }
 
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
 
 /// The buckets of one process.
 pub struct RateLimits {
+    trusted: Vec<Network>,
     per_address: Keyed<IpAddr>,
     per_account: Keyed<String>,
     clock: DefaultClock,
@@ -52,20 +117,28 @@ impl std::fmt::Debug for RateLimits {
 
 impl RateLimits {
     /// The buckets for these settings; `None` when limits are switched off.
-    #[must_use]
-    pub fn new(settings: &RateLimitSettings) -> Option<Self> {
+    ///
+    /// # Errors
+    /// A `trusted_proxies` entry that is not an address or a CIDR range.
+    pub fn new(settings: &RateLimitSettings) -> Result<Option<Self>, String> {
         if !settings.enabled {
-            return None;
+            return Ok(None);
         }
+        let trusted = settings
+            .trusted_proxies
+            .iter()
+            .map(|raw| Network::parse(raw))
+            .collect::<Result<Vec<_>, _>>()?;
         let address = NonZeroU32::new(settings.per_address_per_second).unwrap_or(NonZeroU32::MIN);
         let account = NonZeroU32::new(settings.per_account_per_minute).unwrap_or(NonZeroU32::MIN);
-        Some(Self {
+        Ok(Some(Self {
+            trusted,
             per_address: RateLimiter::keyed(Quota::per_second(address))
                 .with_middleware::<StateInformationMiddleware>(),
             per_account: RateLimiter::keyed(Quota::per_minute(account))
                 .with_middleware::<StateInformationMiddleware>(),
             clock: DefaultClock::default(),
-        })
+        }))
     }
 
     /// Forgets buckets that are full again, so memory follows the active callers only.
@@ -132,7 +205,13 @@ pub async fn limit(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let address = req.peer_addr().map(|a| a.ip());
+    let forwarded = req
+        .headers()
+        .get("X-Forwarded-For")
+        .and_then(|v| v.to_str().ok());
+    let address = req
+        .peer_addr()
+        .map(|a| client_address(a.ip(), forwarded, &limits.trusted));
     let mut verdict = address.map(|ip| limits.per_address.check_key(&ip));
     if matches!(verdict, Some(Ok(_)) | None)
         && per_account(&req)
@@ -177,4 +256,58 @@ fn attempted_account(req: &ServiceRequest) -> Option<AccountId> {
         .strip_prefix("/v1/accounts/")?
         .strip_suffix("/applications")?;
     id.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(raw: &str) -> IpAddr {
+        raw.parse().unwrap()
+    }
+
+    #[test]
+    fn ranges_contain_their_addresses_only() {
+        let net = Network::parse("10.0.0.0/8").unwrap();
+        assert!(net.contains(ip("10.255.1.2")));
+        assert!(!net.contains(ip("11.0.0.1")));
+        assert!(!net.contains(ip("::1")));
+        assert!(
+            Network::parse("127.0.0.1")
+                .unwrap()
+                .contains(ip("127.0.0.1"))
+        );
+        assert!(
+            !Network::parse("127.0.0.1")
+                .unwrap()
+                .contains(ip("127.0.0.2"))
+        );
+        assert!(Network::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        assert!(Network::parse("fd00::/8").unwrap().contains(ip("fd12::1")));
+        assert!(Network::parse("10.0.0.0/33").is_err());
+        assert!(Network::parse("proxy").is_err());
+    }
+
+    #[test]
+    fn only_a_trusted_peer_is_believed_and_the_rightmost_untrusted_entry_is_the_client() {
+        let trusted = [Network::parse("10.0.0.0/8").unwrap()];
+        let header = Some("1.2.3.4, 203.0.113.7, 10.0.0.5");
+        assert_eq!(
+            client_address(ip("10.0.0.9"), header, &trusted),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_address(ip("198.51.100.1"), header, &trusted),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.9"), None, &trusted),
+            ip("10.0.0.9")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.9"), Some("junk"), &trusted),
+            ip("10.0.0.9")
+        );
+        assert_eq!(client_address(ip("10.0.0.9"), header, &[]), ip("10.0.0.9"));
+    }
 }
