@@ -18,11 +18,12 @@ pub use support::SandboxSupport;
 pub use webhook::{HttpWebhookSender, signature};
 
 /// A transport error as the ports see it: a timeout, or the gateway being unavailable. The
-/// underlying error is kept as the cause; URLs with secrets are never built, so none leaks.
+/// underlying error is kept as the cause without its URL, which may carry an identifier (a
+/// USCC in a registry path), so no log line shows one.
 pub(crate) fn transport_error(error: reqwest::Error) -> realname_ports::GatewayError {
     if error.is_timeout() {
         realname_ports::GatewayError::Timeout
     } else {
-        realname_ports::GatewayError::Unavailable(error.into())
+        realname_ports::GatewayError::Unavailable(error.without_url().into())
     }
 }

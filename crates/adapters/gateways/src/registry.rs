@@ -209,6 +209,11 @@ mod tests {
             sandbox_snapshot: None,
         })
         .unwrap();
-        assert!(registry.lookup(&uscc("91110000600037341L")).await.is_err());
+        let error = registry
+            .lookup(&uscc("91110000600037341L"))
+            .await
+            .unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(!shown.contains("91110000600037341L"), "{shown}");
     }
 }
