@@ -156,7 +156,7 @@ impl RecheckStore for PgStore {
         let checked: Vec<Option<DateTime<Utc>>> = schedules.iter().map(|s| s.checked_at).collect();
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            index_lookups_only(conn).await?;
+            crate::store::index_lookups_only(conn).await?;
             diesel::sql_query(RESCHEDULE)
                 .bind::<Array<Bytea>, _>(keys)
                 .bind::<Array<Timestamptz>, _>(next)
@@ -214,19 +214,6 @@ impl PgStore {
             })
             .collect())
     }
-}
-
-/// Makes the rest of the transaction find rows by index only. The batch updates join an
-/// `unnest` of keys to the table and filter on the lease holder; since `lease_owner` is NULL in
-/// almost every row, the planner estimates one row for the table side and picks a sequential
-/// scan joined in a loop against the whole array: 280 ms per 1,000-row batch on 100,000
-/// enterprises, against 8 ms with index lookups (measured with EXPLAIN ANALYZE).
-pub(crate) async fn index_lookups_only(
-    conn: &mut diesel_async::AsyncPgConnection,
-) -> Result<usize, diesel::result::Error> {
-    diesel::sql_query("SET LOCAL enable_seqscan = off")
-        .execute(conn)
-        .await
 }
 
 /// The enterprise's phase in the cycle: the first eight bytes of its keyed hash, which are

@@ -315,3 +315,16 @@ impl Readiness for PgStore {
         matches!(applied, Ok(Applied { n }) if usize::try_from(n).is_ok_and(|n| n == self.migrations.len()))
     }
 }
+
+/// Makes the rest of the transaction find rows by index only. The batch updates join an
+/// `unnest` of keys to the table and filter on the lease holder; since `lease_owner` is NULL in
+/// almost every row, the planner estimates one row for the table side and picks a sequential
+/// scan joined in a loop against the whole array: 280 ms per 1,000-row batch on 100,000
+/// enterprises, against 8 ms with index lookups (measured with EXPLAIN ANALYZE).
+pub(crate) async fn index_lookups_only(
+    conn: &mut diesel_async::AsyncPgConnection,
+) -> Result<usize, diesel::result::Error> {
+    diesel::sql_query("SET LOCAL enable_seqscan = off")
+        .execute(conn)
+        .await
+}

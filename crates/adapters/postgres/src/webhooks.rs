@@ -273,7 +273,7 @@ impl WebhookStore for PgStore {
         let attempted: Vec<DateTime<Utc>> = updates.iter().map(|u| u.attempted_at).collect();
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            crate::recheck::index_lookups_only(conn).await?;
+            crate::store::index_lookups_only(conn).await?;
             diesel::sql_query(RECORD)
                 .bind::<Array<SqlUuid>, _>(endpoints)
                 .bind::<Array<SqlUuid>, _>(events)
