@@ -411,7 +411,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<
+                    realname_http::telemetry::RequestSpan,
+                >::new())
                 .wrap(actix_web::middleware::from_fn(
                     realname_http::ratelimit::limit,
                 ))

@@ -13,6 +13,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod signature;
 pub mod state;
+pub mod telemetry;
 pub mod views;
 
 use actix_web::web;

@@ -7,6 +7,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
+use metrics::SharedString;
 
 use crate::state::HttpState;
 
@@ -19,13 +20,21 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
-    let route = req
+    let method = req.method().clone();
+    let response = next.call(req).await?;
+    // After routing, actix-web knows the matched resource: no second match of the path.
+    let route = response
+        .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let response = next.call(req).await?;
-    let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let labels = [
+        ("method", SharedString::from(method.to_string())),
+        ("route", SharedString::from(route)),
+        (
+            "status",
+            SharedString::from(response.status().as_str().to_owned()),
+        ),
+    ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
