@@ -41,7 +41,7 @@ use realname_ports::Clock;
 use realname_ports::{
     BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier, WebhookSender,
 };
-use realname_postgres::{CachedCapabilities, Keyring, PgStore, admin};
+use realname_postgres::{CachedCapabilities, DatabaseSettings, Keyring, PgStore, admin};
 use realname_scheduler::{
     DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PruneIdempotencyJob, RecheckJob,
     RetentionJob,
@@ -73,8 +73,10 @@ pub struct Application {
 }
 
 /// The adapters every use case is wired from.
+#[derive(Clone)]
 pub(crate) struct Adapters {
     store: Arc<PgStore>,
+    keys: Arc<Keyring>,
     clock: Arc<dyn Clock>,
     policy: Arc<realname_domain::Policy>,
     calendar: Arc<realname_domain::calendar::BusinessCalendar>,
@@ -121,8 +123,9 @@ impl Adapters {
             None => Arc::new(HttpSms::new(&settings.sms)?),
         };
         let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
-        let store = Arc::new(PgStore::connect(&settings.database, keys)?);
+        let store = Arc::new(PgStore::connect(&settings.database, keys.clone())?);
         Ok(Self {
+            keys,
             capabilities: CachedCapabilities::new(store.clone(), settings.capabilities.clone()),
             store,
             sms,
@@ -136,6 +139,19 @@ impl Adapters {
             registry,
             support: Arc::new(SandboxSupport::default()),
         })
+    }
+
+    /// The same adapters over a pool of their own, whose connections run on the calling
+    /// thread's runtime: an HTTP worker's queries then never hop to another thread and back
+    /// (issue 6: the hops were most of a verification's CPU). The capability cache stays
+    /// shared. If the pool cannot be made, the shared one serves.
+    fn on_this_worker(&self, database: &DatabaseSettings) -> Self {
+        let mut local = self.clone();
+        match PgStore::connect(database, self.keys.clone()) {
+            Ok(store) => local.store = Arc::new(store),
+            Err(error) => tracing::warn!(error = %error, "an HTTP worker shares the main pool"),
+        }
+        local
     }
 
     fn use_cases(&self) -> UseCases {
@@ -348,20 +364,36 @@ impl Adapters {
     }
 }
 
-/// The process-wide Prometheus recorder, installed once; returns its renderer.
-fn prometheus() -> Arc<dyn Fn() -> String + Send + Sync> {
+/// The process-wide Prometheus recorder, installed once.
+fn prometheus() -> &'static metrics_exporter_prometheus::PrometheusHandle {
     static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
         std::sync::OnceLock::new();
-    let handle = HANDLE.get_or_init(|| {
+    HANDLE.get_or_init(|| {
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed");
         }
         handle
+    })
+}
+
+/// The Prometheus text renderer.
+fn prometheus_text() -> Arc<dyn Fn() -> String + Send + Sync> {
+    Arc::new(|| prometheus().render())
+}
+
+/// Runs `tick` every `period` until `stop`.
+fn repeat(period: Duration, stop: CancellationToken, tick: impl Fn() + Send + 'static) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => break,
+                _ = every.tick() => tick(),
+            }
+        }
     });
-    let handle = handle.clone();
-    Arc::new(move || handle.render())
 }
 
 /// A claimer id unique to this process: what leases are held under.
@@ -391,25 +423,39 @@ impl Application {
             .map_err(anyhow::Error::msg)
             .context("rate_limit.trusted_proxies")?
             .map(Arc::new);
-        let state = web::Data::new(HttpState {
-            rate_limits: rate_limits.clone(),
-            use_cases: adapters.use_cases(),
-            auth: Authenticator::new(settings.auth.clone()),
-            signatures: settings.providers.clone(),
-            idempotency: adapters.store.clone(),
-            readiness: adapters.store.clone(),
-            clock: adapters.clock.clone(),
-            sandbox: settings.sandbox.enabled,
-            sandbox_sms: adapters
-                .sandbox_sms
-                .clone()
-                .map(|s| s as Arc<dyn SandboxSmsInbox>),
-            metrics: Some(prometheus()),
-        });
         let listener = TcpListener::bind(&settings.http.listen)
             .with_context(|| format!("binding {}", settings.http.listen))?;
         let port = listener.local_addr()?.port();
+        let workers = match settings.http.workers {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            n => n,
+        };
+        // database.pool_size is shared out among the HTTP workers; the jobs and the capability
+        // cache keep a pool of that size of their own.
+        let worker_database = DatabaseSettings {
+            pool_size: settings.database.pool_size.div_ceil(workers).max(1),
+            ..settings.database.clone()
+        };
+        let shared = adapters.clone();
+        let worker_settings = settings.clone();
+        let worker_rate_limits = rate_limits.clone();
         let mut server = HttpServer::new(move || {
+            let (adapters, settings) = (shared.on_this_worker(&worker_database), &worker_settings);
+            let state = web::Data::new(HttpState {
+                rate_limits: worker_rate_limits.clone(),
+                use_cases: adapters.use_cases(),
+                auth: Authenticator::new(settings.auth.clone()),
+                signatures: settings.providers.clone(),
+                idempotency: adapters.store.clone(),
+                readiness: adapters.store.clone(),
+                clock: adapters.clock.clone(),
+                sandbox: settings.sandbox.enabled,
+                sandbox_sms: adapters
+                    .sandbox_sms
+                    .clone()
+                    .map(|s| s as Arc<dyn SandboxSmsInbox>),
+                metrics: Some(prometheus_text()),
+            });
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::<
                     realname_http::telemetry::RequestSpan,
@@ -420,14 +466,12 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     realname_http::metrics::track,
                 ))
-                .configure(realname_http::configure(state.clone()))
+                .configure(realname_http::configure(state))
         })
         .disable_signals()
         .shutdown_timeout(10)
         .listen(listener)?;
-        if settings.http.workers > 0 {
-            server = server.workers(settings.http.workers);
-        }
+        server = server.workers(workers);
         let jobs = adapters.jobs(&settings);
         Ok(Self {
             port,
@@ -461,17 +505,15 @@ impl Application {
         let handle = self.server.handle();
         self.capabilities.spawn(self.database_url, shutdown.clone());
         if let Some(limits) = self.rate_limits {
-            let stop = shutdown.clone();
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(Duration::from_secs(60));
-                loop {
-                    tokio::select! {
-                        () = stop.cancelled() => break,
-                        _ = every.tick() => limits.forget_idle(),
-                    }
-                }
+            repeat(Duration::from_secs(60), shutdown.clone(), move || {
+                limits.forget_idle();
             });
         }
+        // Histogram samples pile up between scrapes unless drained: with nobody scraping,
+        // memory would grow with every request.
+        repeat(Duration::from_secs(5), shutdown.clone(), || {
+            prometheus().run_upkeep();
+        });
         let jobs = realname_scheduler::spawn_all(self.jobs, &shutdown);
         let server = tokio::spawn(self.server);
         shutdown.cancelled().await;

@@ -7,7 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures::FutureExt;
 use realname_domain::{Account, AccountId, Application, ApplicationId, ApplicationStatus};
@@ -84,6 +86,10 @@ impl PgStore {
         // tasks outlive any one actix worker's runtime.
         let runtime = tokio::runtime::Handle::try_current()?;
         let mut config = ManagerConfig::default();
+        // A checkout costs no `SELECT 1`: a connection whose socket closed or whose transaction
+        // broke is dropped on return, and the next use of any other stale one fails that
+        // request (503) rather than every request paying a round trip (issue 6).
+        config.recycling_method = RecyclingMethod::Fast;
         config.custom_setup = Box::new(move |url| {
             let (session, url) = (session.clone(), url.to_owned());
             let connecting = runtime.spawn(async move {
