@@ -185,6 +185,33 @@ impl TestApp {
         account
     }
 
+    /// Starts a face-recognition identity proof of the sample person as `token`'s caller;
+    /// returns its id.
+    pub async fn start_proof(&self, token: &str) -> String {
+        let body = json!({"method": "face_recognition", "subject": {"type": "personal",
+            "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
+        let (status, proof) = self
+            .send(
+                self.request(Method::POST, "/v1/identity-proofs", Some(token))
+                    .json(&body),
+            )
+            .await;
+        assert_eq!(status, 201, "{proof}");
+        proof["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Passes an identity proof through the sandbox as `token`'s caller.
+    pub async fn pass_proof(&self, token: &str, proof: &str) {
+        let path = format!("/v1/sandbox/identity-proofs/{proof}/complete");
+        let (status, done) = self
+            .send(
+                self.request(Method::POST, &path, Some(token))
+                    .json(&json!({"outcome": "passed"})),
+            )
+            .await;
+        assert_eq!((status, done["status"].as_str()), (200, Some("passed")));
+    }
+
     /// Fails `n` face-recognition attempts for `account` (R7), each a submission and a
     /// sandbox completion with `liveness_failed`; returns the failed applications.
     pub async fn fail_attempts(&self, account: &str, n: usize) -> Vec<Value> {

@@ -1,7 +1,8 @@
 //! The authorization matrix (issue 6): every endpoint of API.md × every role × own or another
 //! holder's account. A role API.md does not list gets 403; a holder asking about an account
-//! that is not theirs gets 404; a listed role gets past authorization (any answer other than
-//! 401, 403 or 404).
+//! that is not theirs gets 404, and so does anyone asking about an identity proof that is not
+//! theirs; a listed role gets past authorization (any answer other than 401, 403 or 404). The
+//! provider endpoints take a signature, not a token: every role's token alone gets 401.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -32,10 +33,16 @@ const EVERYONE: [Who; 6] = [
 struct Case {
     method: Method,
     /// `{a}` the account, `{app}` its application, `{change}` its phone change, `{case}` an
-    /// open appeal, `{fresh}` an account registered for this one call (destructive calls).
+    /// open appeal, `{fresh}` an account registered for this one call (destructive calls),
+    /// `{invitation}` an invitation whose target is the caller's own account, `{proof}` an
+    /// identity proof the account's holder passed, `{recovery}` a recovery under it,
+    /// `{endpoint}` a webhook endpoint.
     path: &'static str,
+    /// `{phone}` a number not used before, `{ref}` an account the proof found.
     body: Option<Value>,
     allowed: &'static [Who],
+    /// Roles that may call the endpoint but get 404: the resource is not theirs.
+    hidden_from: &'static [Who],
 }
 
 fn case(method: Method, path: &'static str, body: Option<Value>, allowed: &'static [Who]) -> Case {
@@ -44,6 +51,16 @@ fn case(method: Method, path: &'static str, body: Option<Value>, allowed: &'stat
         path,
         body,
         allowed,
+        hidden_from: &[],
+    }
+}
+
+/// An endpoint of the proof's owner: anyone else gets 404.
+fn owners(method: Method, path: &'static str, body: Option<Value>) -> Case {
+    use Who::{AccountManager, Admin, OtherHolder, Own, Reviewer, Service};
+    Case {
+        hidden_from: &[OtherHolder, Service, Reviewer, AccountManager, Admin],
+        ..case(method, path, body, &[Own])
     }
 }
 
@@ -51,6 +68,12 @@ fn cases() -> Vec<Case> {
     use Who::{AccountManager, Admin, Own, Reviewer, Service};
     let phone = || Some(json!({"phone": "13900000001"}));
     vec![
+        case(
+            Method::POST,
+            "/v1/accounts",
+            Some(json!({"phone": "{phone}"})),
+            &[Service, Admin],
+        ),
         case(
             Method::GET,
             "/v1/accounts/{a}",
@@ -181,6 +204,52 @@ fn cases() -> Vec<Case> {
             &EVERYONE,
         ),
         case(Method::GET, "/v1/verification-methods", None, &EVERYONE),
+        case(
+            Method::POST,
+            "/v1/sub-account-associations/{invitation}/accept",
+            None,
+            &[Own],
+        ),
+        case(
+            Method::GET,
+            "/v1/webhook-endpoints/{endpoint}/deliveries",
+            None,
+            &[Admin],
+        ),
+        case(
+            Method::GET,
+            "/v1/sandbox/sms?change_id={change}",
+            None,
+            &[Own, Service, Admin],
+        ),
+        case(
+            Method::POST,
+            "/v1/sandbox/applications/{app}/complete",
+            Some(json!({"outcome": "failed", "failure_code": "liveness_failed"})),
+            &[Own, Service, Admin],
+        ),
+        owners(
+            Method::POST,
+            "/v1/sandbox/identity-proofs/{proof}/complete",
+            Some(json!({"outcome": "passed"})),
+        ),
+        owners(Method::GET, "/v1/identity-proofs/{proof}/accounts", None),
+        owners(
+            Method::POST,
+            "/v1/identity-proofs/{proof}/recoveries",
+            Some(json!({"ref": "{ref}", "phone": "{phone}"})),
+        ),
+        owners(
+            Method::POST,
+            "/v1/identity-proofs/{proof}/recoveries/{recovery}/confirm",
+            Some(json!({"code": "000000"})),
+        ),
+        // Last: it freezes an account the proof found.
+        owners(
+            Method::POST,
+            "/v1/identity-proofs/{proof}/freezes",
+            Some(json!({"refs": ["{ref}"], "note": "matrix"})),
+        ),
     ]
 }
 
@@ -190,6 +259,13 @@ struct World {
     other: String,
     application: String,
     change: String,
+    /// An invitation from a verified root to `invited`, a verified account.
+    invitation: String,
+    invited: String,
+    proof: String,
+    found: String,
+    recovery: String,
+    endpoint: String,
     next_phone: std::sync::atomic::AtomicU32,
 }
 
@@ -210,14 +286,67 @@ impl World {
             )
             .await;
         assert_eq!(status, 201, "{change}");
+
+        let root = app.verified("13700000504", "wechat_scan").await;
+        let invited = app.verified("13700000505", "wechat_scan").await;
+        let root_holder = app.token(Role::Holder, Some(&root));
+        let path = format!("/v1/accounts/{root}/sub-account-associations");
+        let (status, invitation) = app
+            .send(
+                app.request(Method::POST, &path, Some(&root_holder))
+                    .json(&json!({"account_id": invited})),
+            )
+            .await;
+        assert_eq!(status, 201, "{invitation}");
+
+        let proof = app.start_proof(&holder).await;
+        app.pass_proof(&holder, &proof).await;
+        let path = format!("/v1/identity-proofs/{proof}/accounts");
+        let (status, found) = app
+            .send(app.request(Method::GET, &path, Some(&holder)))
+            .await;
+        assert_eq!(status, 200, "{found}");
+        let found = found["data"][0]["ref"].as_str().unwrap().to_owned();
+        let path = format!("/v1/identity-proofs/{proof}/recoveries");
+        let (status, recovery) = app
+            .send(
+                app.request(Method::POST, &path, Some(&holder))
+                    .json(&json!({"ref": found, "phone": "13700000506"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{recovery}");
+
+        let admin = app.token(Role::Admin, None);
+        let (status, endpoint) = app
+            .send(
+                app.request(Method::POST, "/v1/webhook-endpoints", Some(&admin))
+                    .json(&json!({"url": "http://127.0.0.1:1/hook"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{endpoint}");
+
+        let id = |v: &Value| v["id"].as_str().unwrap().to_owned();
         Self {
-            application: application["id"].as_str().unwrap().to_owned(),
-            change: change["id"].as_str().unwrap().to_owned(),
+            application: id(&application),
+            change: id(&change),
+            invitation: id(&invitation),
+            invited,
+            proof,
+            found,
+            recovery: id(&recovery),
+            endpoint: id(&endpoint),
             app,
             account,
             other,
             next_phone: std::sync::atomic::AtomicU32::new(600),
         }
+    }
+
+    fn fresh_phone(&self) -> String {
+        let n = self
+            .next_phone
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        format!("13700000{n:03}")
     }
 
     async fn appeal(&self) -> String {
@@ -239,11 +368,11 @@ impl World {
         let mut account = self.account.clone();
         let mut path = case.path.to_owned();
         if path.contains("{fresh}") {
-            let n = self
-                .next_phone
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            account = self.app.register(&format!("13700000{n:03}")).await;
+            account = self.app.register(&self.fresh_phone()).await;
             path = path.replace("{fresh}", &account);
+        }
+        if path.contains("{invitation}") {
+            account = self.invited.clone();
         }
         if path.contains("{case}") {
             path = path.replace("{case}", &self.appeal().await);
@@ -251,7 +380,11 @@ impl World {
         let path = path
             .replace("{a}", &account)
             .replace("{app}", &self.application)
-            .replace("{change}", &self.change);
+            .replace("{change}", &self.change)
+            .replace("{invitation}", &self.invitation)
+            .replace("{proof}", &self.proof)
+            .replace("{recovery}", &self.recovery)
+            .replace("{endpoint}", &self.endpoint);
         let token = match who {
             Who::Own => self.app.token(Role::Holder, Some(&account)),
             Who::OtherHolder => self.app.token(Role::Holder, Some(&self.other)),
@@ -262,7 +395,11 @@ impl World {
         };
         let mut request = self.app.request(case.method.clone(), &path, Some(&token));
         if let Some(body) = &case.body {
-            let body = body.to_string().replace("{other}", &self.other);
+            let body = body
+                .to_string()
+                .replace("{other}", &self.other)
+                .replace("{ref}", &self.found)
+                .replace("{phone}", &self.fresh_phone());
             request = request
                 .header("Content-Type", "application/json")
                 .body(body);
@@ -281,7 +418,7 @@ async fn every_endpoint_answers_every_role_as_api_md_says() {
             let (status, body) = world.call(&case, who).await;
             let expected = if case.allowed.contains(&who) {
                 "allowed"
-            } else if who == Who::OtherHolder && holder_may {
+            } else if case.hidden_from.contains(&who) || (who == Who::OtherHolder && holder_may) {
                 "404"
             } else {
                 "403"
@@ -300,6 +437,33 @@ async fn every_endpoint_answers_every_role_as_api_md_says() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn the_provider_endpoints_take_a_signature_and_no_token_is_one() {
+    let app = TestApp::spawn().await;
+    let roles = [
+        Role::Holder,
+        Role::Service,
+        Role::Reviewer,
+        Role::AccountManager,
+        Role::Admin,
+    ];
+    let event = json!({"session_ref": "wechat_0", "outcome": "passed"});
+    let credit = json!({"reference": "RN0", "amount": "0.01", "payer_name": "x",
+        "payer_account": "x", "received_at": "2026-01-01T00:00:00Z"});
+    for role in roles {
+        let token = app.token(role, Some("acct_00000000000000000000000000000000"));
+        for (path, body) in [
+            ("/v1/provider-events/wechat", &event),
+            ("/v1/payment-credits", &credit),
+        ] {
+            let (status, answer) = app
+                .send(app.request(Method::POST, path, Some(&token)).json(body))
+                .await;
+            assert_eq!(status, 401, "{role:?} {path}: {answer}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -9,16 +9,7 @@ use serde_json::{Value, json};
 
 /// A person proves they are 张三 through the console (a service token acting for them).
 async fn passed_proof(app: &TestApp, token: &str) -> String {
-    let body = json!({"method": "face_recognition", "subject": {"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"}});
-    let (status, proof) = app
-        .send(
-            app.request(Method::POST, "/v1/identity-proofs", Some(token))
-                .json(&body),
-        )
-        .await;
-    assert_eq!(status, 201, "{proof}");
-    let id = proof["id"].as_str().unwrap().to_owned();
-
+    let id = app.start_proof(token).await;
     let (status, body) = app
         .send(app.request(
             Method::GET,
@@ -31,15 +22,7 @@ async fn passed_proof(app: &TestApp, token: &str) -> String {
         (409, Some("identity_proof_not_passed")),
         "nothing before it passes"
     );
-
-    let path = format!("/v1/sandbox/identity-proofs/{id}/complete");
-    let (status, done) = app
-        .send(
-            app.request(Method::POST, &path, Some(token))
-                .json(&json!({"outcome": "passed"})),
-        )
-        .await;
-    assert_eq!((status, done["status"].as_str()), (200, Some("passed")));
+    app.pass_proof(token, &id).await;
     id
 }
 
