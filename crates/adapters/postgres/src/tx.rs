@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use futures::FutureExt;
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
 use realname_domain::identifiers::{Phone, Uscc};
@@ -70,12 +71,10 @@ impl Head {
 
 impl PgTransaction {
     pub(crate) async fn begin(
-        mut conn: Object<AsyncPgConnection>,
+        conn: Object<AsyncPgConnection>,
         codec: Codec,
     ) -> Result<Self, StoreError> {
-        AnsiTransactionManager::begin_transaction(&mut *conn)
-            .await
-            .map_err(store_error)?;
+        send_only(&conn, "BEGIN").map_err(store_error)?;
         Ok(Self {
             conn: Some(conn),
             codec,
@@ -689,18 +688,16 @@ impl Transaction for PgTransaction {
     }
 
     async fn rollback(mut self: Box<Self>) -> Result<(), StoreError> {
-        let mut conn = self.conn.take().ok_or(StoreError::NotFound)?;
-        let rolled_back = AnsiTransactionManager::rollback_transaction(&mut *conn).await;
-        if rolled_back.is_err() {
-            drop(Object::take(conn));
-        }
-        rolled_back.map_err(store_error)
+        let conn = self.conn.take().ok_or(StoreError::NotFound)?;
+        roll_back(conn);
+        Ok(())
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
         self.flush().await?;
-        let mut conn = self.conn.take().ok_or(StoreError::NotFound)?;
-        match AnsiTransactionManager::commit_transaction(&mut *conn).await {
+        let conn = self.conn.take().ok_or(StoreError::NotFound)?;
+        let mut shared: &AsyncPgConnection = &conn;
+        match SimpleAsyncConnection::batch_execute(&mut shared, "COMMIT").await {
             Ok(()) => Ok(()),
             Err(e) => {
                 self.conn = Some(conn);
@@ -721,21 +718,29 @@ fn found(updated: usize) -> Result<(), StoreError> {
 
 impl Drop for PgTransaction {
     fn drop(&mut self) {
-        let Some(mut conn) = self.conn.take() else {
-            return;
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    if AnsiTransactionManager::rollback_transaction(&mut *conn)
-                        .await
-                        .is_err()
-                    {
-                        drop(Object::take(conn));
-                    }
-                });
-            }
-            Err(_) => drop(Object::take(conn)),
+        if let Some(conn) = self.conn.take() {
+            roll_back(conn);
         }
+    }
+}
+
+/// Sends `sql` without waiting for its answer. Whatever is sent after it on the same
+/// connection runs after it, so a transaction's `BEGIN` costs no round trip of its own, nor
+/// does the `ROLLBACK` before a connection goes back to the pool (issue 6). Whether it worked
+/// shows in the answer to the next statement.
+fn send_only(conn: &AsyncPgConnection, sql: &str) -> Result<(), diesel::result::Error> {
+    let mut shared = conn;
+    // The first poll hands the query to the connection's task; the answer is not awaited.
+    match SimpleAsyncConnection::batch_execute(&mut shared, sql).now_or_never() {
+        Some(Err(e)) => Err(e),
+        Some(Ok(())) | None => Ok(()),
+    }
+}
+
+/// Rolls back and returns the connection to the pool; one that cannot take the `ROLLBACK` is
+/// taken out of the pool and closed, which rolls back on the server.
+fn roll_back(conn: Object<AsyncPgConnection>) {
+    if send_only(&conn, "ROLLBACK").is_err() {
+        drop(Object::take(conn));
     }
 }

@@ -272,6 +272,50 @@ async fn the_raw_tables_hold_no_document_number_name_or_phone_in_clear() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_transactions_writes_are_seen_only_once_committed_and_never_when_rolled_back() {
+    use realname_ports::UnitOfWork;
+
+    // One connection: each transaction reuses the one before it, so a BEGIN or ROLLBACK that
+    // did not reach the server would show up here.
+    let w = world(1).await;
+    let account = w.registered(7).await;
+    let url = w._db.url.clone();
+    let agreed = move || {
+        let url = url.clone();
+        async move {
+            count(
+                &url,
+                "SELECT count(*) AS n FROM accounts WHERE agreement_expires_at IS NOT NULL",
+            )
+            .await
+        }
+    };
+    let with_agreement = |mut a: Account| {
+        a.agreement_expires_at = Some(Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+        a
+    };
+
+    let mut tx = UnitOfWork::begin(&w.store).await.unwrap();
+    let locked = tx.account_for_update(account.id).await.unwrap().unwrap();
+    tx.save_account(&with_agreement(locked)).await.unwrap();
+    assert_eq!(agreed().await, 0, "not visible before the commit");
+    tx.rollback().await.unwrap();
+    assert_eq!(agreed().await, 0, "rolled back");
+
+    let mut tx = UnitOfWork::begin(&w.store).await.unwrap();
+    let locked = tx.account_for_update(account.id).await.unwrap().unwrap();
+    tx.save_account(&with_agreement(locked)).await.unwrap();
+    drop(tx);
+    assert_eq!(agreed().await, 0, "dropped without a commit");
+
+    let mut tx = UnitOfWork::begin(&w.store).await.unwrap();
+    let locked = tx.account_for_update(account.id).await.unwrap().unwrap();
+    tx.save_account(&with_agreement(locked)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(agreed().await, 1, "committed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn each_accounts_audit_entries_form_an_intact_hash_chain() {
     let w = world(4).await;
     let account = w.registered(2).await;
