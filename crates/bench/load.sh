@@ -5,14 +5,15 @@
 #     verification drive);
 #   - starts the release server and times process start → /readyz 200;
 #   - capabilities: wrk -t2 -c64 -d15s on GET /v1/accounts/{random id}/capabilities with a
-#     service token, with p50 and p99;
+#     service token, with p50 and p99, after a 5 s run that warms the capability cache;
 #   - instant verification: complete verifications per second (application, signed provider
 #     event, approved under the quota lock) by `realname-bench verify`, 16 at a time, 15 s;
 #   - the server's peak RSS over all of it;
 # The server runs with rate limits off: the drivers are one address making holder calls.
 # and prints the ratios of issue 6.
 #
-# Usage: crates/bench/load.sh        (PERF_OUT=dir also records perf profiles of the server)
+# Usage: crates/bench/load.sh        (PERF_OUT=dir then profiles the server with perf in extra
+#                                     runs, after the measured ones, so the figures stay clean)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -61,23 +62,36 @@ echo "  process start to /readyz 200: ${ready_ms} ms (target <= 1000 ms)"
 
 echo "== capabilities: wrk -t2 -c64 -d15s"
 token=$("$bin/realname" token --role service 2>/dev/null)
-if [ -n "${PERF_OUT:-}" ]; then  # PERF_OUT=dir: also profile the server during the run
-  perf record -F 499 -g -p "$server_pid" -o "$PERF_OUT/capabilities.data" -- sleep 12 >/dev/null 2>&1 &
-fi
-IDS="$work/verified.txt" TOKEN="$token" wrk -t2 -c64 -d15s --latency \
-  -s crates/bench/capabilities.lua "http://127.0.0.1:$port" > "$work/wrk.txt"
+capabilities() {  # capabilities SECONDS OUT
+  IDS="$work/verified.txt" TOKEN="$token" wrk -t2 -c64 -d"$1"s --latency \
+    -s crates/bench/capabilities.lua "http://127.0.0.1:$port" > "$2"
+}
+capabilities 5 /dev/null  # warm-up: fills the cache, as on a replica that has been serving
+capabilities 15 "$work/wrk.txt"
 grep -E 'Requests/sec|Non-2xx|Socket errors|50%|99%' "$work/wrk.txt" | sed 's/^/  /'
 caps_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
 
 echo "== instant verification: 16 at a time, 15 s"
-if [ -n "${PERF_OUT:-}" ]; then
-  perf record -F 499 -g -p "$server_pid" -o "$PERF_OUT/verify.data" -- sleep 12 >/dev/null 2>&1 &
-fi
-"$bin/realname-bench" verify --base "http://127.0.0.1:$port" --accounts "$work/unverified.txt" \
-  --seconds 15 --concurrency 16 | tee "$work/verify.txt" | sed 's/^/  /'
+verify() {  # verify SECONDS: the unverified accounts not used yet
+  tail -n +"$(( used + 1 ))" "$work/unverified.txt" > "$work/next.txt"
+  "$bin/realname-bench" verify --base "http://127.0.0.1:$port" --accounts "$work/next.txt" \
+    --seconds "$1" --concurrency 16
+}
+used=0
+verify 15 | tee "$work/verify.txt" | sed 's/^/  /'
 verify_rate=$(awk -F': ' '/^verifications\/s/ {print $2}' "$work/verify.txt")
+used=$(awk -F': ' '/^verifications (approved|failed)/ {n += $2} END {print n}' "$work/verify.txt")
 
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+if [ -n "${PERF_OUT:-}" ]; then  # profiles, from runs whose figures are not reported
+  echo "== perf profiles into $PERF_OUT"
+  perf record -F 499 -g -p "$server_pid" -o "$PERF_OUT/capabilities.data" -- sleep 8 >/dev/null 2>&1 &
+  capabilities 10 /dev/null
+  wait $!
+  perf record -F 499 -g -p "$server_pid" -o "$PERF_OUT/verify.data" -- sleep 8 >/dev/null 2>&1 &
+  verify 10 >/dev/null
+  wait $!
+fi
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo "== ratios"

@@ -330,6 +330,10 @@ async fn metrics_count_requests_by_route_pattern_without_ids() {
     let text = response.text().await.unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/v1/accounts/{id}\""), "{text}");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket{") && text.contains("le=\"0.005\""),
+        "latency is a histogram with buckets: {text}"
+    );
     assert!(!text.contains(&account), "no id in a label");
 }
 

@@ -364,12 +364,22 @@ impl Adapters {
     }
 }
 
+/// Request latency buckets, in seconds.
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
 /// The process-wide Prometheus recorder, installed once.
 fn prometheus() -> &'static metrics_exporter_prometheus::PrometheusHandle {
     static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
         std::sync::OnceLock::new();
     HANDLE.get_or_init(|| {
-        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        // Histograms with buckets (aggregatable across replicas, and cheap to fold samples
+        // into) rather than the default summaries.
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(LATENCY_BUCKETS)
+            .unwrap_or_else(|_| metrics_exporter_prometheus::PrometheusBuilder::new())
+            .build_recorder();
         let handle = recorder.handle();
         if metrics::set_global_recorder(recorder).is_err() {
             tracing::warn!("a metrics recorder was already installed");
@@ -510,8 +520,9 @@ impl Application {
             });
         }
         // Histogram samples pile up between scrapes unless drained: with nobody scraping,
-        // memory would grow with every request.
-        repeat(Duration::from_secs(5), shutdown.clone(), || {
+        // memory would grow with every request, and draining seconds of them at once held a
+        // core long enough to show in the p99 latency (issue 6).
+        repeat(Duration::from_secs(1), shutdown.clone(), || {
             prometheus().run_upkeep();
         });
         let jobs = realname_scheduler::spawn_all(self.jobs, &shutdown);

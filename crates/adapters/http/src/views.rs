@@ -7,7 +7,7 @@ use realname_domain::identifiers::Phone;
 use realname_domain::subject::MaskedSubject;
 use realname_domain::{Account, AccountId, AccountKind, Application, MethodInfo, NextAction};
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// An account.
 #[derive(Debug, Serialize)]
@@ -187,38 +187,67 @@ pub fn status(view: &StatusView) -> Value {
     })
 }
 
+/// The R12 answers, serialized without an intermediate JSON tree: this is the path other
+/// services call on every purchase (issue 6).
+#[derive(Debug, Serialize)]
+pub struct CapabilitiesView {
+    account_id: String,
+    status: &'static str,
+    capabilities: std::collections::BTreeMap<&'static str, Answer>,
+    warnings: Vec<Warning>,
+}
+
+/// One capability's answer.
+#[derive(Debug, Serialize)]
+struct Answer {
+    allowed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<DateTime<Utc>>,
+}
+
+/// A warning beside the answers.
+#[derive(Debug, Serialize)]
+struct Warning {
+    code: &'static str,
+    effective_at: DateTime<Utc>,
+}
+
 /// The R12 answers.
 #[must_use]
-pub fn capabilities(account: AccountId, report: &CapabilityReport) -> Value {
-    let mut answers = Map::new();
-    for d in &report.decisions {
-        let mut answer = json!({"allowed": d.allowed});
-        if let Some(reason) = d.reason {
-            answer["reason"] = reason.as_str().into();
-            if let Some(action) = reason.action() {
-                answer["action"] = action.into();
-            }
-        }
-        if let Some(until) = d.until {
-            answer["until"] = json!(until);
-        }
-        answers.insert(d.capability.as_str().to_owned(), answer);
-    }
-    let warnings: Vec<Value> = report
+pub fn capabilities(account: AccountId, report: &CapabilityReport) -> CapabilitiesView {
+    let capabilities = report
+        .decisions
+        .iter()
+        .map(|d| {
+            let answer = Answer {
+                allowed: d.allowed,
+                reason: d.reason.map(|r| r.as_str()),
+                action: d.reason.and_then(|r| r.action()),
+                until: d.until,
+            };
+            (d.capability.as_str(), answer)
+        })
+        .collect();
+    let warnings = report
         .warnings
         .iter()
         .map(|w| match w {
-            CapabilityWarning::RevocationPending { effective_at } => {
-                json!({"code": "revocation_pending", "effective_at": effective_at})
-            }
+            CapabilityWarning::RevocationPending { effective_at } => Warning {
+                code: "revocation_pending",
+                effective_at: *effective_at,
+            },
         })
         .collect();
-    json!({
-        "account_id": account.to_string(),
-        "status": report.status.as_str(),
-        "capabilities": answers,
-        "warnings": warnings,
-    })
+    CapabilitiesView {
+        account_id: account.to_string(),
+        status: report.status.as_str(),
+        capabilities,
+        warnings,
+    }
 }
 
 /// The R13 metadata of one method.
@@ -269,6 +298,52 @@ mod tests {
     use realname_domain::{EnterpriseSubject, Method, Region, Subject};
 
     use super::*;
+
+    #[test]
+    fn capabilities_carry_reasons_actions_limits_and_warnings_only_where_they_apply() {
+        use realname_domain::RealNameStatus;
+        use realname_domain::capabilities::{
+            Capability, CapabilityDecision, CapabilityReport, DenialReason,
+        };
+
+        let until = Utc::now();
+        let report = CapabilityReport {
+            status: RealNameStatus::Revoked,
+            decisions: vec![
+                CapabilityDecision {
+                    capability: Capability::ALL[0],
+                    allowed: false,
+                    reason: Some(DenialReason::RealNameRequired),
+                    until: None,
+                },
+                CapabilityDecision {
+                    capability: Capability::ALL[1],
+                    allowed: true,
+                    reason: None,
+                    until: Some(until),
+                },
+            ],
+            warnings: vec![CapabilityWarning::RevocationPending {
+                effective_at: until,
+            }],
+        };
+        let id = AccountId::new();
+        let json = serde_json::to_value(capabilities(id, &report)).unwrap();
+        let denied = &json["capabilities"][Capability::ALL[0].as_str()];
+        assert_eq!(
+            denied,
+            &json!({"allowed": false, "reason": "real_name_required",
+                "action": DenialReason::RealNameRequired.action()})
+        );
+        let limited = &json["capabilities"][Capability::ALL[1].as_str()];
+        assert_eq!(limited, &json!({"allowed": true, "until": until}));
+        assert_eq!(json["account_id"], id.to_string());
+        assert_eq!(json["status"], "revoked");
+        assert_eq!(
+            json["warnings"],
+            json!([{"code": "revocation_pending", "effective_at": until}])
+        );
+    }
 
     #[test]
     fn the_status_shows_a_pending_revocation_with_its_effective_date() {
