@@ -7,7 +7,8 @@
 //! commit order, so once a ping sent at `S` is processed, every change committed before `S` has
 //! been evicted. The cache answers only while the last processed ping is younger than the
 //! bound; otherwise (listener down or lagging) every read goes to the database. A read that
-//! raced an eviction is not cached, and entries also expire after a fallback time.
+//! raced an eviction of the same account is not cached, and entries also expire after a
+//! fallback time.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -101,12 +102,64 @@ struct Entry {
     cached_at: Instant,
 }
 
+/// How many evicted ids are remembered before the record is reset (which refuses every fill
+/// in flight, as an eviction of everything would).
+const EVICTIONS_REMEMBERED: usize = 65_536;
+
+/// The entries, and what was evicted when: a read of the database may fill its entry only if
+/// that account was not evicted after the read began. Evictions are numbered in the order the
+/// listener processes them.
+#[derive(Default)]
+struct Entries {
+    entries: HashMap<AccountId, Entry>,
+    /// The number of the last eviction of each recently evicted account.
+    evicted: HashMap<AccountId, u64>,
+    /// Evictions up to this number may have touched any account.
+    cleared_through: u64,
+}
+
+impl Entries {
+    fn evict(&mut self, id: Option<AccountId>, number: u64) {
+        match id {
+            Some(id) if self.evicted.len() < EVICTIONS_REMEMBERED => {
+                self.entries.remove(&id);
+                self.evicted.insert(id, number);
+            }
+            Some(id) => {
+                self.entries.remove(&id);
+                self.evicted.clear();
+                self.cleared_through = number;
+            }
+            None => {
+                self.entries.clear();
+                self.evicted.clear();
+                self.cleared_through = number;
+            }
+        }
+    }
+
+    /// Fills `id` with what a read that began after eviction `began_after` found, unless the
+    /// account was evicted since.
+    fn fill(&mut self, id: AccountId, entry: Entry, began_after: u64, capacity: usize) -> bool {
+        let evicted_since = self.cleared_through > began_after
+            || self.evicted.get(&id).is_some_and(|&n| n > began_after);
+        if evicted_since {
+            return false;
+        }
+        if self.entries.len() >= capacity {
+            self.entries.clear();
+        }
+        self.entries.insert(id, entry);
+        true
+    }
+}
+
 /// A [`CapabilityReader`] with a bounded-staleness cache in front of the database.
 pub struct CachedCapabilities {
     store: Arc<PgStore>,
     settings: CapabilityCacheSettings,
-    entries: RwLock<HashMap<AccountId, Entry>>,
-    /// Evictions processed so far: a read that overlaps one is not cached.
+    entries: RwLock<Entries>,
+    /// Evictions numbered so far.
     evictions: AtomicU64,
     /// The send time (ms since the epoch) of the last ping the listener processed.
     pinged_at_ms: AtomicI64,
@@ -119,7 +172,7 @@ impl CachedCapabilities {
         Arc::new(Self {
             store,
             settings,
-            entries: RwLock::new(HashMap::new()),
+            entries: RwLock::new(Entries::default()),
             evictions: AtomicU64::new(0),
             pinged_at_ms: AtomicI64::new(i64::MIN),
         })
@@ -162,14 +215,9 @@ impl CachedCapabilities {
     }
 
     fn evict(&self, id: Option<AccountId>) {
-        self.evictions.fetch_add(1, Ordering::SeqCst);
+        let number = self.evictions.fetch_add(1, Ordering::SeqCst) + 1;
         if let Ok(mut entries) = self.entries.write() {
-            match id {
-                Some(id) => {
-                    entries.remove(&id);
-                }
-                None => entries.clear(),
-            }
+            entries.evict(id, number);
         }
     }
 
@@ -237,29 +285,99 @@ impl CapabilityReader for CachedCapabilities {
         }
         let ttl = Duration::from_secs(self.settings.ttl_secs);
         if let Ok(entries) = self.entries.read()
-            && let Some(entry) = entries.get(&id)
+            && let Some(entry) = entries.entries.get(&id)
             && entry.cached_at.elapsed() < ttl
         {
             return Ok(Some(entry.facts));
         }
-        let evictions = AtomicU64::load(&self.evictions, Ordering::SeqCst);
+        let began_after = AtomicU64::load(&self.evictions, Ordering::SeqCst);
         let read_at = Instant::now();
         let facts = self.store.capability_facts(id).await?;
         if let Some(facts) = facts
             && let Ok(mut entries) = self.entries.write()
-            && AtomicU64::load(&self.evictions, Ordering::SeqCst) == evictions
         {
-            if entries.len() >= self.settings.capacity {
-                entries.clear();
-            }
-            entries.insert(
-                id,
-                Entry {
-                    facts,
-                    cached_at: read_at,
-                },
-            );
+            let entry = Entry {
+                facts,
+                cached_at: read_at,
+            };
+            entries.fill(id, entry, began_after, self.settings.capacity);
         }
         Ok(facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: AccountId) -> Entry {
+        Entry {
+            facts: CapabilityFacts {
+                id,
+                root: id,
+                inherits_from: None,
+                inputs: CapabilityInputs {
+                    state: AccountState::Active,
+                    status: RealNameStatus::Verified,
+                    agreement_expires_at: None,
+                    pending_revocation_at: None,
+                },
+            },
+            cached_at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn a_read_that_raced_an_eviction_of_its_account_is_not_cached() {
+        let (a, b) = (AccountId::new(), AccountId::new());
+        let mut cache = Entries::default();
+        // A read of `a` begins after eviction 4; `a` changes (eviction 5) before it returns.
+        cache.evict(Some(a), 5);
+        assert!(!cache.fill(a, entry(a), 4, 10));
+        assert!(!cache.entries.contains_key(&a));
+        // A read that began after that eviction may fill.
+        assert!(cache.fill(a, entry(a), 5, 10));
+        // Another account's change does not hold back the fill of `b`.
+        cache.evict(Some(a), 6);
+        assert!(cache.fill(b, entry(b), 5, 10));
+        assert!(!cache.entries.contains_key(&a), "evicted");
+    }
+
+    #[test]
+    fn an_eviction_of_everything_refuses_every_fill_in_flight() {
+        let a = AccountId::new();
+        let mut cache = Entries::default();
+        assert!(cache.fill(a, entry(a), 0, 10));
+        cache.evict(None, 1);
+        assert!(cache.entries.is_empty());
+        assert!(!cache.fill(a, entry(a), 0, 10));
+        assert!(cache.fill(a, entry(a), 1, 10));
+    }
+
+    #[test]
+    fn a_full_record_of_evictions_is_reset_conservatively() {
+        let mut cache = Entries::default();
+        for n in 1..=EVICTIONS_REMEMBERED as u64 {
+            cache.evict(Some(AccountId::new()), n);
+        }
+        let last = EVICTIONS_REMEMBERED as u64 + 1;
+        cache.evict(Some(AccountId::new()), last);
+        assert!(cache.evicted.is_empty());
+        let unrelated = AccountId::new();
+        assert!(
+            !cache.fill(unrelated, entry(unrelated), last - 1, 10),
+            "a read older than the reset cannot know what changed"
+        );
+        assert!(cache.fill(unrelated, entry(unrelated), last, 10));
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let mut cache = Entries::default();
+        let (a, b) = (AccountId::new(), AccountId::new());
+        assert!(cache.fill(a, entry(a), 0, 1));
+        assert!(cache.fill(b, entry(b), 0, 1));
+        assert_eq!(cache.entries.len(), 1);
+        assert!(cache.entries.contains_key(&b));
     }
 }
