@@ -492,3 +492,50 @@ async fn without_a_token_only_the_open_endpoints_answer() {
         assert_eq!(status, 200, "{path}");
     }
 }
+
+/// API.md: the body is validated before the account is looked up, so a holder learns nothing
+/// about another account from a bad body (the same 422 for any id); a valid body gets 404.
+#[tokio::test]
+async fn a_bad_body_gets_422_for_any_account_and_a_good_one_404_for_anothers() {
+    let app = TestApp::spawn_with(|s| s.rate_limit.enabled = false).await;
+    let mine = app.register("13700000701").await;
+    let theirs = app.register("13700000702").await;
+    let holder = app.token(Role::Holder, Some(&mine));
+    let nobody = "acct_00000000000000000000000000000000";
+    let cases = [
+        (
+            "applications",
+            json!({"purpose": "verify", "method": "no_such_method"}),
+            personal("wechat_scan", "resident_id", RESIDENT_ID),
+        ),
+        (
+            "phone-changes",
+            json!({"phone": "12"}),
+            json!({"phone": "13700000703"}),
+        ),
+        (
+            "sub-accounts",
+            json!({"phone": "not a phone"}),
+            json!({"phone": "13700000704"}),
+        ),
+        (
+            "sub-account-associations",
+            json!({"account_id": 7}),
+            json!({"account_id": mine}),
+        ),
+    ];
+    for (path, bad, good) in cases {
+        for account in [theirs.as_str(), nobody] {
+            let url = format!("/v1/accounts/{account}/{path}");
+            let (status, body) = app
+                .send(app.request(Method::POST, &url, Some(&holder)).json(&bad))
+                .await;
+            assert_eq!(status, 422, "{path} on {account}: {body}");
+        }
+        let url = format!("/v1/accounts/{theirs}/{path}");
+        let (status, body) = app
+            .send(app.request(Method::POST, &url, Some(&holder)).json(&good))
+            .await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+}
