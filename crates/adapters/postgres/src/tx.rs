@@ -32,8 +32,8 @@ use crate::schema::{
 };
 use crate::store::UNDECIDED;
 
-/// An open transaction. Dropped without commit, it is rolled back on a spawned task before its
-/// connection returns to the pool; if that fails, the connection is taken out of the pool and
+/// An open transaction. Dropped without commit, it sends a ROLLBACK, which runs before anything
+/// the connection is given next; a connection that cannot take it is taken out of the pool and
 /// closed, which rolls it back on the server.
 pub(crate) struct PgTransaction {
     conn: Option<Object<AsyncPgConnection>>,
@@ -67,6 +67,23 @@ impl Head {
             .map_err(|_| StoreError::Unknown(anyhow::anyhow!("audit head is not 32 bytes")))?;
         Ok(Self { sequence, hash })
     }
+
+    /// The account's next event number (SPEC §6).
+    fn next_sequence(&mut self) -> i64 {
+        self.sequence += 1;
+        self.sequence
+    }
+
+    /// Chains `entry` (R22); returns the hash it follows.
+    fn chain(&mut self, entry: &AuditEntry) -> [u8; 32] {
+        let previous = self.hash;
+        self.hash = entry.chained_hash(&previous);
+        previous
+    }
+}
+
+fn head_of(heads: &mut HashMap<Uuid, Head>, id: Uuid) -> Result<&mut Head, StoreError> {
+    heads.get_mut(&id).ok_or(StoreError::NotFound)
 }
 
 impl PgTransaction {
@@ -83,9 +100,8 @@ impl PgTransaction {
         })
     }
 
-    /// Writes the outbox: locks the accounts it touches (in id order, as every other lock of
-    /// several accounts), numbers the events, chains the audit entries (R22), and sends the
-    /// three writes in one pipeline.
+    /// Writes the outbox: numbers the events, chains the audit entries (R22), and sends the
+    /// events, the entries and the accounts' new heads in one pipeline.
     async fn flush(&mut self) -> Result<(), StoreError> {
         let Outbox { events, audit } = std::mem::take(&mut self.outbox);
         if events.is_empty() && audit.is_empty() {
@@ -96,39 +112,13 @@ impl PgTransaction {
             .filter_map(|(e, _)| e.account_id.map(|a| a.as_uuid()))
             .chain(audit.iter().map(|a| a.account_id.as_uuid()))
             .collect();
-        let mut heads = std::mem::take(&mut self.heads);
-        heads.retain(|id, _| touched.contains(id));
-        let unlocked: Vec<Uuid> = touched
-            .iter()
-            .filter(|id| !heads.contains_key(id))
-            .copied()
-            .collect();
-        if !unlocked.is_empty() {
-            let rows: Vec<(Uuid, i64, Vec<u8>)> = accounts::table
-                .filter(accounts::id.eq_any(&unlocked))
-                .select((accounts::id, accounts::event_sequence, accounts::audit_head))
-                .order(accounts::id.asc())
-                .for_update()
-                .load(self.conn()?)
-                .await
-                .map_err(store_error)?;
-            for (id, sequence, hash) in rows {
-                heads.insert(id, Head::read(sequence, hash)?);
-            }
-        }
-        fn head_of(heads: &mut HashMap<Uuid, Head>, id: Uuid) -> Result<&mut Head, StoreError> {
-            heads.get_mut(&id).ok_or(StoreError::NotFound)
-        }
+        let mut heads = self.lock_heads(&touched).await?;
 
         let mut event_rows = Vec::with_capacity(events.len());
         for (event, at) in &events {
             let account = event.account_id.map(|a| a.as_uuid());
             let sequence = match account {
-                Some(id) => {
-                    let head = head_of(&mut heads, id)?;
-                    head.sequence += 1;
-                    Some(head.sequence)
-                }
+                Some(id) => Some(head_of(&mut heads, id)?.next_sequence()),
                 None => None,
             };
             let data: serde_json::Map<String, serde_json::Value> = event
@@ -149,8 +139,7 @@ impl PgTransaction {
         let mut audit_rows = Vec::with_capacity(audit.len());
         for entry in &audit {
             let head = head_of(&mut heads, entry.account_id.as_uuid())?;
-            let previous = head.hash;
-            head.hash = entry.chained_hash(&previous);
+            let previous = head.chain(entry);
             audit_rows.push((
                 audit_log::account_id.eq(entry.account_id.as_uuid()),
                 audit_log::actor.eq(&entry.actor),
@@ -164,7 +153,9 @@ impl PgTransaction {
             ));
         }
 
-        // Pipelined: all sent before the first answer is read.
+        // All sent before the first answer is read. The writes are independent of each other
+        // (each account's entries are in one statement, in chain order), so the order the
+        // server runs them in does not matter.
         let mut shared: &AsyncPgConnection = self.conn()?;
         let mut writes = Vec::with_capacity(2 + heads.len());
         if !event_rows.is_empty() {
@@ -195,6 +186,35 @@ impl PgTransaction {
             .await
             .map_err(store_error)?;
         Ok(())
+    }
+
+    /// The heads of `touched`: those this transaction read with its lock on the account, and
+    /// the others locked now, in id order as every lock of several accounts.
+    async fn lock_heads(
+        &mut self,
+        touched: &BTreeSet<Uuid>,
+    ) -> Result<HashMap<Uuid, Head>, StoreError> {
+        let mut heads = std::mem::take(&mut self.heads);
+        heads.retain(|id, _| touched.contains(id));
+        let unlocked: Vec<Uuid> = touched
+            .iter()
+            .filter(|id| !heads.contains_key(id))
+            .copied()
+            .collect();
+        if !unlocked.is_empty() {
+            let rows: Vec<(Uuid, i64, Vec<u8>)> = accounts::table
+                .filter(accounts::id.eq_any(&unlocked))
+                .select((accounts::id, accounts::event_sequence, accounts::audit_head))
+                .order(accounts::id.asc())
+                .for_update()
+                .load(self.conn()?)
+                .await
+                .map_err(store_error)?;
+            for (id, sequence, hash) in rows {
+                heads.insert(id, Head::read(sequence, hash)?);
+            }
+        }
+        Ok(heads)
     }
 
     fn conn(&mut self) -> Result<&mut AsyncPgConnection, StoreError> {
