@@ -154,6 +154,25 @@ impl Adapters {
         local
     }
 
+    /// What an HTTP worker serves with.
+    fn http_state(&self, settings: &Settings, rate_limits: Option<Arc<RateLimits>>) -> HttpState {
+        HttpState {
+            rate_limits,
+            use_cases: self.use_cases(),
+            auth: Authenticator::new(settings.auth.clone()),
+            signatures: settings.providers.clone(),
+            idempotency: self.store.clone(),
+            readiness: self.store.clone(),
+            clock: self.clock.clone(),
+            sandbox: settings.sandbox.enabled,
+            sandbox_sms: self
+                .sandbox_sms
+                .clone()
+                .map(|s| s as Arc<dyn SandboxSmsInbox>),
+            metrics: Some(prometheus_text()),
+        }
+    }
+
     fn use_cases(&self) -> UseCases {
         let Self {
             store,
@@ -450,22 +469,9 @@ impl Application {
         let worker_settings = settings.clone();
         let worker_rate_limits = rate_limits.clone();
         let mut server = HttpServer::new(move || {
-            let (adapters, settings) = (shared.on_this_worker(&worker_database), &worker_settings);
-            let state = web::Data::new(HttpState {
-                rate_limits: worker_rate_limits.clone(),
-                use_cases: adapters.use_cases(),
-                auth: Authenticator::new(settings.auth.clone()),
-                signatures: settings.providers.clone(),
-                idempotency: adapters.store.clone(),
-                readiness: adapters.store.clone(),
-                clock: adapters.clock.clone(),
-                sandbox: settings.sandbox.enabled,
-                sandbox_sms: adapters
-                    .sandbox_sms
-                    .clone()
-                    .map(|s| s as Arc<dyn SandboxSmsInbox>),
-                metrics: Some(prometheus_text()),
-            });
+            let state = shared
+                .on_this_worker(&worker_database)
+                .http_state(&worker_settings, worker_rate_limits.clone());
             App::new()
                 .wrap(tracing_actix_web::TracingLogger::<
                     realname_http::telemetry::RequestSpan,
@@ -476,7 +482,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     realname_http::metrics::track,
                 ))
-                .configure(realname_http::configure(state))
+                .configure(realname_http::configure(web::Data::new(state)))
         })
         .disable_signals()
         .shutdown_timeout(10)
