@@ -15,6 +15,8 @@ mod identity;
 mod recheck;
 mod rows;
 mod schema;
+#[cfg(test)]
+mod schema_check;
 pub mod seed;
 mod store;
 mod tx;
