@@ -17,6 +17,21 @@ pub use sms::{HttpSms, SandboxSms, SmsSettings};
 pub use support::SandboxSupport;
 pub use webhook::{HttpWebhookSender, signature};
 
+/// `Ok` for a 2xx answer; any other status means `peer` is unavailable.
+pub(crate) fn answered(
+    response: &reqwest::Response,
+    peer: &str,
+) -> Result<(), realname_ports::GatewayError> {
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(realname_ports::GatewayError::Unavailable(anyhow::anyhow!(
+            "{peer} answered {}",
+            response.status().as_u16()
+        )))
+    }
+}
+
 /// A transport error as the ports see it: a timeout, or the gateway being unavailable. The
 /// underlying error is kept as the cause without its URL, which may carry an identifier (a
 /// USCC in a registry path), so no log line shows one.

@@ -92,14 +92,7 @@ impl SmsSender for HttpSms {
             .send()
             .await
             .map_err(crate::transport_error)?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(GatewayError::Unavailable(anyhow::anyhow!(
-                "sms gateway answered {}",
-                response.status()
-            )))
-        }
+        crate::answered(&response, "sms gateway")
     }
 }
 

@@ -66,14 +66,7 @@ impl WebhookSender for HttpWebhookSender {
             .send()
             .await
             .map_err(crate::transport_error)?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(GatewayError::Unavailable(anyhow::anyhow!(
-                "endpoint answered {}",
-                response.status().as_u16()
-            )))
-        }
+        crate::answered(&response, "endpoint")
     }
 }
 

@@ -7,7 +7,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
-use metrics::SharedString;
 
 use crate::state::HttpState;
 
@@ -20,20 +19,16 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().clone();
     let response = next.call(req).await?;
+    let request = response.request();
     // After routing, actix-web knows the matched resource: no second match of the path.
-    let route = response
-        .request()
+    let route = request
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let labels = [
-        ("method", SharedString::from(method.to_string())),
-        ("route", SharedString::from(route)),
-        (
-            "status",
-            SharedString::from(response.status().as_str().to_owned()),
-        ),
+        ("method", request.method().as_str().to_owned()),
+        ("route", route),
+        ("status", response.status().as_str().to_owned()),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)
