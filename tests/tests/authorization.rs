@@ -539,3 +539,66 @@ async fn a_bad_body_gets_422_for_any_account_and_a_good_one_404_for_anothers() {
         assert_eq!(status, 404, "{path}: {body}");
     }
 }
+
+/// R16: every read of an account that its holder may make (the matrix's `Own` GETs on `{a}`)
+/// is open to the holders of both sides of an association, and of an inheriting sub-account,
+/// and hidden (404) from any other holder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_holders_of_an_association_read_the_associated_account_and_nobody_else() {
+    let app = TestApp::spawn_with(|s| s.rate_limit.enabled = false).await;
+    let root = app.verified("13700000801", "wechat_scan").await;
+    let target = app.verified("13700000802", "wechat_scan").await;
+    let stranger = app.register("13700000803").await;
+    let admin = app.token(Role::Admin, None);
+    let (status, body) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/accounts/{root}/sub-account-associations"),
+                Some(&admin),
+            )
+            .json(&json!({"account_id": target})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let root_holder = app.token(Role::Holder, Some(&root));
+    let (status, heir) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/accounts/{root}/sub-accounts"),
+                Some(&root_holder),
+            )
+            .json(&json!({"phone": "13700000804"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{heir}");
+    let heir = heir["id"].as_str().unwrap().to_owned();
+
+    let reads: Vec<_> = cases()
+        .into_iter()
+        .filter(|c| c.method == Method::GET && c.path.contains("{a}"))
+        .filter(|c| c.allowed.contains(&Who::Own))
+        .collect();
+    assert!(reads.len() >= 3, "the matrix lists the holder's reads");
+    let mut wrong = Vec::new();
+    for (sub, own) in [(&target, &target), (&heir, &heir)] {
+        for case in &reads {
+            let path = case.path.replace("{a}", sub);
+            for (who, holder, visible) in [
+                ("own", own.as_str(), true),
+                ("root's", root.as_str(), true),
+                ("stranger", stranger.as_str(), false),
+            ] {
+                let token = app.token(Role::Holder, Some(holder));
+                let (status, _) = app
+                    .send(app.request(Method::GET, &path, Some(&token)))
+                    .await;
+                if (status == 404) == visible || [401, 403].contains(&status) {
+                    wrong.push(format!("GET {path} as the {who} holder: {status}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

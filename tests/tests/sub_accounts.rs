@@ -7,6 +7,27 @@ use realname_http::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+/// An account verified by a QQ scan as a second person (not the sample person of
+/// [`TestApp::verified`]); returns its id.
+async fn second_person(app: &TestApp, phone: &str) -> String {
+    let target = app.register(phone).await;
+    let (_, application) = app
+        .submit(
+            &target,
+            &realname_e2e::personal("qq_scan", "resident_id", "110105198001010016"),
+        )
+        .await;
+    let (_, done) = app
+        .complete(
+            &target,
+            application["id"].as_str().unwrap(),
+            &json!({"outcome": "passed"}),
+        )
+        .await;
+    assert_eq!(done["status"], "approved", "{done}");
+    target
+}
+
 async fn create_sub(app: &TestApp, root: &str, phone: &str) -> (u16, Value) {
     let holder = app.token(Role::Holder, Some(root));
     let path = format!("/v1/accounts/{root}/sub-accounts");
@@ -89,19 +110,7 @@ async fn association_needs_a_verified_target_and_both_sides_consent() {
         (409, Some("sub_account_must_verify"))
     );
 
-    let target = app.register("13200000022").await;
-    let (_, application) = app
-        .submit(
-            &target,
-            &realname_e2e::personal("qq_scan", "resident_id", "110105198001010016"),
-        )
-        .await;
-    app.complete(
-        &target,
-        application["id"].as_str().unwrap(),
-        &json!({"outcome": "passed"}),
-    )
-    .await;
+    let target = second_person(&app, "13200000022").await;
     let (status, invitation) = app
         .send(
             app.request(Method::POST, &path, Some(&holder))
@@ -148,19 +157,7 @@ async fn association_needs_a_verified_target_and_both_sides_consent() {
 async fn an_admin_associates_at_once() {
     let app = TestApp::spawn().await;
     let root = app.verified("13200000030", "wechat_scan").await;
-    let target = app.register("13200000031").await;
-    let (_, application) = app
-        .submit(
-            &target,
-            &realname_e2e::personal("qq_scan", "resident_id", "110105198001010016"),
-        )
-        .await;
-    app.complete(
-        &target,
-        application["id"].as_str().unwrap(),
-        &json!({"outcome": "passed"}),
-    )
-    .await;
+    let target = second_person(&app, "13200000031").await;
     let admin = app.token(Role::Admin, None);
     let path = format!("/v1/accounts/{root}/sub-account-associations");
     let (status, body) = app
@@ -174,4 +171,154 @@ async fn an_admin_associates_at_once() {
         (201, Some("accepted")),
         "{body}"
     );
+}
+
+/// Verifies a second person's account and associates it under `root` by invitation and
+/// acceptance (R16); returns its id.
+async fn associated(app: &TestApp, root: &str, phone: &str) -> String {
+    let target = second_person(app, phone).await;
+    let holder = app.token(Role::Holder, Some(root));
+    let (status, invitation) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/accounts/{root}/sub-account-associations"),
+                Some(&holder),
+            )
+            .json(&json!({"account_id": target})),
+        )
+        .await;
+    assert_eq!(status, 201, "{invitation}");
+    let accept = format!(
+        "/v1/sub-account-associations/{}/accept",
+        invitation["id"].as_str().unwrap()
+    );
+    let target_holder = app.token(Role::Holder, Some(&target));
+    let (status, _) = app
+        .send(app.request(Method::POST, &accept, Some(&target_holder)))
+        .await;
+    assert_eq!(status, 200);
+    target
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_associated_accounts_own_holder_keeps_full_access_to_it() {
+    // R16: after T's holder accepts, T's holder still reads T; R's holder sees it too.
+    let app = TestApp::spawn().await;
+    let root = app.verified("13200000040", "wechat_scan").await;
+    let target = associated(&app, &root, "13200000041").await;
+    for token in [
+        app.token(Role::Holder, Some(&target)),
+        app.token(Role::Holder, Some(&root)),
+    ] {
+        let (status, real_name) = app
+            .send(app.request(
+                Method::GET,
+                &format!("/v1/accounts/{target}/real-name"),
+                Some(&token),
+            ))
+            .await;
+        assert_eq!(
+            (status, real_name["status"].as_str()),
+            (200, Some("verified")),
+            "{real_name}"
+        );
+    }
+    // T's holder does not see R through the association.
+    let (status, _) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{root}"),
+            Some(&app.token(Role::Holder, Some(&target))),
+        ))
+        .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closing_a_root_closes_its_heirs_and_detaches_its_associated_accounts() {
+    // R21: the inheriting sub-account closes with its root; the associated account, verified
+    // on its own, becomes a root again with its verification, an event and an audit entry.
+    let app = TestApp::spawn().await;
+    let root = app.verified("13200000050", "wechat_scan").await;
+    let (status, heir) = create_sub(&app, &root, "13200000051").await;
+    assert_eq!(status, 201, "{heir}");
+    let heir = heir["id"].as_str().unwrap().to_owned();
+    let target = associated(&app, &root, "13200000052").await;
+
+    let holder = app.token(Role::Holder, Some(&root));
+    let (status, closed) = app
+        .send(app.request(
+            Method::POST,
+            &format!("/v1/accounts/{root}/close"),
+            Some(&holder),
+        ))
+        .await;
+    assert_eq!(status, 200, "{closed}");
+
+    let service = app.token(Role::Service, None);
+    let account = |id: String| {
+        let app = &app;
+        let service = service.clone();
+        async move {
+            app.send(app.request(Method::GET, &format!("/v1/accounts/{id}"), Some(&service)))
+                .await
+                .1
+        }
+    };
+    assert_eq!(account(heir.clone()).await["state"], "closed");
+    let detached = account(target.clone()).await;
+    assert_eq!(
+        (
+            detached["state"].as_str(),
+            detached["kind"].as_str(),
+            detached["root_account_id"].as_str()
+        ),
+        (Some("active"), Some("root"), None),
+        "{detached}"
+    );
+    let target_holder = app.token(Role::Holder, Some(&target));
+    let (_, real_name) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{target}/real-name"),
+            Some(&target_holder),
+        ))
+        .await;
+    assert_eq!(real_name["status"], "verified", "{real_name}");
+
+    let feed = format!("/v1/events?account_id={target}");
+    let mut types = Vec::new();
+    for _ in 0..50 {
+        let (_, page) = app
+            .send(app.request(Method::GET, &feed, Some(&service)))
+            .await;
+        types = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["type"].as_str().unwrap().to_owned())
+            .collect();
+        if types.iter().any(|t| t == "account.detached") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(types.iter().any(|t| t == "account.detached"), "{types:?}");
+    assert!(!types.iter().any(|t| t == "account.closed"), "{types:?}");
+
+    let (_, log) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{target}/audit-log"),
+            Some(&target_holder),
+        ))
+        .await;
+    let actions: Vec<_> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.last(), Some(&"account.detached"), "{actions:?}");
 }

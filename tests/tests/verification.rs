@@ -170,6 +170,8 @@ async fn twenty_parallel_completions_for_one_person_leave_exactly_three_verified
     for (status, body) in results.iter().filter(|(_, b)| b["status"] != "approved") {
         assert_eq!(*status, 200);
         assert_eq!(body["failure"]["code"], "identity_account_limit_reached");
+        // R7: no retry can pass until one of R3's ways out frees a slot.
+        assert_eq!(body["failure"]["retry_allowed"], false);
         let holders = body["failure"]["holding_accounts"].as_array().unwrap();
         assert_eq!(holders.len(), 3);
         assert!(

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
+use realname_domain::calendar::BusinessCalendar;
 use realname_domain::enterprise::Verdict;
 use realname_domain::event::{ApplicationFacts, DomainEvent};
 use realname_domain::{Account, Actor, Application, Failure, FailureCode, Policy, Purpose};
@@ -12,11 +13,19 @@ use crate::AppError;
 use crate::inheritance::{fan_out, lock_heirs};
 use crate::record::emit;
 
+/// What a decision weighs besides the rows: the limits (R3, R4, R8) and the business calendar.
+#[derive(Clone, Copy)]
+pub(crate) struct Rules<'a> {
+    pub(crate) policy: &'a Policy,
+    pub(crate) calendar: &'a BusinessCalendar,
+}
+
 /// Applies a verdict: approval claims the subject's slot (or is rejected at the limit), review
-/// leaves it undecided for a reviewer, rejection records the code.
+/// leaves it undecided for a reviewer (with a review deadline if it has none, R8), rejection
+/// records the code.
 pub(crate) async fn apply_verdict(
     tx: &mut dyn Transaction,
-    policy: &Policy,
+    rules: Rules<'_>,
     actor: &Actor,
     account: &mut Account,
     application: &mut Application,
@@ -24,11 +33,18 @@ pub(crate) async fn apply_verdict(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let decided = match verdict {
-        Verdict::Approve => match approve(tx, policy, actor, account, application, now).await? {
-            None => return Ok(()),
-            Some(failure) => application.reject(failure, now),
-        },
-        Verdict::Review(reason) => application.send_to_review(reason),
+        Verdict::Approve => {
+            match approve(tx, rules.policy, actor, account, application, now).await? {
+                None => return Ok(()),
+                Some(failure) => application.reject(failure, now),
+            }
+        }
+        Verdict::Review(reason) => {
+            let deadline = rules
+                .calendar
+                .add_working_days(now, rules.policy.review_max_working_days);
+            application.send_to_review(reason, deadline)
+        }
         Verdict::Reject(code) => application.reject(Failure::new(code), now),
     };
     decided.map_err(|e| AppError::ApplicationDecided(e.0))

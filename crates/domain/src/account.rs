@@ -313,6 +313,22 @@ impl Account {
         }
     }
 
+    /// Detaches an associated account from its closing root (R21): it becomes a root again,
+    /// with its own verification. Returns the root it left; `None`, and no change, for a root
+    /// or an inheriting sub-account, which closes with its root instead.
+    pub fn detach(&mut self) -> Option<AccountId> {
+        match self.kind {
+            AccountKind::Sub {
+                root,
+                inherits: false,
+            } => {
+                self.kind = AccountKind::Root;
+                Some(root)
+            }
+            _ => None,
+        }
+    }
+
     /// Checks that this account may be associated under `root` (R16): it is an active root
     /// without sub-accounts of its own, other than `root`, and verified itself.
     ///
@@ -585,6 +601,25 @@ mod tests {
         );
         let sub = Account::sub_account(&root, Phone::parse("13812345678").unwrap(), Utc::now());
         assert_eq!(sub.inherited_from(), Some(root.id));
+    }
+
+    #[test]
+    fn only_an_associated_account_detaches_from_its_root() {
+        // R21: an associated account becomes a root again; an inheriting one does not detach.
+        let root = account();
+        let mut associated = verified_at(Utc::now());
+        associated.kind = AccountKind::Sub {
+            root: root.id,
+            inherits: false,
+        };
+        assert_eq!(associated.detach(), Some(root.id));
+        assert_eq!(associated.kind, AccountKind::Root);
+        assert_eq!(associated.status, RealNameStatus::Verified);
+        let mut heir =
+            Account::sub_account(&root, Phone::parse("13812345678").unwrap(), Utc::now());
+        assert_eq!(heir.detach(), None);
+        assert_eq!(heir.inherited_from(), Some(root.id));
+        assert_eq!(root.clone().detach(), None);
     }
 
     #[test]

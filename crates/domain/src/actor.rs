@@ -6,10 +6,11 @@ use crate::ids::AccountId;
 /// The party making a request or running a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
-    /// An account holder, controlling a root account and its sub-accounts.
+    /// An account holder: the holder of the account their token names, and, when it is a root,
+    /// of its sub-accounts (R16).
     Holder {
-        /// The root account they control.
-        root: AccountId,
+        /// The account their token names.
+        account: AccountId,
     },
     /// A platform service.
     Service,
@@ -30,14 +31,16 @@ impl Actor {
     /// everything else answers "not found", so ids cannot be probed (API.md).
     #[must_use]
     pub fn can_see(&self, account: &Account) -> bool {
-        self.can_see_root(account.root_id())
+        self.can_see_ids(account.id, account.root_id())
     }
 
-    /// Whether the actor may see accounts under `root`.
+    /// Whether the actor may see the account `id` under `root` (itself for a root). A holder
+    /// sees the account their token names, and a root's holder its sub-accounts. An associated
+    /// account's own holder keeps full access to it after the association (R16).
     #[must_use]
-    pub fn can_see_root(&self, root: AccountId) -> bool {
+    pub fn can_see_ids(&self, id: AccountId, root: AccountId) -> bool {
         match self {
-            Self::Holder { root: own } => *own == root,
+            Self::Holder { account } => *account == id || *account == root,
             _ => true,
         }
     }
@@ -46,7 +49,7 @@ impl Actor {
     #[must_use]
     pub fn audit_label(&self) -> String {
         match self {
-            Self::Holder { root } => format!("holder:{root}"),
+            Self::Holder { account } => format!("holder:{account}"),
             Self::Service => "service".to_owned(),
             Self::Reviewer => "reviewer".to_owned(),
             Self::AccountManager => "account_manager".to_owned(),
@@ -74,10 +77,37 @@ mod tests {
             inherits: true,
         };
         let other = Account::register(Phone::parse("13812345678").unwrap(), Utc::now());
-        let holder = Actor::Holder { root: root.id };
+        let holder = Actor::Holder { account: root.id };
         assert!(holder.can_see(&root));
         assert!(holder.can_see(&sub));
         assert!(!holder.can_see(&other));
         assert!(Actor::Service.can_see(&other));
+        let sub_holder = Actor::Holder { account: sub.id };
+        assert!(sub_holder.can_see(&sub));
+        assert!(!sub_holder.can_see(&root));
+    }
+
+    #[test]
+    fn an_associated_account_stays_visible_to_its_own_holder_and_to_the_roots() {
+        // R16: T was verified on its own; after T's holder accepts R's invitation, both see T.
+        let root = Account::register(Phone::parse("13812345678").unwrap(), Utc::now());
+        let mut associated = Account::register(Phone::parse("13912345678").unwrap(), Utc::now());
+        associated.kind = AccountKind::Sub {
+            root: root.id,
+            inherits: false,
+        };
+        assert!(
+            Actor::Holder {
+                account: associated.id
+            }
+            .can_see(&associated)
+        );
+        assert!(Actor::Holder { account: root.id }.can_see(&associated));
+        assert!(
+            !Actor::Holder {
+                account: associated.id
+            }
+            .can_see(&root)
+        );
     }
 }

@@ -215,10 +215,16 @@ impl FailureCode {
         }
     }
 
-    /// Whether the applicant may try again (R7, R10). Every current code allows it.
+    /// Whether the applicant may try again (R7, R10). Not at the identity's account limit: a
+    /// retry cannot pass until one of R3's ways out frees a slot (close an account holding one,
+    /// or modify its subject). Not for an enterprise the registry reports inactive: the same
+    /// registry answers the retry.
     #[must_use]
     pub const fn retry_allowed(self) -> bool {
-        true
+        !matches!(
+            self,
+            Self::IdentityAccountLimitReached | Self::EnterpriseNotActive
+        )
     }
 }
 
@@ -387,15 +393,22 @@ impl Application {
         )
     }
 
-    /// Sends it to the review queue (R6, R9).
+    /// Sends it to the review queue (R6, R9). An application without a deadline (an instant
+    /// method) gets `review_deadline`, so that R8 escalates it like any other; one with a
+    /// deadline (a payment method) keeps its own.
     ///
     /// # Errors
     /// [`TransitionError`] when it is already decided.
-    pub fn send_to_review(&mut self, reason: ReviewReason) -> Result<(), TransitionError> {
+    pub fn send_to_review(
+        &mut self,
+        reason: ReviewReason,
+        review_deadline: DateTime<Utc>,
+    ) -> Result<(), TransitionError> {
         if !self.status.is_undecided() {
             return Err(TransitionError(self.status));
         }
         self.status = ApplicationStatus::InReview;
+        self.deadline.get_or_insert(review_deadline);
         self.review_reason = Some(reason);
         self.next_action = None;
         Ok(())
@@ -522,6 +535,40 @@ mod tests {
     }
 
     #[test]
+    fn an_application_entering_review_without_a_deadline_gets_the_review_deadline() {
+        // R8: an instant application routed to review must be able to go overdue.
+        let mut app = pending();
+        let review_deadline = now() + Duration::days(1);
+        app.send_to_review(ReviewReason::RegistryUnavailable, review_deadline)
+            .unwrap();
+        assert_eq!(app.deadline, Some(review_deadline));
+        assert_eq!(
+            app.deadline_action(review_deadline),
+            DeadlineAction::Escalate
+        );
+
+        // A payment method keeps its own deadline.
+        let mut paid = pending();
+        let own = now() + Duration::days(5);
+        paid.deadline = Some(own);
+        paid.send_to_review(ReviewReason::PaymentNameMismatch, review_deadline)
+            .unwrap();
+        assert_eq!(paid.deadline, Some(own));
+    }
+
+    #[test]
+    fn only_quota_and_inactive_enterprise_failures_forbid_a_retry() {
+        // R7: a retry cannot succeed until a slot is freed, or while the registry says inactive.
+        for code in FailureCode::ALL {
+            let expected = !matches!(
+                code,
+                FailureCode::IdentityAccountLimitReached | FailureCode::EnterpriseNotActive
+            );
+            assert_eq!(code.retry_allowed(), expected, "{}", code.as_str());
+        }
+    }
+
+    #[test]
     fn at_its_deadline_an_unpaid_application_expires_and_a_reviewed_one_escalates_once() {
         let mut app = pending();
         app.deadline = Some(now());
@@ -530,7 +577,7 @@ mod tests {
             DeadlineAction::None
         );
         assert_eq!(app.deadline_action(now()), DeadlineAction::Expire);
-        app.send_to_review(ReviewReason::PaymentNameMismatch)
+        app.send_to_review(ReviewReason::PaymentNameMismatch, now())
             .unwrap();
         assert_eq!(app.deadline_action(now()), DeadlineAction::Escalate);
         app.escalate();

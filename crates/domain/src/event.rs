@@ -39,6 +39,11 @@ pub enum DomainEvent {
         /// The root, shown with its prefix.
         root_id: String,
     },
+    /// An associated account left its closing root and is a root again (R21).
+    AccountDetached {
+        /// The root it left, shown with its prefix.
+        root_id: String,
+    },
     /// The root of an inheriting sub-account changed status; the sub-account follows (R16).
     InheritedStatusChanged {
         /// The root, shown with its prefix.
@@ -119,6 +124,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "account.revocation_scheduled",
     "account.revocation_cancelled",
     "account.associated",
+    "account.detached",
     "account.inherited_status_changed",
     "account.phone_changed",
     "application.submitted",
@@ -146,6 +152,7 @@ impl DomainEvent {
             Self::AccountRevocationScheduled { .. } => "account.revocation_scheduled",
             Self::AccountRevocationCancelled { .. } => "account.revocation_cancelled",
             Self::AccountAssociated { .. } => "account.associated",
+            Self::AccountDetached { .. } => "account.detached",
             Self::InheritedStatusChanged { .. } => "account.inherited_status_changed",
             Self::AccountPhoneChanged => "account.phone_changed",
             Self::ApplicationSubmitted(_) => "application.submitted",
@@ -197,7 +204,9 @@ impl DomainEvent {
                 ),
             ],
             Self::AccountRevocationCancelled { reason } => vec![("reason", (*reason).to_owned())],
-            Self::AccountAssociated { root_id } => vec![("root_id", root_id.clone())],
+            Self::AccountAssociated { root_id } | Self::AccountDetached { root_id } => {
+                vec![("root_id", root_id.clone())]
+            }
             Self::InheritedStatusChanged { root_id, status } => {
                 vec![
                     ("root_id", root_id.clone()),

@@ -37,6 +37,9 @@ pub struct Policy {
     pub payee_account: String,
     /// R21: how long a closed account's verification records are kept before redaction.
     pub retention_days: i64,
+    /// R8: the deadline, in working days from entering review, of an application that enters
+    /// review without one of its own (an instant method sent to a reviewer).
+    pub review_max_working_days: u32,
 }
 
 impl Default for Policy {
@@ -55,6 +58,7 @@ impl Default for Policy {
             make_up_days: Vec::new(),
             payee_account: "REALNAME-VERIFICATION-0001".to_owned(),
             retention_days: 1095,
+            review_max_working_days: 1,
         }
     }
 }

@@ -184,6 +184,7 @@ impl Adapters {
             store.clone(),
             clock.clone(),
             policy.clone(),
+            self.calendar.clone(),
             store.clone(),
             self.registry.clone(),
         ));
@@ -220,6 +221,7 @@ impl Adapters {
                 store.clone(),
                 clock.clone(),
                 policy.clone(),
+                self.calendar.clone(),
                 store.clone(),
                 self.registry.clone(),
             ),
@@ -228,6 +230,7 @@ impl Adapters {
                 store.clone(),
                 clock.clone(),
                 policy.clone(),
+                self.calendar.clone(),
                 store.clone(),
                 self.registry.clone(),
             ),

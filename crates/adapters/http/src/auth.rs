@@ -147,7 +147,7 @@ impl Authenticator {
             .claims;
         let actor = match claims.role {
             Role::Holder => {
-                let root = claims
+                let account = claims
                     .account_id
                     .as_deref()
                     .and_then(|id| id.parse::<AccountId>().ok())
@@ -155,7 +155,7 @@ impl Authenticator {
                         ApiError::new(ErrorCode::Unauthorized)
                             .detail("A holder token needs account_id.")
                     })?;
-                Actor::Holder { root }
+                Actor::Holder { account }
             }
             Role::Service => Actor::Service,
             Role::Reviewer => Actor::Reviewer,
@@ -186,7 +186,7 @@ impl Principal {
     #[must_use]
     pub fn owner_label(&self) -> String {
         match self.actor {
-            Actor::Holder { root } => format!("holder:{root}:{}", self.subject),
+            Actor::Holder { account } => format!("holder:{account}:{}", self.subject),
             _ => format!("{:?}:{}", self.role, self.subject).to_lowercase(),
         }
     }
@@ -251,7 +251,7 @@ mod tests {
             )
             .unwrap();
         let principal = a.verify(&token).unwrap();
-        assert_eq!(principal.actor, Actor::Holder { root: account });
+        assert_eq!(principal.actor, Actor::Holder { account });
     }
 
     #[test]

@@ -63,6 +63,7 @@ async fn world(pool: usize) -> World {
             store.clone(),
             clock.clone(),
             policy.clone(),
+            Arc::default(),
             store.clone(),
             registry.clone(),
         ),
@@ -70,6 +71,7 @@ async fn world(pool: usize) -> World {
             store.clone(),
             clock.clone(),
             policy,
+            Arc::default(),
             store.clone(),
             registry,
         ),
@@ -130,7 +132,14 @@ impl World {
             method,
             subject,
         };
-        SubmitApplication::execute(&self.submit, &Actor::Holder { root: account.id }, cmd).await
+        SubmitApplication::execute(
+            &self.submit,
+            &Actor::Holder {
+                account: account.id,
+            },
+            cmd,
+        )
+        .await
     }
 
     async fn applied(&self, n: u32, method: Method) -> Application {
@@ -431,7 +440,7 @@ async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
     let create = CreateSubAccount::new(store.clone(), w.clock.clone(), Arc::new(Policy::default()));
     let sub = CreateSubAccount::execute(
         &create,
-        &Actor::Holder { root: root.id },
+        &Actor::Holder { account: root.id },
         root.id,
         Phone::parse("13600000001").unwrap(),
     )
@@ -518,4 +527,77 @@ async fn a_closed_account_is_redacted_after_retention_and_keeps_its_subject_key(
     );
     let read = store.account(account.id).await.unwrap().unwrap();
     assert_eq!((read.phone, read.verification), (None, None));
+}
+
+/// A registry that never answers in time.
+struct TimedOutRegistry;
+
+#[async_trait]
+impl realname_ports::BusinessRegistry for TimedOutRegistry {
+    async fn lookup(
+        &self,
+        _: &Uscc,
+    ) -> Result<Option<realname_domain::enterprise::RegistryRecord>, GatewayError> {
+        Err(GatewayError::Timeout)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instant_application_sent_to_review_gets_a_review_deadline_and_escalates_once() {
+    // R8: a legal-person scan whose registry check timed out waits for a reviewer; it gets the
+    // time it entered review plus policy.review_max_working_days, and goes overdue after it.
+    let w = world(4).await;
+    let store = Arc::new(w.db.store(4));
+    let calendar = Arc::new(BusinessCalendar::default());
+    let record = RecordProviderResult::new(
+        store.clone(),
+        w.clock.clone(),
+        Arc::new(Policy::default()),
+        calendar.clone(),
+        store.clone(),
+        Arc::new(TimedOutRegistry),
+    );
+    let app = w.applied(1, Method::LegalPersonWechatScan).await;
+    assert_eq!(
+        app.deadline, None,
+        "an instant method has no deadline of its own"
+    );
+    let entered = realname_ports::Clock::now(w.clock.as_ref());
+    let report = ProviderReport {
+        provider: ProviderName::Wechat,
+        session_ref: app.session_ref.clone().unwrap(),
+        outcome: ProviderOutcome::Passed(AssertedSubject {
+            subject: enterprise(),
+            mainland_bank_card: false,
+        }),
+    };
+    let in_review = RecordProviderResult::execute(&record, report)
+        .await
+        .unwrap()
+        .application;
+    assert_eq!(in_review.status, ApplicationStatus::InReview);
+    let expected = calendar.add_working_days(entered, 1);
+    assert_eq!(in_review.deadline, Some(expected));
+
+    let notices = Arc::new(Notices::default());
+    let deadlines = ProcessDeadlines::new(
+        store.clone(),
+        w.clock.clone(),
+        store,
+        notices.clone(),
+        "replica-a".to_owned(),
+        Duration::minutes(5),
+        25,
+    );
+    assert_eq!(deadlines.execute().await.unwrap(), 0, "not due yet");
+    w.clock.advance(expected - entered + Duration::seconds(1));
+    assert_eq!(deadlines.execute().await.unwrap(), 1);
+    assert_eq!(deadlines.execute().await.unwrap(), 0, "escalated once");
+    assert_eq!(notices.0.lock().unwrap().as_slice(), [app.id]);
+    let overdue = count(
+        &w.db.url,
+        "SELECT count(*) AS n FROM applications WHERE overdue AND escalated",
+    )
+    .await;
+    assert_eq!(overdue, 1);
 }

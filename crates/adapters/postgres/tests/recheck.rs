@@ -303,6 +303,7 @@ async fn an_approved_modification_cancels_the_pending_revocation() {
         w.store.clone(),
         w.clock.clone(),
         policy,
+        Arc::default(),
         w.store.clone(),
         w.registry.clone(),
     );
@@ -313,7 +314,7 @@ async fn an_approved_modification_cancels_the_pending_revocation() {
         method: Method::WechatPublicPlatform,
         subject: new_subject.clone(),
     };
-    let app = SubmitApplication::execute(&submit, &Actor::Holder { root: account }, cmd)
+    let app = SubmitApplication::execute(&submit, &Actor::Holder { account }, cmd)
         .await
         .unwrap();
     let report = ProviderReport {

@@ -63,6 +63,7 @@ async fn world(pool: usize) -> World {
             uow,
             clock,
             policy,
+            Arc::default(),
             Arc::new(store.clone()),
             Arc::new(ActiveRegistry),
         ),
@@ -106,10 +107,15 @@ impl World {
             method: Method::WechatScan,
             subject: zhang_san(),
         };
-        let app =
-            SubmitApplication::execute(&self.submit, &Actor::Holder { root: account.id }, cmd)
-                .await
-                .unwrap();
+        let app = SubmitApplication::execute(
+            &self.submit,
+            &Actor::Holder {
+                account: account.id,
+            },
+            cmd,
+        )
+        .await
+        .unwrap();
         app.session_ref.unwrap()
     }
 

@@ -160,7 +160,7 @@ mod tests {
         tx.expect_save_invitation().times(1).returning(|_| Ok(()));
         tx.expect_commit().times(1).returning(|| Ok(()));
         let invitation = AssociateSubAccount::new(unit_of_work(vec![tx]), clock())
-            .execute(&Actor::Holder { root: root.id }, root.id, target.id)
+            .execute(&Actor::Holder { account: root.id }, root.id, target.id)
             .await
             .unwrap();
         assert_eq!(

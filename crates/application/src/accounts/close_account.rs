@@ -1,12 +1,13 @@
 //! Close an account (R21): its phone binding and quota slot are released; a root's inheriting
-//! sub-accounts close with it; pending applications and phone changes are cancelled.
+//! sub-accounts close with it, and its associated ones are detached and become roots again;
+//! pending applications and phone changes are cancelled.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
-use realname_domain::{Account, AccountId, AccountKind, Actor};
+use realname_domain::{Account, AccountId, AccountKind, AccountState, Actor};
 use realname_ports::{Clock, Transaction, UnitOfWork};
 
 use crate::AppError;
@@ -25,7 +26,8 @@ impl CloseAccount {
         Self { uow, clock }
     }
 
-    /// Closes it, and a root's sub-accounts, in one transaction.
+    /// Closes it, and a root's inheriting sub-accounts, in one transaction; a root's associated
+    /// accounts are detached in the same transaction (R16, R21).
     ///
     /// # Errors
     /// [`AppError::NotFound`]; [`AppError::AccountClosed`] when it is closed already.
@@ -39,16 +41,44 @@ impl CloseAccount {
             AccountKind::Sub { .. } => Vec::new(),
         };
         close_one(tx.as_mut(), actor, &mut account, now).await?;
-        for mut sub in subs
-            .into_iter()
-            .filter(|s| s.state != realname_domain::AccountState::Closed)
-        {
-            close_one(tx.as_mut(), actor, &mut sub, now).await?;
+        for mut sub in subs {
+            if let Some(root) = sub.detach() {
+                detach_one(tx.as_mut(), actor, &sub, root, now).await?;
+            } else if sub.state != AccountState::Closed {
+                close_one(tx.as_mut(), actor, &mut sub, now).await?;
+            }
         }
         tx.commit().await?;
         tracing::info!(account.id = %account.id, "account closed");
         Ok(account)
     }
+}
+
+/// Saves a detached account, with its `account.detached` event and audit entry (R21).
+async fn detach_one(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    account: &Account,
+    root: AccountId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    tx.save_account(account).await?;
+    let root_id = root.to_string();
+    tx.append_event(
+        &NewEvent {
+            account_id: Some(account.id),
+            event: DomainEvent::AccountDetached {
+                root_id: root_id.clone(),
+            },
+        },
+        now,
+    )
+    .await?;
+    let change = (format!("sub_account,root={root_id}"), "root".to_owned());
+    let entry = AuditEntry::new(account.id, actor, "account.detached", change, now);
+    tx.append_audit(&entry.because(format!("root_closed={root_id}")))
+        .await?;
+    Ok(())
 }
 
 async fn close_one(
@@ -89,7 +119,6 @@ async fn close_one(
 
 #[cfg(test)]
 mod tests {
-    use realname_domain::AccountState;
     use realname_ports::MockTransaction;
 
     use super::*;
@@ -126,11 +155,59 @@ mod tests {
         expect_recorded(&mut tx, 3);
 
         let closed = CloseAccount::new(unit_of_work(vec![tx]), clock())
-            .execute(&Actor::Holder { root: root.id }, root.id)
+            .execute(&Actor::Holder { account: root.id }, root.id)
             .await
             .unwrap();
 
         assert_eq!(closed.state, AccountState::Closed);
+    }
+
+    #[tokio::test]
+    async fn closing_a_root_detaches_its_associated_account_and_keeps_its_verification() {
+        // R21: only inheriting sub-accounts close with the root; an associated one becomes a
+        // root again, verified, with an account.detached event and an audit entry.
+        let root = verified_account();
+        let mut associated = verified_account();
+        associated.kind = AccountKind::Sub {
+            root: root.id,
+            inherits: false,
+        };
+        let associated_id = associated.id;
+        let mut tx = MockTransaction::new();
+        let copy = root.clone();
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(copy.clone())));
+        tx.expect_sub_accounts_for_update()
+            .returning(move |_| Ok(vec![associated.clone()]));
+        tx.expect_undecided_application().returning(|_| Ok(None));
+        tx.expect_cancel_phone_changes()
+            .times(1)
+            .returning(|_| Ok(()));
+        tx.expect_save_account()
+            .withf(move |a| {
+                a.id != associated_id
+                    || (a.kind == AccountKind::Root
+                        && a.state == AccountState::Active
+                        && a.status == realname_domain::RealNameStatus::Verified)
+            })
+            .times(2)
+            .returning(|_| Ok(()));
+        tx.expect_append_event()
+            .withf(move |e, _| {
+                e.account_id != Some(associated_id) || e.event.type_name() == "account.detached"
+            })
+            .times(2)
+            .returning(|_, _| Ok(()));
+        tx.expect_append_audit()
+            .withf(move |a| a.account_id != associated_id || a.action == "account.detached")
+            .times(2)
+            .returning(|_| Ok(()));
+        tx.expect_commit().times(1).returning(|| Ok(()));
+
+        CloseAccount::new(unit_of_work(vec![tx]), clock())
+            .execute(&Actor::Holder { account: root.id }, root.id)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

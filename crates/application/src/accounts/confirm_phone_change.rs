@@ -137,7 +137,7 @@ mod tests {
             ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
         let done = use_case
             .execute(
-                &Actor::Holder { root: acct.id },
+                &Actor::Holder { account: acct.id },
                 acct.id,
                 change.id,
                 "654321",
@@ -172,7 +172,7 @@ mod tests {
             ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
         let err = use_case
             .execute(
-                &Actor::Holder { root: acct.id },
+                &Actor::Holder { account: acct.id },
                 acct.id,
                 change.id,
                 "654321",
@@ -197,7 +197,7 @@ mod tests {
             ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
         let err = use_case
             .execute(
-                &Actor::Holder { root: acct.id },
+                &Actor::Holder { account: acct.id },
                 acct.id,
                 change.id,
                 "000000",

@@ -97,7 +97,7 @@ mod tests {
 
         let sub =
             CreateSubAccount::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()))
-                .execute(&Actor::Holder { root: root.id }, root.id, phone())
+                .execute(&Actor::Holder { account: root.id }, root.id, phone())
                 .await
                 .unwrap();
 

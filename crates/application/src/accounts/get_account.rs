@@ -47,7 +47,7 @@ mod tests {
     #[tokio::test]
     async fn a_holder_reads_their_own_account() {
         let acct = account();
-        let holder = Actor::Holder { root: acct.id };
+        let holder = Actor::Holder { account: acct.id };
         let got = GetAccount::new(reader_with(acct.clone()))
             .execute(&holder, acct.id)
             .await
@@ -59,7 +59,7 @@ mod tests {
     async fn another_holders_account_is_not_found() {
         let acct = account();
         let stranger = Actor::Holder {
-            root: AccountId::new(),
+            account: AccountId::new(),
         };
         let err = GetAccount::new(reader_with(acct.clone()))
             .execute(&stranger, acct.id)

@@ -128,7 +128,7 @@ mod tests {
         let new = Phone::parse("13912345678").unwrap();
 
         let change = use_case(tx, 1)
-            .execute(&Actor::Holder { root: acct.id }, acct.id, new.clone())
+            .execute(&Actor::Holder { account: acct.id }, acct.id, new.clone())
             .await
             .unwrap();
 
@@ -151,7 +151,7 @@ mod tests {
         tx.expect_insert_phone_change().never();
         let err = use_case(tx, 0)
             .execute(
-                &Actor::Holder { root: acct.id },
+                &Actor::Holder { account: acct.id },
                 acct.id,
                 Phone::parse("13912345678").unwrap(),
             )

@@ -56,7 +56,7 @@ mod tests {
         let err = use_case
             .execute(
                 &Actor::Holder {
-                    root: AccountId::new(),
+                    account: AccountId::new(),
                 },
                 AccountId::new(),
             )

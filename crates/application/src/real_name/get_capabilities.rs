@@ -35,7 +35,7 @@ impl GetCapabilities {
             .facts
             .capability_facts(id)
             .await?
-            .filter(|f| actor.can_see_root(f.root))
+            .filter(|f| actor.can_see_ids(f.id, f.root))
             .ok_or(AppError::NotFound("account"))?;
         let inputs = match facts.inherits_from {
             None => facts.inputs,
@@ -113,7 +113,9 @@ mod tests {
         let use_case = reader(vec![root.clone(), sub.clone()]);
         let report = futures_lite(use_case.execute(&Actor::Service, sub.id)).unwrap();
         assert_eq!(report.status, realname_domain::RealNameStatus::Revoked);
-        let stranger = Actor::Holder { root: account().id };
+        let stranger = Actor::Holder {
+            account: account().id,
+        };
         assert!(matches!(
             futures_lite(use_case.execute(&stranger, sub.id)),
             Err(AppError::NotFound(_))

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use realname_domain::calendar::BusinessCalendar;
 use realname_domain::enterprise::{Evidence, Verdict};
 use realname_domain::{
     Actor, Application, ApplicationId, ApplicationStatus, Failure, FailureCode, Policy,
@@ -11,7 +12,7 @@ use realname_ports::{ApplicationReader, BusinessRegistry, Clock, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_application;
-use crate::approval::apply_verdict;
+use crate::approval::{Rules, apply_verdict};
 use crate::record::save_transition;
 use crate::verification::record_provider_result::{ask_registry, weigh};
 
@@ -32,6 +33,7 @@ pub struct DecideApplication {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
+    calendar: Arc<BusinessCalendar>,
     applications: Arc<dyn ApplicationReader>,
     registry: Arc<dyn BusinessRegistry>,
 }
@@ -42,6 +44,7 @@ impl DecideApplication {
         uow: Arc<dyn UnitOfWork>,
         clock: Arc<dyn Clock>,
         policy: Arc<Policy>,
+        calendar: Arc<BusinessCalendar>,
         applications: Arc<dyn ApplicationReader>,
         registry: Arc<dyn BusinessRegistry>,
     ) -> Self {
@@ -49,6 +52,7 @@ impl DecideApplication {
             uow,
             clock,
             policy,
+            calendar,
             applications,
             registry,
         }
@@ -110,7 +114,10 @@ impl DecideApplication {
             Decision::Approve => {
                 apply_verdict(
                     tx.as_mut(),
-                    &self.policy,
+                    Rules {
+                        policy: &self.policy,
+                        calendar: &self.calendar,
+                    },
                     actor,
                     &mut account,
                     &mut application,
@@ -137,12 +144,12 @@ mod tests {
     use super::*;
     use crate::testing::{
         ENTERPRISE_NAME, account_with_id, clock, enterprise_application, enterprise_slots,
-        expect_recorded, unit_of_work,
+        expect_recorded, now, unit_of_work,
     };
 
     fn in_review(uscc: &str) -> Application {
         let mut app = enterprise_application(Method::CorporateRemittance, uscc);
-        app.send_to_review(ReviewReason::PaymentNameMismatch)
+        app.send_to_review(ReviewReason::PaymentNameMismatch, now())
             .unwrap();
         app
     }
@@ -172,6 +179,7 @@ mod tests {
             unit_of_work(txs),
             clock(),
             Arc::new(Policy::default()),
+            Arc::default(),
             Arc::new(reader),
             Arc::new(registry),
         )

@@ -102,6 +102,7 @@ mod tests {
             unit_of_work(vec![]),
             clock(),
             Arc::new(Policy::default()),
+            Arc::default(),
             applications.clone(),
             Arc::new(realname_ports::MockBusinessRegistry::new()),
         ));

@@ -71,7 +71,7 @@ mod tests {
         let got = use_case(app.clone())
             .execute(
                 &Actor::Holder {
-                    root: app.account_id,
+                    account: app.account_id,
                 },
                 app.id,
             )
@@ -86,7 +86,7 @@ mod tests {
         let err = use_case(app.clone())
             .execute(
                 &Actor::Holder {
-                    root: AccountId::new(),
+                    account: AccountId::new(),
                 },
                 app.id,
             )

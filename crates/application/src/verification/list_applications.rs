@@ -64,7 +64,7 @@ mod tests {
         let err = use_case
             .execute(
                 &Actor::Holder {
-                    root: AccountId::new(),
+                    account: AccountId::new(),
                 },
                 AccountId::new(),
                 page,

@@ -145,7 +145,7 @@ mod tests {
         let mut app = enterprise_application(Method::CorporateRemittance, VALID_USCC);
         app.deadline = Some(now() - Duration::minutes(1));
         if in_review {
-            app.send_to_review(ReviewReason::PaymentNameMismatch)
+            app.send_to_review(ReviewReason::PaymentNameMismatch, now())
                 .unwrap();
         }
         app

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use realname_domain::calendar::BusinessCalendar;
 use realname_domain::enterprise::Evidence;
 use realname_domain::{Actor, Amount, NextAction, Policy};
 use realname_ports::{ApplicationReader, BusinessRegistry, Clock, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_application;
-use crate::approval::apply_verdict;
+use crate::approval::{Rules, apply_verdict};
 use crate::record::save_transition;
 use crate::verification::Recorded;
 use crate::verification::record_provider_result::{ask_registry, weigh};
@@ -35,6 +36,7 @@ pub struct RecordPaymentCredit {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
+    calendar: Arc<BusinessCalendar>,
     applications: Arc<dyn ApplicationReader>,
     registry: Arc<dyn BusinessRegistry>,
 }
@@ -45,6 +47,7 @@ impl RecordPaymentCredit {
         uow: Arc<dyn UnitOfWork>,
         clock: Arc<dyn Clock>,
         policy: Arc<Policy>,
+        calendar: Arc<BusinessCalendar>,
         applications: Arc<dyn ApplicationReader>,
         registry: Arc<dyn BusinessRegistry>,
     ) -> Self {
@@ -52,6 +55,7 @@ impl RecordPaymentCredit {
             uow,
             clock,
             policy,
+            calendar,
             applications,
             registry,
         }
@@ -107,7 +111,10 @@ impl RecordPaymentCredit {
         );
         apply_verdict(
             tx.as_mut(),
-            &self.policy,
+            Rules {
+                policy: &self.policy,
+                calendar: &self.calendar,
+            },
             &Actor::Provider,
             &mut account,
             &mut application,
@@ -176,6 +183,7 @@ mod tests {
             unit_of_work(txs),
             clock(),
             Arc::new(Policy::default()),
+            Arc::default(),
             Arc::new(reader),
             Arc::new(registry),
         )

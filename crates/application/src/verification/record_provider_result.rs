@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use realname_domain::calendar::BusinessCalendar;
 use realname_domain::enterprise::{self, Evidence, RegistryRecord, ReviewReason, Verdict};
 use realname_domain::{Actor, Application, FailureCode, Policy, Subject};
 use realname_ports::{
@@ -13,7 +14,7 @@ use realname_ports::{
 
 use crate::AppError;
 use crate::access::lock_application;
-use crate::approval::apply_verdict;
+use crate::approval::{Rules, apply_verdict};
 use crate::record::save_transition;
 
 /// What recording did.
@@ -60,6 +61,7 @@ pub struct RecordProviderResult {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
+    calendar: Arc<BusinessCalendar>,
     applications: Arc<dyn ApplicationReader>,
     registry: Arc<dyn BusinessRegistry>,
 }
@@ -70,6 +72,7 @@ impl RecordProviderResult {
         uow: Arc<dyn UnitOfWork>,
         clock: Arc<dyn Clock>,
         policy: Arc<Policy>,
+        calendar: Arc<BusinessCalendar>,
         applications: Arc<dyn ApplicationReader>,
         registry: Arc<dyn BusinessRegistry>,
     ) -> Self {
@@ -77,6 +80,7 @@ impl RecordProviderResult {
             uow,
             clock,
             policy,
+            calendar,
             applications,
             registry,
         }
@@ -128,7 +132,10 @@ impl RecordProviderResult {
             Some(verdict) => {
                 apply_verdict(
                     tx.as_mut(),
-                    &self.policy,
+                    Rules {
+                        policy: &self.policy,
+                        calendar: &self.calendar,
+                    },
                     &Actor::Provider,
                     &mut account,
                     &mut application,
@@ -294,6 +301,7 @@ mod tests {
             unit_of_work(txs),
             crate::testing::clock(),
             Arc::new(Policy::default()),
+            Arc::default(),
             reader(app),
             registry,
         )
@@ -561,6 +569,7 @@ mod tests {
             uow,
             crate::testing::clock(),
             Arc::new(Policy::default()),
+            Arc::default(),
             reader(app),
             registry(Ok(None)),
         )

@@ -254,7 +254,9 @@ mod tests {
         method: Method,
         subject: Subject,
     ) -> AppError {
-        let holder = Actor::Holder { root: account.id };
+        let holder = Actor::Holder {
+            account: account.id,
+        };
         use_case(vec![tx])
             .execute(&holder, command(&account, method, subject))
             .await
@@ -274,7 +276,7 @@ mod tests {
 
         let app = use_case(vec![first, second])
             .execute(
-                &Actor::Holder { root: acct.id },
+                &Actor::Holder { account: acct.id },
                 command(&acct, Method::WechatScan, zhang_san()),
             )
             .await
@@ -352,7 +354,7 @@ mod tests {
         let acct = account();
         let tx = admitting(acct.clone(), 0);
         let stranger = Actor::Holder {
-            root: AccountId::new(),
+            account: AccountId::new(),
         };
         let err = use_case(vec![tx])
             .execute(&stranger, command(&acct, Method::WechatScan, zhang_san()))
@@ -379,7 +381,7 @@ mod tests {
         let mut cmd = command(&acct, Method::WechatScan, zhang_san());
         cmd.purpose = Purpose::Modify;
         let err = use_case(vec![tx])
-            .execute(&Actor::Holder { root: acct.id }, cmd)
+            .execute(&Actor::Holder { account: acct.id }, cmd)
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::NotVerified));
@@ -402,7 +404,7 @@ mod tests {
         );
         let err = use_case
             .execute(
-                &Actor::Holder { root: acct.id },
+                &Actor::Holder { account: acct.id },
                 command(&acct, Method::WechatScan, zhang_san()),
             )
             .await

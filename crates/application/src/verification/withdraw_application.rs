@@ -105,7 +105,7 @@ mod tests {
         expect_recorded(&mut tx, 1);
 
         let done = use_case(acct.clone(), app.clone(), vec![tx])
-            .execute(&Actor::Holder { root: acct.id }, app.id)
+            .execute(&Actor::Holder { account: acct.id }, app.id)
             .await
             .unwrap();
 
@@ -121,7 +121,7 @@ mod tests {
         tx.expect_commit().never();
 
         let err = use_case(acct.clone(), app.clone(), vec![tx])
-            .execute(&Actor::Holder { root: acct.id }, app.id)
+            .execute(&Actor::Holder { account: acct.id }, app.id)
             .await
             .unwrap_err();
 
@@ -138,7 +138,7 @@ mod tests {
         let err = use_case(acct, app.clone(), vec![])
             .execute(
                 &Actor::Holder {
-                    root: realname_domain::AccountId::new(),
+                    account: realname_domain::AccountId::new(),
                 },
                 app.id,
             )
