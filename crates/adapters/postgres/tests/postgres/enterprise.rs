@@ -3,13 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
+use crate::common::{ActiveRegistry, ENTERPRISE, QrProvider, count};
 use async_trait::async_trait;
 use chrono::{Duration, TimeZone, Utc};
-use common::{ActiveRegistry, ENTERPRISE, QrProvider, count};
 use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
 use realname_application::review::{SetEnterpriseLimit, SetEnterpriseLimitCommand};
 use realname_application::verification::{
@@ -253,7 +251,7 @@ async fn a_modification_while_a_revocation_is_pending_is_exempt_from_the_cooldow
     ));
 
     let id = account.id.as_uuid();
-    common::exec(&w.db.url, &format!("UPDATE accounts SET revocation_pending_at = now() + interval '15 days' WHERE id = '{id}'")).await;
+    crate::common::exec(&w.db.url, &format!("UPDATE accounts SET revocation_pending_at = now() + interval '15 days' WHERE id = '{id}'")).await;
 
     let accepted = w
         .apply(&account, Purpose::Modify, Method::WechatScan, person(2))

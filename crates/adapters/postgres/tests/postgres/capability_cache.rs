@@ -4,12 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::exec;
+use crate::common::exec;
 use realname_domain::{AccountId, AccountState, RealNameStatus};
 use realname_ports::CapabilityReader;
 use realname_postgres::seed::insert_verified_enterprises;
@@ -39,7 +37,7 @@ async fn one_account(db: &TestDb) -> AccountId {
             id: uuid::Uuid,
         }
         diesel::sql_query("SELECT id FROM accounts")
-            .load::<Id>(&mut common::raw(&db.url).await)
+            .load::<Id>(&mut crate::common::raw(&db.url).await)
             .await
             .unwrap()
             .into_iter()

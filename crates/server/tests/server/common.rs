@@ -1,7 +1,5 @@
 //! Running the `realname` binary against a test database.
 
-#![allow(dead_code)]
-
 use std::process::Command;
 use std::time::Duration;
 

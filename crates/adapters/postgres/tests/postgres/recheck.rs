@@ -4,14 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::common::{QrProvider, count, raw};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{QrProvider, count, raw};
 use diesel_async::RunQueryDsl;
 use realname_application::recheck::{
     AssessBlastRadius, RecheckReport, RecheckSettings, RunRecheck,

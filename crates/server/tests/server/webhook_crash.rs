@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Stdio};
 use std::sync::Arc;
@@ -20,7 +18,7 @@ use realname_test_support::TestDb;
 const ACCOUNTS: u32 = 120;
 
 fn serve(url: &str) -> Child {
-    common::realname(url)
+    crate::common::realname(url)
         .arg("serve")
         .env("REALNAME__HTTP__LISTEN", "127.0.0.1:0")
         .env("REALNAME__SCHEDULER__DELIVERY_INTERVAL_SECS", "1")
@@ -40,7 +38,7 @@ async fn a_killed_delivery_run_loses_nothing_after_a_restart() {
     // with its `account.created` event (sequence 1).
     let db = TestDb::new().await;
     let store = Arc::new(db.store(4));
-    let receiver = common::subscribed_receiver(&store, Duration::from_millis(20)).await;
+    let receiver = crate::common::subscribed_receiver(&store, Duration::from_millis(20)).await;
     let register = RegisterAccount::new(
         store.clone(),
         Arc::new(SystemClock),

@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{ActiveRegistry, QrProvider, count, raw};
+use crate::common::{ActiveRegistry, QrProvider, count, raw};
 
 use std::sync::Arc;
 
@@ -468,7 +466,7 @@ async fn an_idempotency_key_replays_its_response_and_refuses_another_body() {
 async fn a_migrated_database_is_ready_even_after_a_newer_replica_migrated_it_further() {
     let w = world(2).await;
     assert!(w.store.ready().await);
-    common::exec(
+    crate::common::exec(
         &w._db.url,
         "INSERT INTO __diesel_schema_migrations (version) VALUES ('99991231000000')",
     )
@@ -477,7 +475,7 @@ async fn a_migrated_database_is_ready_even_after_a_newer_replica_migrated_it_fur
         w.store.ready().await,
         "a newer schema keeps older replicas ready during a rolling update"
     );
-    common::exec(&w._db.url, "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT min(version) FROM __diesel_schema_migrations)").await;
+    crate::common::exec(&w._db.url, "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT min(version) FROM __diesel_schema_migrations)").await;
     assert!(!w.store.ready().await, "a missing migration is not ready");
 }
 

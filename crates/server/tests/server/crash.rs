@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
@@ -30,7 +28,7 @@ fn free_port() -> u16 {
 }
 
 fn serve(url: &str, port: u16) -> Child {
-    common::realname(url)
+    crate::common::realname(url)
         .arg("serve")
         .env("REALNAME__HTTP__LISTEN", format!("127.0.0.1:{port}"))
         .env("REALNAME__SCHEDULER__DELIVERY_INTERVAL_SECS", "1")
@@ -135,7 +133,7 @@ async fn a_killed_server_leaves_nothing_half_applied_and_loses_no_event() {
     // -- Arrange
     let db = TestDb::new().await;
     let store = db.store(2);
-    let receiver = common::subscribed_receiver(&store, Duration::from_millis(2)).await;
+    let receiver = crate::common::subscribed_receiver(&store, Duration::from_millis(2)).await;
     let settings = Settings::load(None).unwrap();
     let provider_secret = {
         use secrecy::ExposeSecret;

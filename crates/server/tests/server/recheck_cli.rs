@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use chrono::{Duration, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use realname_postgres::seed::insert_verified_enterprises;
 use realname_test_support::TestDb;
 
 fn recheck(url: &str, args: &[&str]) -> String {
-    let output = common::realname(url)
+    let output = crate::common::realname(url)
         .arg("recheck")
         .args(args)
         .env("REALNAME__RECHECK__RATE_PER_SECOND", "0")

@@ -1,0 +1,9 @@
+//! One test binary for the crate, so the stack links once; each file is a module.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod capability_cache;
+mod common;
+mod enterprise;
+mod recheck;
+mod store;

@@ -1,0 +1,16 @@
+//! One test binary for the crate, so the stack links once; each file is a module.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod authorization;
+mod capability_cache;
+mod contract;
+mod enterprise;
+mod identity;
+mod lifecycle;
+mod modification;
+mod providers;
+mod rate_limits;
+mod sub_accounts;
+mod verification;
+mod webhooks;
