@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load benchmark (issue 6). In one run, on this machine:
+# The load benchmark. In one run, on this machine:
 #   - the reference: pgbench -S and pgbench TPC-B (scale 10, -c 8 -j 2 -T 15);
 #   - seeds 100,000 accounts with COPY (75% verified, 25% unverified: enough for the
 #     verification drive);
@@ -10,7 +10,7 @@
 #     event, approved under the quota lock) by `realname-bench verify`, 16 at a time, 15 s;
 #   - the server's peak RSS over all of it;
 # The server runs with rate limits off: the drivers are one address making holder calls.
-# and prints the ratios of issue 6.
+# and prints the ratios of the load targets.
 #
 # Usage: crates/bench/load.sh        (PERF_OUT=dir then profiles the server with perf in extra
 #                                     runs, after the measured ones, so the figures stay clean)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The R17 re-check benchmark (issue 5). For each size (default 100000 and 1000000):
+# The R17 re-check benchmark. For each size (default 100000 and 1000000):
 #   1. creates a fresh database and migrates it;
 #   2. seeds N verified enterprises, one account each, with COPY;
 #   3. starts the loopback fake registry (~1% findings);

@@ -1,4 +1,4 @@
-//! The instant-verification load driver (issue 6): each operation creates an application,
+//! The instant-verification load driver: each operation creates an application,
 //! posts the provider's signed result and expects the approved state.
 
 use std::path::Path;

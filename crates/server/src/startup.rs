@@ -143,7 +143,7 @@ impl Adapters {
 
     /// The same adapters over a pool of their own, whose connections run on the calling
     /// thread's runtime: an HTTP worker's queries then never hop to another thread and back
-    /// (issue 6: the hops were most of a verification's CPU). The capability cache stays
+    /// (the hops were most of a verification's CPU). The capability cache stays
     /// shared. If the pool cannot be made, the shared one serves.
     fn on_this_worker(&self, database: &DatabaseSettings) -> Self {
         let mut local = self.clone();
@@ -530,7 +530,7 @@ impl Application {
         }
         // Histogram samples pile up between scrapes unless drained: with nobody scraping,
         // memory would grow with every request, and draining seconds of them at once held a
-        // core long enough to show in the p99 latency (issue 6).
+        // core long enough to show in the p99 latency.
         repeat(Duration::from_secs(1), shutdown.clone(), || {
             prometheus().run_upkeep();
         });

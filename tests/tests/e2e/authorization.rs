@@ -1,4 +1,4 @@
-//! The authorization matrix (issue 6): every endpoint of API.md × every role × own or another
+//! The authorization matrix: every endpoint of API.md × every role × own or another
 //! holder's account. A role API.md does not list gets 403; a holder asking about an account
 //! that is not theirs gets 404, and so does anyone asking about an identity proof that is not
 //! theirs; a listed role gets past authorization (any answer other than 401, 403 or 404). The

@@ -1,4 +1,4 @@
-//! The capability cache across replicas (R12, issue 6): a change made through one instance is
+//! The capability cache across replicas (R12): a change made through one instance is
 //! answered by the other within the configured staleness bound (1 s by default).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -2,7 +2,7 @@
 //!
 //! tracing-actix-web's default span computes its fields (the route, by matching the path
 //! again; the host and client address, by parsing headers) before it knows whether the span
-//! is enabled. Under load that was a sixth of the server's CPU (issue 6). This builder names
+//! is enabled. Under load that was a sixth of the server's CPU. This builder names
 //! the method and the path template only, evaluated only when the span is enabled, and
 //! records the route after routing, when actix-web knows it without matching again. The path
 //! itself, which holds ids, is not recorded.

@@ -188,7 +188,7 @@ pub fn status(view: &StatusView) -> Value {
 }
 
 /// The R12 answers, serialized without an intermediate JSON tree: this is the path other
-/// services call on every purchase (issue 6).
+/// services call on every purchase.
 #[derive(Debug, Serialize)]
 pub struct CapabilitiesView {
     account_id: String,

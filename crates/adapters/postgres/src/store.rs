@@ -88,7 +88,7 @@ impl PgStore {
         let mut config = ManagerConfig::default();
         // A checkout costs no `SELECT 1`: a connection whose socket closed or whose transaction
         // broke is dropped on return, and the next use of any other stale one fails that
-        // request (503) rather than every request paying a round trip (issue 6).
+        // request (503) rather than every request paying a round trip.
         config.recycling_method = RecyclingMethod::Fast;
         config.custom_setup = Box::new(move |url| {
             let (session, url) = (session.clone(), url.to_owned());

@@ -47,7 +47,7 @@ pub(crate) struct PgTransaction {
 /// What a transaction appends to its accounts' event sequences and audit chains. Nothing in a
 /// transaction reads them back, so they are written at commit: one locking read of the
 /// accounts' heads, then the events, the audit entries and the new heads pipelined, instead of
-/// five statements per record (issue 6: a verification was bound by round trips).
+/// five statements per record (a verification was bound by round trips).
 #[derive(Default)]
 struct Outbox {
     events: Vec<(NewEvent, DateTime<Utc>)>,
@@ -746,7 +746,7 @@ impl Drop for PgTransaction {
 
 /// Sends `sql` without waiting for its answer. Whatever is sent after it on the same
 /// connection runs after it, so a transaction's `BEGIN` costs no round trip of its own, nor
-/// does the `ROLLBACK` before a connection goes back to the pool (issue 6). Whether it worked
+/// does the `ROLLBACK` before a connection goes back to the pool. Whether it worked
 /// shows in the answer to the next statement.
 fn send_only(conn: &AsyncPgConnection, sql: &str) -> Result<(), diesel::result::Error> {
     let mut shared = conn;

@@ -1,4 +1,4 @@
-//! Crash safety (issue 6): `realname serve` is killed with SIGKILL while parallel verifications
+//! Crash safety: `realname serve` is killed with SIGKILL while parallel verifications
 //! and webhook deliveries run, then started again. Afterwards SQL over the whole database finds
 //! no half-applied application, the quota invariant (R3) holds, every account's events run
 //! 1, 2, … without a gap, and every event reached the subscriber.

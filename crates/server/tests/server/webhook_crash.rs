@@ -1,4 +1,4 @@
-//! Crash test (issue 5): `realname serve` is killed with SIGKILL in the middle of a delivery
+//! Crash test: `realname serve` is killed with SIGKILL in the middle of a delivery
 //! run against a local receiver, then started again. Every event arrives at least once, with a
 //! stable id, so the receiver can dedupe by id and order each account's events by sequence.
 

@@ -33,8 +33,8 @@ pub(crate) fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
     // The capability query comes first: the router tries resources in order, one regular
-    // expression each, and this is the path other services call on every purchase (issue 6:
-    // route matching was a quarter of the server's CPU under load).
+    // expression each, and this is the path other services call on every purchase (under load,
+    // route matching was a quarter of the server's CPU).
     cfg.route(
         "/v1/accounts/{id}/capabilities",
         web::get().to(real_name::capabilities),

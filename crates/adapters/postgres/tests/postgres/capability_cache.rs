@@ -1,4 +1,4 @@
-//! The capability cache against real PostgreSQL (R12, issue 6): it really caches, a committed
+//! The capability cache against real PostgreSQL (R12): it really caches, a committed
 //! change reaches it within the staleness bound, and without its listener it answers from the
 //! database.
 
