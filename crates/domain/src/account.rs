@@ -423,12 +423,52 @@ impl Account {
         true
     }
 
-    /// Whether the account currently holds a quota slot for its subject (R3): verified and not
-    /// closed. Revoked and closed accounts hold none.
+    /// Whether the account currently holds a quota slot for its subject (R3, R4): verified and
+    /// not closed. Revoked and closed accounts hold none.
     #[must_use]
     pub const fn holds_slot(&self) -> bool {
-        matches!(self.status, RealNameStatus::Verified)
-            && !matches!(self.state, AccountState::Closed)
+        Holding::SUBJECT_SLOT.holds(self.status, self.state)
+    }
+
+    /// Whether the account counts against its phone number's limit (R19): not closed, whatever
+    /// its status.
+    #[must_use]
+    pub const fn binds_phone(&self) -> bool {
+        Holding::PHONE_BINDING.holds(self.status, self.state)
+    }
+}
+
+/// Which accounts hold something that a limit counts: the one definition of a subject slot
+/// (R3, R4) and of a phone binding (R19). It is data, so that the storage adapter builds its
+/// locked counts from it instead of restating the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holding {
+    /// The status an account must have, if any.
+    pub status: Option<RealNameStatus>,
+    /// The state that releases what the account held (R21).
+    pub released_by: AccountState,
+}
+
+impl Holding {
+    /// A subject slot: a verified account that is not closed (R3, R4).
+    pub const SUBJECT_SLOT: Self = Self {
+        status: Some(RealNameStatus::Verified),
+        released_by: AccountState::Closed,
+    };
+    /// A phone binding: an account that is not closed, whatever its status (R19).
+    pub const PHONE_BINDING: Self = Self {
+        status: None,
+        released_by: AccountState::Closed,
+    };
+
+    /// Whether an account with this status and state holds it.
+    #[must_use]
+    pub const fn holds(&self, status: RealNameStatus, state: AccountState) -> bool {
+        let status_holds = match self.status {
+            Some(required) => required as u8 == status as u8,
+            None => true,
+        };
+        status_holds && state as u8 != self.released_by as u8
     }
 }
 

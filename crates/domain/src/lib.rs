@@ -27,8 +27,8 @@ pub mod subject;
 pub mod webhook;
 
 pub use account::{
-    Account, AccountKind, AccountState, AssociationRefused, ModificationRefused, RealNameStatus,
-    Verification,
+    Account, AccountKind, AccountState, AssociationRefused, Holding, ModificationRefused,
+    RealNameStatus, Verification,
 };
 pub use actor::Actor;
 pub use application::{

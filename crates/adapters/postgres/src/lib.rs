@@ -10,6 +10,7 @@ mod claims;
 pub mod crypto;
 mod error;
 mod feed;
+mod holding;
 mod idempotency;
 mod identity;
 mod recheck;

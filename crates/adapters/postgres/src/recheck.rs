@@ -10,13 +10,14 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bytea, Int4, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use realname_domain::RealNameStatus;
+use realname_domain::Holding;
 use realname_domain::recheck::RecheckTarget;
 use realname_ports::{
     EnterpriseRef, RecheckCandidate, RecheckScope, RecheckStore, Reschedule, StoreError,
 };
 
 use crate::error::store_error;
+use crate::holding::holding;
 use crate::rows::AccountRow;
 use crate::schema::accounts;
 use crate::store::PgStore;
@@ -183,8 +184,7 @@ impl PgStore {
         let keys: Vec<&Vec<u8>> = rows.iter().map(|r| &r.subject_key).collect();
         let holders: Vec<(Option<Vec<u8>>, AccountRow)> = accounts::table
             .filter(accounts::subject_key.eq_any(keys))
-            .filter(accounts::status.eq(RealNameStatus::Verified.as_str()))
-            .filter(accounts::state.ne("closed"))
+            .filter(holding(Holding::SUBJECT_SLOT))
             .order(accounts::id.asc())
             .select((accounts::subject_key, AccountRow::as_select()))
             .load(conn)

@@ -17,13 +17,14 @@ use realname_domain::invitation::{Invitation, InvitationStatus};
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::quota::{PhoneSlots, QuotaOverride, SlotHolder, SubjectSlots};
 use realname_domain::{
-    Account, AccountId, Application, ApplicationId, CaseId, FailureCode, InvitationId, ProofId,
-    RealNameStatus, Subject,
+    Account, AccountId, Application, ApplicationId, CaseId, FailureCode, Holding, InvitationId,
+    ProofId, Subject,
 };
 use realname_ports::{StoreError, Transaction};
 use uuid::Uuid;
 
 use crate::error::store_error;
+use crate::holding::holding;
 use crate::identity::{CaseRow, ProofRow};
 use crate::rows::{AccountRow, ApplicationRow, Codec, PhoneChangeRow};
 use crate::schema::{
@@ -256,7 +257,7 @@ impl Transaction for PgTransaction {
             .map_err(store_error)?;
         let bound: i64 = accounts::table
             .filter(accounts::phone_key.eq(&key))
-            .filter(accounts::state.ne("closed"))
+            .filter(holding(Holding::PHONE_BINDING))
             .count()
             .get_result(self.conn()?)
             .await
@@ -334,8 +335,7 @@ impl Transaction for PgTransaction {
             .map_err(store_error)?;
         let rows: Vec<(Uuid, Option<Vec<u8>>, Option<DateTime<Utc>>)> = accounts::table
             .filter(accounts::subject_key.eq(&key))
-            .filter(accounts::status.eq(RealNameStatus::Verified.as_str()))
-            .filter(accounts::state.ne("closed"))
+            .filter(holding(Holding::SUBJECT_SLOT))
             .order(accounts::verified_at.asc())
             .select((accounts::id, accounts::phone_enc, accounts::verified_at))
             .load(self.conn()?)

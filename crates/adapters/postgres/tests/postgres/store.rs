@@ -539,3 +539,69 @@ async fn the_feed_never_shows_an_event_that_a_running_transaction_could_precede(
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_locked_counts_hold_exactly_the_accounts_the_domain_says_hold() {
+    use realname_domain::{AccountState, RealNameStatus, Verification};
+    use realname_ports::UnitOfWork;
+
+    // One account of one person and one phone in every status × state: the subject slots
+    // (R3, R4) and phone bindings (R19) counted under the locks are the domain's.
+    let w = world(2).await;
+    let phone = Phone::parse("13912340000").unwrap();
+    let now = Utc::now();
+    let mut accounts = Vec::new();
+    for status in [
+        RealNameStatus::Unverified,
+        RealNameStatus::Verified,
+        RealNameStatus::Revoked,
+    ] {
+        for state in [
+            AccountState::Active,
+            AccountState::Frozen,
+            AccountState::Closed,
+        ] {
+            let mut account = Account::register(phone.clone(), now);
+            account.status = status;
+            account.state = state;
+            if status != RealNameStatus::Unverified {
+                account.verification = Some(Verification {
+                    subject: zhang_san(),
+                    method: Method::WechatScan,
+                    verified_at: now,
+                    last_authenticated_at: now,
+                });
+            }
+            if state == AccountState::Closed {
+                account.closed_at = Some(now);
+            }
+            accounts.push(account);
+        }
+    }
+    let mut tx = UnitOfWork::begin(&w.store).await.unwrap();
+    // The phone's and the subject's rows, which the accounts reference.
+    tx.lock_phone(&phone, 100).await.unwrap();
+    tx.lock_subject(&zhang_san(), 100).await.unwrap();
+    for account in &accounts {
+        tx.insert_account(account).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = UnitOfWork::begin(&w.store).await.unwrap();
+    let slots = tx.lock_subject(&zhang_san(), 100).await.unwrap();
+    let mut held: Vec<_> = slots.holders.iter().map(|h| h.account_id).collect();
+    held.sort();
+    let mut expected: Vec<_> = accounts
+        .iter()
+        .filter(|a| a.holds_slot())
+        .map(|a| a.id)
+        .collect();
+    expected.sort();
+    assert_eq!(held, expected);
+    assert_eq!(expected.len(), 2, "verified and active or frozen");
+    let bindings = tx.lock_phone(&phone, 100).await.unwrap();
+    let binding = accounts.iter().filter(|a| a.binds_phone()).count();
+    assert_eq!(bindings.bound as usize, binding);
+    assert_eq!(binding, 6, "every account that is not closed");
+    tx.rollback().await.unwrap();
+}
