@@ -41,11 +41,10 @@ impl CloseAccount {
             AccountKind::Sub { .. } => Vec::new(),
         };
         close_one(tx.as_mut(), actor, &mut account, now).await?;
-        for mut sub in subs {
-            if let Some(root) = sub.detach() {
-                detach_one(tx.as_mut(), actor, &sub, root, now).await?;
-            } else if sub.state != AccountState::Closed {
-                close_one(tx.as_mut(), actor, &mut sub, now).await?;
+        for mut sub in subs.into_iter().filter(|s| s.state != AccountState::Closed) {
+            match sub.detach() {
+                Some(root) => detach_one(tx.as_mut(), actor, &sub, root, now).await?,
+                None => close_one(tx.as_mut(), actor, &mut sub, now).await?,
             }
         }
         tx.commit().await?;
