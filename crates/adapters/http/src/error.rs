@@ -16,6 +16,9 @@ macro_rules! codes {
         pub enum ErrorCode { $(#[doc = $title] $variant,)* }
 
         impl ErrorCode {
+            /// Every code, in the table's order (the problem schema enumerates them).
+            pub const ALL: &[Self] = &[$(Self::$variant,)*];
+
             /// The HTTP status.
             #[must_use]
             pub const fn status(self) -> StatusCode {

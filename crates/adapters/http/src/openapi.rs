@@ -517,6 +517,15 @@ fn success_schema(op: &Op) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
+/// The problem `code`: every code of the one error table.
+fn problem_codes() -> Value {
+    let codes: Vec<&str> = crate::error::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    json!({"type": "string", "enum": codes})
+}
+
 fn nullable(kind: &str) -> Value {
     json!({"type": [kind, "null"]})
 }
@@ -606,7 +615,9 @@ fn application_schema() -> Value {
             "next_action": nullable("object"), "deadline": nullable_time(),
             "overdue": {"type": "boolean"}, "failure": {"type": ["object", "null"], "properties": {
                 "code": string(), "message": string(), "retry_allowed": {"type": "boolean"}}},
-            "review_reason": nullable("string"), "warnings": {"type": "array"},
+            "review_reason": nullable("string"), "warnings": {"type": "array", "items": object(
+                &["field", "code", "message"],
+                json!({"field": string(), "code": string(), "message": string()}))},
             "created_at": time(), "decided_at": nullable_time()}),
     )
 }
@@ -664,7 +675,7 @@ pub fn document_json() -> Value {
                 "MethodList": {"type": "object", "required": ["data"], "properties": {
                     "data": {"type": "array", "items": {"$ref": "#/components/schemas/Method"}}}},"Problem": {"type": "object", "required": ["type", "title", "status", "code"],
                 "properties": {"type": string(), "title": string(), "status": {"type": "integer"},
-                    "code": string(), "detail": string(), "reference": string(),
+                    "code": problem_codes(), "detail": string(), "reference": string(),
                     "errors": {"type": "array", "items": {"type": "object"}}}}}
         }
     })
@@ -709,5 +720,18 @@ mod tests {
                 .paths
                 .contains_key("/v1/accounts/{id}/capabilities")
         );
+    }
+
+    #[test]
+    fn the_problem_schema_enumerates_every_code_of_the_error_table() {
+        let doc = document_json();
+        let listed = &doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"];
+        let codes: Vec<&str> = crate::error::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(listed, &json!(codes));
+        assert!(codes.contains(&"verification_irreversible"));
+        assert!(codes.contains(&"rate_limited"));
     }
 }
