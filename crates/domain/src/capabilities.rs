@@ -69,6 +69,14 @@ pub enum DenialReason {
 }
 
 impl DenialReason {
+    /// Every reason, in API order.
+    pub const ALL: [Self; 4] = [
+        Self::RealNameRequired,
+        Self::RealNameRevoked,
+        Self::AccountClosed,
+        Self::AccountFrozen,
+    ];
+
     /// The API reason code.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

@@ -475,7 +475,7 @@ impl Application {
             let state = shared
                 .on_this_worker(&worker_database)
                 .http_state(&worker_settings, worker_rate_limits.clone());
-            App::new()
+            let app = App::new()
                 .wrap(tracing_actix_web::TracingLogger::<
                     realname_http::telemetry::RequestSpan,
                 >::new())
@@ -484,8 +484,8 @@ impl Application {
                 ))
                 .wrap(actix_web::middleware::from_fn(
                     realname_http::metrics::track,
-                ))
-                .configure(realname_http::configure(web::Data::new(state)))
+                ));
+            realname_http::serve(app, web::Data::new(state))
         })
         .disable_signals()
         .shutdown_timeout(10)

@@ -99,9 +99,12 @@ impl Fields {
 }
 
 /// `POST /v1/accounts`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RegisterAccount)]
 pub struct RegisterAccountBody {
+    /// A mainland mobile number (SPEC §5), bound to the account (R19).
+    #[schema(required, value_type = String, pattern = r"^(?:\+?86|0086)?1[3-9]\d{9}$", example = "13812345678")]
     phone: Option<String>,
 }
 

@@ -104,11 +104,11 @@ impl FieldError {
 
 /// An error answered as problem+json (boxed: it travels in every `Result` of the adapter).
 #[derive(Debug)]
-pub struct ApiError(Box<Problem>);
+pub struct ApiError(Box<ProblemParts>);
 
 /// The parts of a problem.
 #[derive(Debug)]
-pub struct Problem {
+pub struct ProblemParts {
     code: ErrorCode,
     detail: Option<String>,
     errors: Vec<FieldError>,
@@ -123,7 +123,7 @@ impl ApiError {
     /// An error with only its code.
     #[must_use]
     pub fn new(code: ErrorCode) -> Self {
-        Self(Box::new(Problem {
+        Self(Box::new(ProblemParts {
             code,
             detail: None,
             errors: Vec::new(),
@@ -217,15 +217,15 @@ impl ApiError {
 }
 
 impl std::ops::Deref for ApiError {
-    type Target = Problem;
+    type Target = ProblemParts;
 
-    fn deref(&self) -> &Problem {
+    fn deref(&self) -> &ProblemParts {
         &self.0
     }
 }
 
 impl std::ops::DerefMut for ApiError {
-    fn deref_mut(&mut self) -> &mut Problem {
+    fn deref_mut(&mut self) -> &mut ProblemParts {
         &mut self.0
     }
 }
@@ -331,6 +331,60 @@ impl From<AppError> for ApiError {
             AppError::Store(cause) => Self::internal(ErrorCode::Internal, cause.into()),
         }
     }
+}
+
+/// The problem+json body (RFC 9457) as documented: its `code` is one of the error table's.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a documentation type: the body is built by [`ApiError::body`]
+pub struct Problem {
+    r#type: String,
+    title: String,
+    status: u16,
+    #[schema(schema_with = problem_codes)]
+    code: String,
+    detail: Option<String>,
+    /// For `validation_failed`: the field-level errors (R9).
+    errors: Option<Vec<FieldProblem>>,
+    /// For `internal_error`: a reference to quote to support.
+    reference: Option<String>,
+}
+
+/// One field-level error.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a documentation type
+pub struct FieldProblem {
+    field: String,
+    code: String,
+    message: String,
+}
+
+/// Every code of the one error table.
+pub(crate) fn problem_codes() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .build()
+}
+
+/// The problems any operation behind a bearer token can answer with.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a documentation type
+pub enum BearerProblems {
+    /// `unauthorized`: no valid token.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// `forbidden`: the token's role may not call this operation.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// `rate_limited`: retry after the time given.
+    #[response(status = 429, content_type = "application/problem+json")]
+    RateLimited(Problem),
+    /// `internal_error`, with a reference.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+    /// `service_unavailable`: the database is unreachable.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
 }
 
 #[cfg(test)]

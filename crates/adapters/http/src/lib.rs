@@ -33,25 +33,45 @@ pub struct HttpSettings {
     pub workers: usize,
 }
 
-/// Configures the whole API on an actix-web app.
-pub fn configure(state: web::Data<HttpState>) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg| {
-        let sandbox = state.sandbox;
-        cfg.app_data(state)
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                error::ApiError::validation(vec![error::FieldError::new(
-                    "query",
-                    "invalid",
-                    e.to_string(),
-                )])
-                .into()
-            }))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|_, _| error::ApiError::new(error::ErrorCode::NotFound).into()),
-            )
-            .app_data(web::PayloadConfig::new(64 * 1024));
-        routes::configure(cfg, sandbox);
-        cfg.default_service(web::to(routes::ops::not_found));
-    }
+/// The whole API on an actix-web app: the routes, `/openapi.json` built from them (and from
+/// the table of the operations not yet annotated), the roles each operation admits, read from
+/// that document, and `/docs`.
+///
+/// # Panics
+/// Never for the annotated routes: a test builds the same document and reads its roles.
+pub fn serve<T>(app: actix_web::App<T>, state: web::Data<HttpState>) -> actix_web::App<T>
+where
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+{
+    use utoipa_actix_web::AppExt;
+    let sandbox = state.sandbox;
+    let (app, derived) = app
+        .app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            error::ApiError::validation(vec![error::FieldError::new(
+                "query",
+                "invalid",
+                e.to_string(),
+            )])
+            .into()
+        }))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|_, _| error::ApiError::new(error::ErrorCode::NotFound).into()),
+        )
+        .app_data(web::PayloadConfig::new(64 * 1024))
+        .into_utoipa_app()
+        .configure(|cfg| routes::configure(cfg, sandbox))
+        .split_for_parts();
+    let document = openapi::document(derived);
+    let roles = auth::RouteRoles::from_document(&document)
+        .unwrap_or_else(|e| unreachable!("the annotated roles are roles: {e}"));
+    app.app_data(web::Data::new(roles))
+        .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .default_service(web::to(routes::ops::not_found))
 }

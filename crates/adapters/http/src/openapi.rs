@@ -91,30 +91,6 @@ fn operations() -> Vec<Op> {
         ),
         op(
             "get",
-            "/v1/verification-methods",
-            "R13 method metadata.",
-            Auth::None,
-            None,
-            200,
-        ),
-        op(
-            "post",
-            "/v1/accounts",
-            "Register a root account (service, admin).",
-            Auth::Bearer,
-            phone_body(),
-            201,
-        ),
-        op(
-            "get",
-            "/v1/accounts/{id}",
-            "An account.",
-            Auth::Bearer,
-            None,
-            200,
-        ),
-        op(
-            "get",
             "/v1/accounts/{id}/real-name",
             "R20 status.",
             Auth::Bearer,
@@ -128,14 +104,6 @@ fn operations() -> Vec<Op> {
             Auth::Bearer,
             None,
             409,
-        ),
-        op(
-            "get",
-            "/v1/accounts/{id}/capabilities",
-            "R12 capabilities.",
-            Auth::Bearer,
-            None,
-            200,
         ),
         op(
             "post",
@@ -505,25 +473,13 @@ fn operation(op: &Op) -> Value {
 /// a plain object elsewhere.
 fn success_schema(op: &Op) -> Value {
     let name = match (op.method, op.path) {
-        ("get" | "post", "/v1/accounts/{id}" | "/v1/accounts") => "Account",
         ("get", "/v1/accounts/{id}/real-name") => "Status",
-        ("get", "/v1/accounts/{id}/capabilities") => "Capabilities",
         ("get", "/v1/applications/{id}") => "Application",
         ("get", "/v1/accounts/{id}/applications") => "ApplicationPage",
         ("get", "/v1/events") => "EventPage",
-        ("get", "/v1/verification-methods") => "MethodList",
         _ => return json!({"type": "object"}),
     };
     json!({"$ref": format!("#/components/schemas/{name}")})
-}
-
-/// The problem `code`: every code of the one error table.
-fn problem_codes() -> Value {
-    let codes: Vec<&str> = crate::error::ErrorCode::ALL
-        .iter()
-        .map(|c| c.as_str())
-        .collect();
-    json!({"type": "string", "enum": codes})
 }
 
 fn nullable(kind: &str) -> Value {
@@ -544,19 +500,6 @@ fn page(item: &str) -> Value {
         "has_more": {"type": "boolean"}}})
 }
 
-fn account_schema() -> Value {
-    object(
-        &["id", "kind", "state", "real_name", "created_at"],
-        json!({"id": string(), "kind": {"type": "string", "enum": ["root", "sub"]},
-            "root_account_id": nullable("string"), "phone": nullable("string"),
-            "state": {"type": "string", "enum": ["active", "frozen", "closed"]},
-            "real_name": object(&["status"], json!({
-                "status": {"type": "string", "enum": ["unverified", "verified", "revoked"]},
-                "subject_type": nullable("string")})),
-            "agreement_expires_at": nullable_time(), "created_at": time()}),
-    )
-}
-
 fn status_schema() -> Value {
     object(
         &["account_id", "status"],
@@ -568,32 +511,6 @@ fn status_schema() -> Value {
             "pending_application": nullable("object"),
             "pending_revocation": {"type": ["object", "null"], "properties": {"effective_at": time()}},
             "inherited_from": nullable("string")}),
-    )
-}
-
-fn capabilities_schema() -> Value {
-    let answer = object(
-        &["allowed"],
-        json!({"allowed": {"type": "boolean"}, "reason": string(), "action": string(), "until": time()}),
-    );
-    let names = [
-        "purchase",
-        "use_resources",
-        "postpaid",
-        "auto_renewal",
-        "invoice",
-        "online_contract",
-        "public_beta",
-    ];
-    let properties: serde_json::Map<String, Value> = names
-        .iter()
-        .map(|n| ((*n).to_owned(), answer.clone()))
-        .collect();
-    object(
-        &["account_id", "status", "capabilities", "warnings"],
-        json!({"account_id": string(), "status": string(),
-            "capabilities": {"type": "object", "required": names, "properties": properties},
-            "warnings": {"type": "array", "items": object(&["code"], json!({"code": string(), "effective_at": time()}))}}),
     )
 }
 
@@ -630,24 +547,6 @@ fn event_schema() -> Value {
     )
 }
 
-fn method_schema() -> Value {
-    object(
-        &[
-            "id",
-            "subject_type",
-            "instant",
-            "needs_documents",
-            "recommended",
-            "document_types",
-        ],
-        json!({"id": string(), "subject_type": string(), "instant": {"type": "boolean"},
-            "needs_documents": {"type": "boolean"}, "recommended": {"type": "boolean"},
-            "typical_duration_working_days": nullable("integer"),
-            "max_duration_working_days": nullable("integer"),
-            "document_types": {"type": "array", "items": string()}}),
-    )
-}
-
 /// The OpenAPI document as JSON.
 #[must_use]
 pub fn document_json() -> Value {
@@ -664,67 +563,91 @@ pub fn document_json() -> Value {
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
             "schemas": {
-                "Account": account_schema(),
                 "Status": status_schema(),
-                "Capabilities": capabilities_schema(),
                 "Application": application_schema(),
                 "ApplicationPage": page("Application"),
                 "Event": event_schema(),
-                "EventPage": page("Event"),
-                "Method": method_schema(),
-                "MethodList": {"type": "object", "required": ["data"], "properties": {
-                    "data": {"type": "array", "items": {"$ref": "#/components/schemas/Method"}}}},"Problem": {"type": "object", "required": ["type", "title", "status", "code"],
-                "properties": {"type": string(), "title": string(), "status": {"type": "integer"},
-                    "code": problem_codes(), "detail": string(), "reference": string(),
-                    "errors": {"type": "array", "items": {"type": "object"}}}}}
+                "EventPage": page("Event")}
         }
     })
 }
 
-/// The document in utoipa's model.
+/// The served document: the annotated operations' entries (`derived`, collected as the routes
+/// registered), then the table's for the operations not yet annotated.
 ///
 /// # Panics
 /// Never for the table above; a test parses it.
 #[must_use]
-pub fn document() -> OpenApi {
-    serde_json::from_value(document_json())
-        .unwrap_or_else(|e| unreachable!("the OpenAPI table is valid: {e}"))
+pub fn document(derived: OpenApi) -> OpenApi {
+    let mut document: OpenApi = serde_json::from_value(document_json())
+        .unwrap_or_else(|e| unreachable!("the OpenAPI table is valid: {e}"));
+    document.merge(derived);
+    document
+}
+
+/// The document an instance with or without the sandbox serves, built from the same
+/// registration as its router.
+#[must_use]
+pub fn served(sandbox: bool) -> OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, derived) = actix_web::App::new()
+        .into_utoipa_app()
+        .configure(|cfg| crate::routes::configure(cfg, sandbox))
+        .split_for_parts();
+    document(derived)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::{Role, RouteRoles};
+
+    fn operations_of(doc: &Value) -> Vec<(String, String, Value)> {
+        doc["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(method, op)| (method.clone(), path.clone(), op.clone()))
+            })
+            .collect()
+    }
 
     #[test]
-    fn the_document_parses_and_lists_every_operation() {
-        let doc = document();
-        let count: usize = doc
-            .paths
-            .paths
-            .values()
-            .map(|item| {
-                [
-                    item.get.is_some(),
-                    item.post.is_some(),
-                    item.put.is_some(),
-                    item.delete.is_some(),
-                ]
-                .iter()
-                .filter(|b| **b)
-                .count()
-            })
-            .sum();
-        assert_eq!(count, operations().len());
-        assert!(
-            doc.paths
-                .paths
-                .contains_key("/v1/accounts/{id}/capabilities")
+    fn the_document_lists_the_table_and_every_annotated_operation_once() {
+        let doc = serde_json::to_value(served(true)).unwrap();
+        let annotated: Vec<_> = operations_of(&doc)
+            .into_iter()
+            .filter(|(_, _, op)| op.get("x-roles").is_some())
+            .collect();
+        assert_eq!(
+            operations_of(&doc).len(),
+            operations().len() + annotated.len()
         );
+        let capabilities = &doc["paths"]["/v1/accounts/{id}/capabilities"]["get"];
+        assert_eq!(capabilities["operationId"], "get_capabilities");
+        for (method, path, op) in annotated {
+            assert!(op["operationId"].is_string(), "{method} {path}");
+            assert!(op["responses"].get("default").is_none(), "{method} {path}");
+            let success = op["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(status, _)| status.starts_with('2'));
+            let (_, success) = success.unwrap_or_else(|| panic!("{method} {path}: no 2xx"));
+            assert!(
+                success["content"]["application/json"]["schema"].is_object(),
+                "{method} {path}: an untyped 2xx"
+            );
+        }
     }
 
     #[test]
     fn the_problem_schema_enumerates_every_code_of_the_error_table() {
-        let doc = document_json();
+        let doc = serde_json::to_value(served(false)).unwrap();
         let listed = &doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"];
         let codes: Vec<&str> = crate::error::ErrorCode::ALL
             .iter()
@@ -732,6 +655,19 @@ mod tests {
             .collect();
         assert_eq!(listed, &json!(codes));
         assert!(codes.contains(&"verification_irreversible"));
-        assert!(codes.contains(&"rate_limited"));
+    }
+
+    #[test]
+    fn the_roles_of_each_operation_are_read_from_its_entry() {
+        let roles = RouteRoles::from_document(&served(true)).unwrap();
+        assert_eq!(
+            roles.of("get_capabilities"),
+            Some([Role::Holder, Role::Service].as_slice())
+        );
+        assert_eq!(
+            roles.of("register_account"),
+            Some([Role::Service, Role::Admin].as_slice())
+        );
+        assert_eq!(roles.of("no_such_operation"), None);
     }
 }

@@ -8,23 +8,104 @@ use realname_domain::subject::MaskedSubject;
 use realname_domain::{Account, AccountId, AccountKind, Application, MethodInfo, NextAction};
 use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
-/// An account.
-#[derive(Debug, Serialize)]
+/// A string schema that admits exactly `values`: the closed sets come from the domain's lists.
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+/// [`one_of`] or `null`.
+fn one_of_or_null(values: impl IntoIterator<Item = &'static str>) -> Object {
+    let values = values.into_iter().map(Value::from).chain([Value::Null]);
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::String,
+            Type::Null,
+        ]))
+        .enum_values(Some(values))
+        .build()
+}
+
+fn account_kinds() -> Object {
+    one_of(["root", "sub"])
+}
+
+fn account_states() -> Object {
+    use realname_domain::AccountState;
+    one_of(
+        [
+            AccountState::Active,
+            AccountState::Frozen,
+            AccountState::Closed,
+        ]
+        .map(AccountState::as_str),
+    )
+}
+
+fn real_name_statuses() -> Object {
+    use realname_domain::RealNameStatus;
+    one_of(
+        [
+            RealNameStatus::Unverified,
+            RealNameStatus::Verified,
+            RealNameStatus::Revoked,
+        ]
+        .map(RealNameStatus::as_str),
+    )
+}
+
+const SUBJECT_TYPES: [&str; 2] = [
+    realname_domain::subject::SubjectType::Personal.as_str(),
+    realname_domain::subject::SubjectType::Enterprise.as_str(),
+];
+
+fn subject_types() -> Object {
+    one_of(SUBJECT_TYPES)
+}
+
+fn subject_type_or_null() -> Object {
+    one_of_or_null(SUBJECT_TYPES)
+}
+
+fn methods() -> Object {
+    one_of(realname_domain::Method::ALL.map(realname_domain::Method::as_str))
+}
+
+fn document_types() -> Object {
+    one_of(realname_domain::DocumentType::ALL.map(realname_domain::DocumentType::as_str))
+}
+
+/// An account (API.md); the phone is masked.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Account)]
 pub struct AccountView {
     id: String,
+    #[schema(schema_with = account_kinds)]
     kind: &'static str,
+    #[schema(required)]
     root_account_id: Option<String>,
+    /// Masked, e.g. `138****5678`; `null` once redacted (R21).
+    #[schema(required)]
     phone: Option<String>,
+    #[schema(schema_with = account_states)]
     state: &'static str,
     real_name: RealNameSummary,
+    #[schema(required)]
     agreement_expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Serialize)]
+/// The account's real-name status in brief.
+#[derive(Debug, Serialize, ToSchema)]
 struct RealNameSummary {
+    #[schema(schema_with = real_name_statuses)]
     status: &'static str,
+    #[schema(schema_with = subject_type_or_null, required)]
     subject_type: Option<&'static str>,
 }
 
@@ -189,29 +270,65 @@ pub fn status(view: &StatusView) -> Value {
 
 /// The R12 answers, serialized without an intermediate JSON tree: this is the path other
 /// services call on every purchase.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Capabilities)]
 pub struct CapabilitiesView {
     account_id: String,
+    #[schema(schema_with = real_name_statuses)]
     status: &'static str,
+    /// One answer per capability.
+    #[schema(schema_with = capability_table)]
     capabilities: std::collections::BTreeMap<&'static str, Answer>,
     warnings: Vec<Warning>,
 }
 
-/// One capability's answer.
-#[derive(Debug, Serialize)]
+/// The answers' object: every capability of R12, each an [`Answer`].
+fn capability_table() -> Object {
+    use realname_domain::capabilities::Capability;
+    let answer = <Answer as utoipa::PartialSchema>::schema();
+    Capability::ALL
+        .iter()
+        .fold(ObjectBuilder::new(), |table, c| {
+            table
+                .property(c.as_str(), answer.clone())
+                .required(c.as_str())
+        })
+        .build()
+}
+
+fn denial_reasons() -> Object {
+    use realname_domain::capabilities::DenialReason;
+    one_of(DenialReason::ALL.map(DenialReason::as_str))
+}
+
+fn denial_actions() -> Object {
+    use realname_domain::capabilities::DenialReason;
+    one_of(DenialReason::ALL.iter().filter_map(|r| r.action()))
+}
+
+/// One capability's answer: a refusal carries its reason and the action that fixes it.
+#[derive(Debug, Serialize, ToSchema)]
 struct Answer {
     allowed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = denial_reasons)]
     reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = denial_actions)]
     action: Option<&'static str>,
+    /// Allowed only until then (a revoked account under agreement, R18).
     #[serde(skip_serializing_if = "Option::is_none")]
     until: Option<DateTime<Utc>>,
 }
 
+fn warning_codes() -> Object {
+    one_of(["revocation_pending"])
+}
+
 /// A warning beside the answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Warning {
+    #[schema(schema_with = warning_codes)]
     code: &'static str,
     effective_at: DateTime<Utc>,
 }
@@ -251,18 +368,60 @@ pub fn capabilities(account: AccountId, report: &CapabilityReport) -> Capabiliti
 }
 
 /// The R13 metadata of one method.
-#[must_use]
-pub fn method(info: &MethodInfo) -> Value {
-    json!({
-        "id": info.method.as_str(),
-        "subject_type": info.subject_type.as_str(),
-        "instant": info.instant,
-        "needs_documents": info.needs_documents,
-        "recommended": info.recommended,
-        "typical_duration_working_days": info.typical_duration_working_days,
-        "max_duration_working_days": info.max_duration_working_days,
-        "document_types": info.document_types.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-    })
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Method)]
+pub struct MethodView {
+    #[schema(schema_with = methods)]
+    id: &'static str,
+    #[schema(schema_with = subject_types)]
+    subject_type: &'static str,
+    instant: bool,
+    needs_documents: bool,
+    recommended: bool,
+    /// `null` for instant methods.
+    #[schema(required)]
+    typical_duration_working_days: Option<u32>,
+    /// `null` for instant methods.
+    #[schema(required)]
+    max_duration_working_days: Option<u32>,
+    #[schema(schema_with = document_type_list)]
+    document_types: Vec<&'static str>,
+}
+
+fn document_type_list() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::Array::new(document_types())
+}
+
+/// The methods, in display order.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = MethodList)]
+pub struct MethodList {
+    data: Vec<MethodView>,
+}
+
+impl MethodList {
+    /// The list of `infos`.
+    #[must_use]
+    pub fn of(infos: &[MethodInfo]) -> Self {
+        Self {
+            data: infos.iter().map(MethodView::from).collect(),
+        }
+    }
+}
+
+impl From<&MethodInfo> for MethodView {
+    fn from(info: &MethodInfo) -> Self {
+        Self {
+            id: info.method.as_str(),
+            subject_type: info.subject_type.as_str(),
+            instant: info.instant,
+            needs_documents: info.needs_documents,
+            recommended: info.recommended,
+            typical_duration_working_days: info.typical_duration_working_days,
+            max_duration_working_days: info.max_duration_working_days,
+            document_types: info.document_types.iter().map(|d| d.as_str()).collect(),
+        }
+    }
 }
 
 /// A phone change: the new number masked, never the code.

@@ -1,26 +1,49 @@
 //! Accounts.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_application::accounts::RegisterAccountCommand;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
-use crate::error::ApiError;
+use crate::error::{ApiError, BearerProblems, Problem};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
 use crate::views::AccountView;
 
-/// `POST /v1/accounts`: register a root account (R19).
-pub async fn register(
+/// Register a root account (R19)
+///
+/// The account is bound to the phone; at most `policy.phone_account_limit` open accounts per
+/// number. Idempotent with `Idempotency-Key`.
+///
+/// Roles: service, admin.
+#[utoipa::path(
+    operation_id = "register_account",
+    tag = "accounts",
+    request_body(content = RegisterAccountBody, content_type = "application/json"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body.")),
+    responses(
+        (status = 201, description = "The account, its phone masked.", body = AccountView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`phone_account_limit_reached` (R19), `idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["service", "admin"]))),
+)]
+#[post("/v1/accounts")]
+pub async fn register_account(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = *principal.require(&[Role::Service, Role::Admin])?;
-    idempotency::once(&state, &req, &principal, &body, || async {
+    let actor = *caller.actor();
+    idempotency::once(&state, &req, &caller.0, &body, || async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let account = state
             .use_cases
@@ -35,17 +58,34 @@ pub async fn register(
     .await
 }
 
-/// `GET /v1/accounts/{id}`.
-pub async fn get(
+/// An account
+///
+/// Its kind, state and real-name status in brief; the phone is masked.
+///
+/// Roles: holder (own account), service, reviewer.
+#[utoipa::path(
+    operation_id = "get_account",
+    tag = "accounts",
+    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    responses(
+        (status = 200, description = "The account, its phone masked.", body = AccountView),
+        (status = 404, description = "`not_found`: no such account, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "service", "reviewer"]))),
+)]
+#[get("/v1/accounts/{id}")]
+pub async fn get_account(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Service, Role::Reviewer])?;
     let account = state
         .use_cases
         .get_account
-        .execute(actor, account_id(&id)?)
+        .execute(caller.actor(), account_id(&id)?)
         .await?;
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }
