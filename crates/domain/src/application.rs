@@ -56,7 +56,8 @@ pub enum ApplicationStatus {
 }
 
 impl ApplicationStatus {
-    const ALL: [Self; 7] = [
+    /// Every status, in API order.
+    pub const ALL: [Self; 7] = [
         Self::AwaitingAction,
         Self::Processing,
         Self::InReview,

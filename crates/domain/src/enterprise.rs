@@ -57,6 +57,13 @@ pub enum ReviewReason {
 }
 
 impl ReviewReason {
+    /// Every reason, in API order.
+    pub const ALL: [Self; 3] = [
+        Self::PaymentNameMismatch,
+        Self::UsccChecksum,
+        Self::RegistryUnavailable,
+    ];
+
     /// The API and storage name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -70,13 +77,7 @@ impl ReviewReason {
     /// Parses a stored name.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        [
-            Self::PaymentNameMismatch,
-            Self::UsccChecksum,
-            Self::RegistryUnavailable,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == name)
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
     }
 }
 

@@ -90,7 +90,8 @@ pub enum Region {
 }
 
 impl Region {
-    const ALL: [Self; 5] = [
+    /// Every region, in API order.
+    pub const ALL: [Self; 5] = [
         Self::Mainland,
         Self::HongKong,
         Self::Macao,

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::schema;
 
 /// Parses a JSON body: malformed JSON or an unknown field is 400; a wrong type is 422.
 ///
@@ -125,14 +126,26 @@ impl RegisterAccountBody {
 /// A subject in a request.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
+#[schema(as = Subject)]
 pub struct SubjectBody {
+    /// `personal` takes `document_type`, `document_number` and `name`; `enterprise` takes
+    /// `name`, `uscc` and, for the legal-person methods, `legal_person_name` (SPEC §5).
     #[serde(rename = "type")]
+    #[schema(required, value_type = String, schema_with = schema::subject_types)]
     subject_type: Option<String>,
+    #[schema(value_type = String, schema_with = schema::document_types)]
     document_type: Option<String>,
+    #[schema(value_type = String, max_length = 32)]
     document_number: Option<String>,
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
+    #[schema(value_type = String, schema_with = schema::regions)]
     region: Option<String>,
+    /// The unified social credit code (18 characters).
+    #[schema(value_type = String, max_length = 18)]
     uscc: Option<String>,
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     legal_person_name: Option<String>,
     /// Only in a provider's assertion: the WeChat account has a mainland bank card (R5).
     #[serde(default)]
@@ -461,11 +474,16 @@ pub fn recovery_request(
 }
 
 /// `POST /v1/accounts/{id}/applications`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SubmitApplication)]
 pub struct ApplicationBody {
+    /// `verify` a first time, or `modify` the subject (R2).
+    #[schema(required, value_type = String, schema_with = schema::purposes)]
     purpose: Option<String>,
+    #[schema(required, value_type = String, schema_with = schema::methods)]
     method: Option<String>,
+    #[schema(required)]
     subject: Option<SubjectBody>,
 }
 

@@ -6,7 +6,6 @@ use std::future::Future;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use realname_ports::{IdempotencyBegin, StoredResponse};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Principal;
@@ -19,7 +18,7 @@ const HEADER: &str = "Idempotency-Key";
 ///
 /// # Errors
 /// What `create` returns, or the idempotency refusals.
-pub async fn once<F, Fut>(
+pub async fn once<F, Fut, B>(
     state: &HttpState,
     req: &HttpRequest,
     principal: &Principal,
@@ -28,12 +27,14 @@ pub async fn once<F, Fut>(
 ) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<(StatusCode, Value), ApiError>>,
+    Fut: Future<Output = Result<(StatusCode, B), ApiError>>,
+    B: serde::Serialize,
 {
+    let serialized = |body: &B| serde_json::to_vec(body).unwrap_or_default();
     let Some(key) = req.headers().get(HEADER) else {
         return create()
             .await
-            .map(|(status, body)| json(status, body.to_string().into_bytes()));
+            .map(|(status, body)| json(status, serialized(&body)));
     };
     let key = key
         .to_str()
@@ -71,7 +72,7 @@ where
             let stored = match &outcome {
                 Ok((status, body)) => StoredResponse {
                     status: status.as_u16(),
-                    body: body.to_string().into_bytes(),
+                    body: serialized(body),
                 },
                 Err(e) if e.code().status().is_client_error() => StoredResponse {
                     status: e.code().status().as_u16(),
@@ -79,14 +80,13 @@ where
                 },
                 Err(_) => {
                     let _ = state.idempotency.abandon(&scope, key).await;
-                    return outcome
-                        .map(|(status, body)| json(status, body.to_string().into_bytes()));
+                    return outcome.map(|(status, body)| json(status, serialized(&body)));
                 }
             };
             if let Err(e) = state.idempotency.complete(&scope, key, &stored).await {
                 tracing::warn!(error = %e, "idempotent response not stored");
             }
-            outcome.map(|(status, body)| json(status, body.to_string().into_bytes()))
+            outcome.map(|(status, body)| json(status, serialized(&body)))
         }
         IdempotencyBegin::Replay(stored) => {
             let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);

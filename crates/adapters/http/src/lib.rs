@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
+mod schema;
 pub mod signature;
 pub mod state;
 pub mod telemetry;

@@ -1,31 +1,61 @@
 //! Verification applications.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_application::verification::SubmitApplicationCommand;
 use realname_ports::Page;
 use serde::Deserialize;
-use serde_json::json;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::{ApplicationBody, parse_json};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, BearerProblems, FieldError, Problem};
 use crate::idempotency;
 use crate::routes::{account_id, application_id};
 use crate::state::HttpState;
 use crate::views;
 
-/// `POST /v1/accounts/{id}/applications`: verify or modify.
-pub async fn submit(
+/// Submit a verification or modification (R2, R5, R6)
+///
+/// The body is checked before the account is looked up (R9). An instant method answers with
+/// its `next_action`; a payment method with the reference to pay. Idempotent with
+/// `Idempotency-Key`.
+///
+/// Roles: holder (own account).
+#[utoipa::path(
+    operation_id = "submit_application",
+    tag = "applications",
+    params(
+        ("id" = String, Path, description = "The account id (`acct_…`)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+    ),
+    request_body(content = ApplicationBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The application.", body = views::ApplicationView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such account, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_verified`, `not_verified`, `application_pending`, `account_closed`, `account_frozen`, `no_change`, `modification_cooldown`, `idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed` (R9), `method_not_available_for_document`, `use_international_site`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "`provider_error`: the provider did not open a session.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/accounts/{id}/applications")]
+pub async fn submit_application(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = *principal.require(&[Role::Holder])?;
+    let actor = *caller.actor();
     let account_id = account_id(&id)?;
-    idempotency::once(&state, &req, &principal, &body, || async {
+    idempotency::once(&state, &req, &caller.0, &body, || async {
         let request =
             parse_json::<ApplicationBody>(&body)?.convert(state.clock.now().date_naive())?;
         let cmd = SubmitApplicationCommand {
@@ -45,21 +75,43 @@ pub async fn submit(
 }
 
 /// The paging query of list endpoints.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// 1 to 100; 20 by default.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// The last id of the page before.
     starting_after: Option<String>,
 }
 
-/// `GET /v1/accounts/{id}/applications`, newest first.
-pub async fn list(
+/// An account's applications, newest first
+///
+/// Roles: holder (own account), reviewer.
+#[utoipa::path(
+    operation_id = "list_applications",
+    tag = "applications",
+    params(("id" = String, Path, description = "The account id (`acct_…`)."), PageQuery),
+    responses(
+        (status = 200, description = "A page of applications.", body = views::ApplicationPage),
+        (status = 404, description = "`not_found`: no such account, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`: `limit` or `starting_after`.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "reviewer"]))),
+)]
+#[get("/v1/accounts/{id}/applications")]
+pub async fn list_applications(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Reviewer])?;
+    let actor = caller.actor();
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::validation(vec![FieldError::new(
@@ -87,36 +139,69 @@ pub async fn list(
         .list_applications
         .execute(actor, account_id(&id)?, page)
         .await?;
-    let data: Vec<_> = applications.iter().map(views::application).collect();
-    Ok(HttpResponse::Ok().json(json!({"data": data, "has_more": has_more})))
+    Ok(HttpResponse::Ok().json(views::ApplicationPage::of(&applications, has_more)))
 }
 
-/// `GET /v1/applications/{id}`.
-pub async fn get(
+/// An application
+///
+/// Its status, next action, deadline (R8) and failure (R7).
+///
+/// Roles: holder (own account's), reviewer.
+#[utoipa::path(
+    operation_id = "get_application",
+    tag = "applications",
+    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    responses(
+        (status = 200, description = "The application.", body = views::ApplicationView),
+        (status = 404, description = "`not_found`: no such application, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "reviewer"]))),
+)]
+#[get("/v1/applications/{id}")]
+pub async fn get_application(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Reviewer])?;
     let application = state
         .use_cases
         .get_application
-        .execute(actor, application_id(&id)?)
+        .execute(caller.actor(), application_id(&id)?)
         .await?;
     Ok(HttpResponse::Ok().json(views::application(&application)))
 }
 
-/// `POST /v1/applications/{id}/withdraw`: only while undecided.
-pub async fn withdraw(
+/// Withdraw an undecided application
+///
+/// Roles: holder (own account's).
+#[utoipa::path(
+    operation_id = "withdraw_application",
+    tag = "applications",
+    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    responses(
+        (status = 200, description = "The withdrawn application.", body = views::ApplicationView),
+        (status = 404, description = "`not_found`: no such application, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`application_decided`", body = Problem,
+            content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/applications/{id}/withdraw")]
+pub async fn withdraw_application(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder])?;
     let application = state
         .use_cases
         .withdraw_application
-        .execute(actor, application_id(&id)?)
+        .execute(caller.actor(), application_id(&id)?)
         .await?;
     Ok(HttpResponse::Ok().json(views::application(&application)))
 }

@@ -55,27 +55,12 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(real_name::list_verification_methods)
         .service(accounts::register_account)
         .service(accounts::get_account)
-        .route(
-            "/v1/accounts/{id}/real-name",
-            web::get().to(real_name::status),
-        )
-        .route(
-            "/v1/accounts/{id}/real-name",
-            web::delete().to(real_name::deauthenticate),
-        )
-        .route(
-            "/v1/accounts/{id}/applications",
-            web::post().to(applications::submit),
-        )
-        .route(
-            "/v1/accounts/{id}/applications",
-            web::get().to(applications::list),
-        )
-        .route("/v1/applications/{id}", web::get().to(applications::get))
-        .route(
-            "/v1/applications/{id}/withdraw",
-            web::post().to(applications::withdraw),
-        )
+        .service(real_name::get_real_name)
+        .service(real_name::remove_real_name)
+        .service(applications::submit_application)
+        .service(applications::list_applications)
+        .service(applications::get_application)
+        .service(applications::withdraw_application)
         .route(
             "/v1/provider-events/{provider}",
             web::post().to(providers::provider_event),

@@ -1,39 +1,77 @@
 //! Real-name status, capabilities and methods.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, delete, get, web};
 
-use crate::auth::{Authorized, Principal, Role};
+use crate::auth::Authorized;
 use crate::error::{ApiError, BearerProblems, Problem};
 use crate::routes::account_id;
 use crate::state::HttpState;
 use crate::views;
 
-/// `GET /v1/accounts/{id}/real-name` (R20).
-pub async fn status(
+/// The real-name status (R20)
+///
+/// The status, the masked subject, the method, when a modification becomes possible (R2),
+/// the undecided application and a pending revocation (R17); an inheriting sub-account shows
+/// its root's (R16).
+///
+/// Roles: holder (own account), service, reviewer.
+#[utoipa::path(
+    operation_id = "get_real_name",
+    tag = "real-name",
+    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    responses(
+        (status = 200, description = "The status.", body = views::RealNameView),
+        (status = 404, description = "`not_found`: no such account, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "service", "reviewer"]))),
+)]
+#[get("/v1/accounts/{id}/real-name")]
+pub async fn get_real_name(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Service, Role::Reviewer])?;
     let view = state
         .use_cases
         .get_status
-        .execute(actor, account_id(&id)?)
+        .execute(caller.actor(), account_id(&id)?)
         .await?;
     Ok(HttpResponse::Ok().json(views::status(&view)))
 }
 
-/// `DELETE /v1/accounts/{id}/real-name`: always 409 (R1).
-pub async fn deauthenticate(
+/// Remove verification: always refused (R1)
+///
+/// Verification cannot be removed; modify the subject instead (R2). The answer is always a
+/// problem: 409 `verification_irreversible` for a visible account, 404 otherwise.
+///
+/// Roles: holder (own account), service, admin.
+#[utoipa::path(
+    operation_id = "remove_real_name",
+    tag = "real-name",
+    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    responses(
+        (status = 409, description = "`verification_irreversible` (R1): always.",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`not_found`: no such account, or not the holder's.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "service", "admin"]))),
+)]
+#[delete("/v1/accounts/{id}/real-name")]
+pub async fn remove_real_name(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Service, Role::Admin])?;
     match state
         .use_cases
         .refuse_deauthentication
-        .execute(actor, account_id(&id)?)
+        .execute(caller.actor(), account_id(&id)?)
         .await
     {
         Err(refusal) => Err(refusal.into()),
