@@ -366,6 +366,15 @@ pub(crate) fn problem_codes() -> utoipa::openapi::schema::Object {
         .build()
 }
 
+/// `not_found`: no such resource, or not the caller's (a holder learns nothing of others').
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a documentation type
+pub enum NotFound {
+    /// `not_found`: no such resource, or not the caller's.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+
 /// The problems any operation behind a bearer token can answer with.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // a documentation type

@@ -6,7 +6,7 @@ use realname_application::accounts::RegisterAccountCommand;
 
 use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
-use crate::error::{ApiError, BearerProblems, Problem};
+use crate::error::{ApiError, BearerProblems, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
@@ -69,8 +69,7 @@ pub async fn register_account(
     params(("id" = String, Path, description = "The account id (`acct_…`).")),
     responses(
         (status = 200, description = "The account, its phone masked.", body = AccountView),
-        (status = 404, description = "`not_found`: no such account, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         BearerProblems,
     ),
     security(("bearer" = [])),

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::Authorized;
 use crate::dto::{ApplicationBody, parse_json};
-use crate::error::{ApiError, BearerProblems, FieldError, Problem};
+use crate::error::{ApiError, BearerProblems, FieldError, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::{account_id, application_id};
 use crate::state::HttpState;
@@ -32,8 +32,7 @@ use crate::views;
     responses(
         (status = 201, description = "The application.", body = views::ApplicationView),
         (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no such account, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "`already_verified`, `not_verified`, `application_pending`, `account_closed`, `account_frozen`, `no_change`, `modification_cooldown`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed` (R9), `method_not_available_for_document`, `use_international_site`, `idempotency_key_reused`",
@@ -95,8 +94,7 @@ pub struct PageQuery {
     params(("id" = String, Path, description = "The account id (`acct_…`)."), PageQuery),
     responses(
         (status = 200, description = "A page of applications.", body = views::ApplicationPage),
-        (status = 404, description = "`not_found`: no such account, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 422, description = "`validation_failed`: `limit` or `starting_after`.",
             body = Problem, content_type = "application/problem+json"),
         BearerProblems,
@@ -153,8 +151,7 @@ pub async fn list_applications(
     params(("id" = String, Path, description = "The application id (`app_…`).")),
     responses(
         (status = 200, description = "The application.", body = views::ApplicationView),
-        (status = 404, description = "`not_found`: no such application, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -183,8 +180,7 @@ pub async fn get_application(
     params(("id" = String, Path, description = "The application id (`app_…`).")),
     responses(
         (status = 200, description = "The withdrawn application.", body = views::ApplicationView),
-        (status = 404, description = "`not_found`: no such application, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         (status = 409, description = "`application_decided`", body = Problem,
             content_type = "application/problem+json"),
         BearerProblems,

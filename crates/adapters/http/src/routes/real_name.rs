@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, delete, get, web};
 
 use crate::auth::Authorized;
-use crate::error::{ApiError, BearerProblems, Problem};
+use crate::error::{ApiError, BearerProblems, NotFound, Problem};
 use crate::routes::account_id;
 use crate::state::HttpState;
 use crate::views;
@@ -21,8 +21,7 @@ use crate::views;
     params(("id" = String, Path, description = "The account id (`acct_…`).")),
     responses(
         (status = 200, description = "The status.", body = views::RealNameView),
-        (status = 404, description = "`not_found`: no such account, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -55,8 +54,7 @@ pub async fn get_real_name(
     responses(
         (status = 409, description = "`verification_irreversible` (R1): always.",
             body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`not_found`: no such account, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -90,8 +88,7 @@ pub async fn remove_real_name(
     params(("id" = String, Path, description = "The account id (`acct_…`).")),
     responses(
         (status = 200, description = "The answers.", body = views::CapabilitiesView),
-        (status = 404, description = "`not_found`: no such account, or not the holder's.",
-            body = Problem, content_type = "application/problem+json"),
+        NotFound,
         BearerProblems,
     ),
     security(("bearer" = [])),
