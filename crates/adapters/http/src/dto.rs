@@ -405,9 +405,12 @@ impl AccountLimitBody {
 }
 
 /// `POST /v1/accounts/{id}/phone-changes/{change_id}/confirm`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ConfirmCode)]
 pub struct ConfirmBody {
+    /// The 6-digit code sent by SMS.
+    #[schema(required, value_type = String, pattern = r"^[0-9]{6}$", example = "123456")]
     code: Option<String>,
 }
 

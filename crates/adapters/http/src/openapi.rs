@@ -44,10 +44,6 @@ fn subject() -> Value {
     }})
 }
 
-fn phone_body() -> Option<Value> {
-    Some(object(&["phone"], json!({"phone": string()})))
-}
-
 fn code_body() -> Option<Value> {
     Some(object(&["code"], json!({"code": string()})))
 }
@@ -158,14 +154,6 @@ fn operations() -> Vec<Op> {
             "get",
             "/v1/accounts/{id}/audit-log",
             "R22 export.",
-            Auth::Bearer,
-            None,
-            200,
-        ),
-        op(
-            "post",
-            "/v1/accounts/{id}/close",
-            "Close (R21).",
             Auth::Bearer,
             None,
             200,
@@ -297,46 +285,6 @@ fn operations() -> Vec<Op> {
                 &["outcome"],
                 json!({"outcome": string(), "note": string()}),
             )),
-            200,
-        ),
-        op(
-            "post",
-            "/v1/accounts/{id}/sub-accounts",
-            "Create an inheriting sub-account (R16).",
-            Auth::Bearer,
-            phone_body(),
-            201,
-        ),
-        op(
-            "post",
-            "/v1/accounts/{id}/sub-account-associations",
-            "Associate an account (R16).",
-            Auth::Bearer,
-            Some(object(&["account_id"], json!({"account_id": string()}))),
-            201,
-        ),
-        op(
-            "post",
-            "/v1/sub-account-associations/{id}/accept",
-            "Accept an invitation (R16).",
-            Auth::Bearer,
-            None,
-            200,
-        ),
-        op(
-            "post",
-            "/v1/accounts/{id}/phone-changes",
-            "Send a code to a new number (R19).",
-            Auth::Bearer,
-            phone_body(),
-            201,
-        ),
-        op(
-            "post",
-            "/v1/accounts/{id}/phone-changes/{change_id}/confirm",
-            "Confirm a phone change.",
-            Auth::Bearer,
-            code_body(),
             200,
         ),
         op(

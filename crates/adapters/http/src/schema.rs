@@ -112,3 +112,21 @@ pub(crate) fn denial_actions() -> Object {
     use realname_domain::capabilities::DenialReason;
     one_of(DenialReason::ALL.iter().filter_map(|r| r.action()))
 }
+
+pub(crate) fn invitation_statuses() -> Object {
+    use realname_domain::invitation::InvitationStatus;
+    one_of([InvitationStatus::Pending, InvitationStatus::Accepted].map(InvitationStatus::as_str))
+}
+
+pub(crate) fn phone_change_statuses() -> Object {
+    use realname_domain::phone_change::PhoneChangeStatus;
+    one_of(
+        [
+            PhoneChangeStatus::Pending,
+            PhoneChangeStatus::Confirmed,
+            PhoneChangeStatus::Locked,
+            PhoneChangeStatus::Cancelled,
+        ]
+        .map(PhoneChangeStatus::as_str),
+    )
+}

@@ -7,7 +7,6 @@ use realname_domain::identifiers::Phone;
 use realname_domain::subject::MaskedSubject;
 use realname_domain::{Account, AccountId, AccountKind, Application, MethodInfo, NextAction};
 use serde::Serialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder};
 
@@ -571,37 +570,69 @@ impl From<&MethodInfo> for MethodView {
     }
 }
 
-/// A phone change: the new number masked, never the code.
+/// A phone change (R19): the new number masked, never the code.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PhoneChange)]
+pub struct PhoneChangeView {
+    id: String,
+    account_id: String,
+    /// The new number, masked.
+    phone: String,
+    #[schema(schema_with = crate::schema::phone_change_statuses)]
+    status: &'static str,
+    expires_at: DateTime<Utc>,
+    attempts_remaining: u32,
+    created_at: DateTime<Utc>,
+}
+
+/// A phone change.
 #[must_use]
-pub fn phone_change(change: &realname_domain::phone_change::PhoneChange) -> Value {
-    json!({
-        "id": change.id.to_string(),
-        "account_id": change.account_id.to_string(),
-        "phone": change.new_phone.masked(),
-        "status": change.status.as_str(),
-        "expires_at": change.expires_at,
-        "attempts_remaining": realname_domain::phone_change::MAX_TRIES.saturating_sub(change.failed_tries),
-        "created_at": change.created_at,
-    })
+pub fn phone_change(change: &realname_domain::phone_change::PhoneChange) -> PhoneChangeView {
+    PhoneChangeView {
+        id: change.id.to_string(),
+        account_id: change.account_id.to_string(),
+        phone: change.new_phone.masked(),
+        status: change.status.as_str(),
+        expires_at: change.expires_at,
+        attempts_remaining: realname_domain::phone_change::MAX_TRIES
+            .saturating_sub(change.failed_tries),
+        created_at: change.created_at,
+    }
+}
+
+/// A sub-account association (R16).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Association)]
+pub struct InvitationView {
+    id: String,
+    root_account_id: String,
+    account_id: String,
+    #[schema(schema_with = crate::schema::invitation_statuses)]
+    status: &'static str,
+    created_at: DateTime<Utc>,
+    #[schema(required)]
+    accepted_at: Option<DateTime<Utc>>,
 }
 
 /// A sub-account association.
 #[must_use]
-pub fn invitation(invitation: &realname_domain::invitation::Invitation) -> Value {
-    json!({
-        "id": invitation.id.to_string(),
-        "root_account_id": invitation.root_id.to_string(),
-        "account_id": invitation.account_id.to_string(),
-        "status": invitation.status.as_str(),
-        "created_at": invitation.created_at,
-        "accepted_at": invitation.decided_at,
-    })
+pub fn invitation(invitation: &realname_domain::invitation::Invitation) -> InvitationView {
+    InvitationView {
+        id: invitation.id.to_string(),
+        root_account_id: invitation.root_id.to_string(),
+        account_id: invitation.account_id.to_string(),
+        status: invitation.status.as_str(),
+        created_at: invitation.created_at,
+        accepted_at: invitation.decided_at,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use realname_domain::identifiers::{EnterpriseName, Uscc};
     use realname_domain::{EnterpriseSubject, Method, Region, Subject};
+
+    use serde_json::{Value, json};
 
     use super::*;
 

@@ -81,7 +81,8 @@ pub struct PageQuery {
     /// 1 to 100; 20 by default.
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
-    /// The last id of the page before.
+    /// The last application id of the page before.
+    #[param(pattern = "^app_[0-9a-f]{32}$")]
     starting_after: Option<String>,
 }
 

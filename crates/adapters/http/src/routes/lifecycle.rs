@@ -1,14 +1,14 @@
 //! Account lifecycle: closure (R21) and phone changes (R19).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use realname_domain::phone_change::PhoneChangeId;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{Principal, Role};
+use crate::auth::{Authorized, Principal, Role};
 use crate::dto::{ConfirmBody, RegisterAccountBody, parse_json};
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::error::{ApiError, BearerProblems, ErrorCode, FieldError, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
@@ -19,33 +19,79 @@ fn change_id(raw: &str) -> Result<PhoneChangeId, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("No such phone change."))
 }
 
-/// `POST /v1/accounts/{id}/close` (R21).
-pub async fn close(
+/// Close an account (R21)
+///
+/// Its phone binding and quota slot are released; a root's inheriting sub-accounts close with
+/// it and its associated accounts are detached; pending applications and phone changes are
+/// cancelled.
+///
+/// Roles: holder (own account), admin.
+#[utoipa::path(
+    operation_id = "close_account",
+    tag = "accounts",
+    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    responses(
+        (status = 200, description = "The closed account.", body = AccountView),
+        NotFound,
+        (status = 409, description = "`account_closed`: closed already.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "admin"]))),
+)]
+#[post("/v1/accounts/{id}/close")]
+pub async fn close_account(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Admin])?;
     let account = state
         .use_cases
         .close_account
-        .execute(actor, account_id(&id)?)
+        .execute(caller.actor(), account_id(&id)?)
         .await?;
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }
 
-/// `POST /v1/accounts/{id}/phone-changes` `{phone}`: sends a code to the new number. The number
-/// travels in the body only: request lines are logged.
-pub async fn request_change(
+/// Change the bound phone (R19)
+///
+/// Sends a one-time code to the new number. The number travels in the body only: request
+/// lines are logged. Idempotent with `Idempotency-Key`.
+///
+/// Roles: holder (own account).
+#[utoipa::path(
+    operation_id = "request_phone_change",
+    tag = "accounts",
+    params(
+        ("id" = String, Path, description = "The account id (`acct_…`)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+    ),
+    request_body(content = RegisterAccountBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The pending change.", body = views::PhoneChangeView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 409, description = "`account_closed`, `account_frozen`, `phone_account_limit_reached`, `idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/accounts/{id}/phone-changes")]
+pub async fn request_phone_change(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = *principal.require(&[Role::Holder])?;
+    let actor = *caller.actor();
     let account = account_id(&id)?;
-    idempotency::once(&state, &req, &principal, &body, || async {
+    idempotency::once(&state, &req, &caller.0, &body, || async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let change = state
             .use_cases
@@ -57,14 +103,39 @@ pub async fn request_change(
     .await
 }
 
-/// `POST /v1/accounts/{id}/phone-changes/{change_id}/confirm` `{code}`.
-pub async fn confirm_change(
+/// Confirm a phone change with its code (R19)
+///
+/// Roles: holder (own account).
+#[utoipa::path(
+    operation_id = "confirm_phone_change",
+    tag = "accounts",
+    params(
+        ("id" = String, Path, description = "The account id (`acct_…`)."),
+        ("change_id" = String, Path, description = "The phone change id (`pc_…`)."),
+    ),
+    request_body(content = ConfirmBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The confirmed change; the account is bound to the new number.",
+            body = views::PhoneChangeView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 409, description = "`otp_locked`, `account_closed`, `account_frozen`, `phone_account_limit_reached`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `otp_invalid`, `otp_expired`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/accounts/{id}/phone-changes/{change_id}/confirm")]
+pub async fn confirm_phone_change(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder])?;
+    let actor = caller.actor();
     let (account, change) = (account_id(&path.0)?, change_id(&path.1)?);
     let code = parse_json::<ConfirmBody>(&body)?.into_code()?;
     let change = state

@@ -71,7 +71,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         )
         .route("/v1/review-queue", web::get().to(review::queue))
         .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
-        .route("/v1/accounts/{id}/close", web::post().to(lifecycle::close))
+        .service(lifecycle::close_account)
         .route("/v1/events", web::get().to(events::feed))
         .route(
             "/v1/webhook-endpoints",
@@ -108,26 +108,11 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
             "/v1/cases/{id}/resolution",
             web::post().to(identity::resolve),
         )
-        .route(
-            "/v1/accounts/{id}/sub-accounts",
-            web::post().to(sub_accounts::create),
-        )
-        .route(
-            "/v1/accounts/{id}/sub-account-associations",
-            web::post().to(sub_accounts::associate),
-        )
-        .route(
-            "/v1/sub-account-associations/{id}/accept",
-            web::post().to(sub_accounts::accept),
-        )
-        .route(
-            "/v1/accounts/{id}/phone-changes",
-            web::post().to(lifecycle::request_change),
-        )
-        .route(
-            "/v1/accounts/{id}/phone-changes/{change_id}/confirm",
-            web::post().to(lifecycle::confirm_change),
-        )
+        .service(sub_accounts::create_sub_account)
+        .service(sub_accounts::associate_sub_account)
+        .service(sub_accounts::accept_association)
+        .service(lifecycle::request_phone_change)
+        .service(lifecycle::confirm_phone_change)
         .route(
             "/v1/applications/{id}/decision",
             web::post().to(review::decide),

@@ -1,61 +1,115 @@
 //! Sub-accounts (R16).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::error::{ApiError, BearerProblems, ErrorCode, FieldError, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
 use crate::views::{self, AccountView};
 
-/// `POST /v1/accounts/{id}/sub-accounts` `{phone}`: an inheriting sub-account.
-pub async fn create(
+/// Create an inheriting sub-account (R16)
+///
+/// It inherits the root's verification and uses no slot of R3 or R4; its phone counts
+/// against R19. Idempotent with `Idempotency-Key`.
+///
+/// Roles: holder (own root).
+#[utoipa::path(
+    operation_id = "create_sub_account",
+    tag = "sub-accounts",
+    params(
+        ("id" = String, Path, description = "The root account id (`acct_…`)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+    ),
+    request_body(content = RegisterAccountBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The sub-account, its phone masked.", body = AccountView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 409, description = "`not_a_root_account`, `account_closed`, `account_frozen`, `phone_account_limit_reached`, `idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/accounts/{id}/sub-accounts")]
+pub async fn create_sub_account(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = *principal.require(&[Role::Holder])?;
+    let actor = *caller.actor();
     let root = account_id(&id)?;
-    idempotency::once(&state, &req, &principal, &body, || async {
+    idempotency::once(&state, &req, &caller.0, &body, || async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let sub = state
             .use_cases
             .create_sub_account
             .execute(&actor, root, phone)
             .await?;
-        Ok((
-            StatusCode::CREATED,
-            serde_json::to_value(AccountView::from(&sub)).unwrap_or_default(),
-        ))
+        Ok((StatusCode::CREATED, AccountView::from(&sub)))
     })
     .await
 }
 
 /// The body of an association.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AssociateAccount)]
 pub struct AssociationBody {
+    /// The verified account to associate (`acct_…`).
+    #[schema(required, value_type = String)]
     account_id: Option<String>,
 }
 
-/// `POST /v1/accounts/{id}/sub-account-associations` `{account_id}`: an admin associates at
-/// once; a root's holder invites.
-pub async fn associate(
+/// Associate an existing account under a root (R16)
+///
+/// An admin associates at once (`accepted`); a root's holder invites (`pending`) and the
+/// target's holder accepts. The target must be verified itself. Idempotent with
+/// `Idempotency-Key`.
+///
+/// Roles: holder (own root), admin.
+#[utoipa::path(
+    operation_id = "associate_sub_account",
+    tag = "sub-accounts",
+    params(
+        ("id" = String, Path, description = "The root account id (`acct_…`)."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+    ),
+    request_body(content = AssociationBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The association.", body = views::InvitationView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 409, description = "`sub_account_must_verify`, `not_a_root_account`, `account_closed`, `account_frozen`, `idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "admin"]))),
+)]
+#[post("/v1/accounts/{id}/sub-account-associations")]
+pub async fn associate_sub_account(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = *principal.require(&[Role::Holder, Role::Admin])?;
+    let actor = *caller.actor();
     let root = account_id(&id)?;
-    idempotency::once(&state, &req, &principal, &body, || async {
+    idempotency::once(&state, &req, &caller.0, &body, || async {
         let raw = parse_json::<AssociationBody>(&body)?.account_id;
         let Some(raw) = raw else {
             return Err(ApiError::validation(vec![FieldError::new(
@@ -77,13 +131,33 @@ pub async fn associate(
     .await
 }
 
-/// `POST /v1/sub-account-associations/{id}/accept`: the target's holder consents.
-pub async fn accept(
+/// Accept an association (R16)
+///
+/// The target account's holder consents; the account becomes an associated sub-account,
+/// keeping its own verification.
+///
+/// Roles: holder (the target's).
+#[utoipa::path(
+    operation_id = "accept_association",
+    tag = "sub-accounts",
+    params(("id" = String, Path, description = "The association id.")),
+    responses(
+        (status = 200, description = "The accepted association.", body = views::InvitationView),
+        NotFound,
+        (status = 409, description = "`sub_account_must_verify`, `not_a_root_account`, `account_closed`, `account_frozen`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/sub-account-associations/{id}/accept")]
+pub async fn accept_association(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder])?;
+    let actor = caller.actor();
     let id = id.parse().map_err(|_| ApiError::new(ErrorCode::NotFound))?;
     let invitation = state
         .use_cases
