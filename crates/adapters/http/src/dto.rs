@@ -310,11 +310,17 @@ impl PaymentCreditBody {
 }
 
 /// `POST /v1/applications/{id}/decision`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Decision)]
 pub struct DecisionBody {
+    #[schema(required, value_type = String, schema_with = schema::decisions)]
     decision: Option<String>,
+    /// Required to reject: a snake_case reason code, shown to the applicant (R7).
+    #[schema(value_type = String, pattern = "^[a-z0-9_]{1,64}$")]
     reason_code: Option<String>,
+    /// The reviewer's note, kept with the decision.
+    #[schema(value_type = String, max_length = 2000)]
     note: Option<String>,
 }
 
@@ -356,10 +362,14 @@ impl DecisionBody {
 }
 
 /// `PUT /v1/enterprises/{uscc}/account-limit`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccountLimit)]
 pub struct AccountLimitBody {
+    #[schema(required, value_type = u32, minimum = 0, maximum = 10000)]
     limit: Option<i64>,
+    /// Why, in at most 500 characters.
+    #[schema(required, value_type = String, min_length = 1, max_length = 500)]
     reason: Option<String>,
 }
 

@@ -21,7 +21,6 @@ struct Op {
 
 #[derive(Clone, Copy)]
 enum Auth {
-    None,
     Bearer,
     Signature,
 }
@@ -69,22 +68,6 @@ fn operations() -> Vec<Op> {
     };
     vec![
         op(
-            "get",
-            "/healthz",
-            "The process is up.",
-            Auth::None,
-            None,
-            200,
-        ),
-        op(
-            "get",
-            "/readyz",
-            "The database is reachable and migrated.",
-            Auth::None,
-            None,
-            200,
-        ),
-        op(
             "post",
             "/v1/provider-events/{provider}",
             "A signed provider result.",
@@ -114,48 +97,6 @@ fn operations() -> Vec<Op> {
                 "reference": string(), "amount": string(), "payer_name": string(),
                 "payer_account": string(), "received_at": {"type": "string", "format": "date-time"}}),
             )),
-            200,
-        ),
-        Op {
-            query: &[("limit", "integer")],
-            ..op(
-                "get",
-                "/v1/review-queue",
-                "Applications for reviewers (R8).",
-                Auth::Bearer,
-                None,
-                200,
-            )
-        },
-        op(
-            "post",
-            "/v1/applications/{id}/decision",
-            "A reviewer's decision.",
-            Auth::Bearer,
-            Some(object(
-                &["decision", "reason_code"],
-                json!({"decision": {"type": "string", "enum": ["approve", "reject"]},
-                "reason_code": string(), "note": string()}),
-            )),
-            200,
-        ),
-        op(
-            "put",
-            "/v1/enterprises/{uscc}/account-limit",
-            "R4 limit override.",
-            Auth::Bearer,
-            Some(object(
-                &["limit", "reason"],
-                json!({"limit": {"type": "integer", "minimum": 0}, "reason": string()}),
-            )),
-            200,
-        ),
-        op(
-            "get",
-            "/v1/accounts/{id}/audit-log",
-            "R22 export.",
-            Auth::Bearer,
-            None,
             200,
         ),
         Op {

@@ -130,3 +130,7 @@ pub(crate) fn phone_change_statuses() -> Object {
         .map(PhoneChangeStatus::as_str),
     )
 }
+
+pub(crate) fn decisions() -> Object {
+    one_of(["approve", "reject"])
+}

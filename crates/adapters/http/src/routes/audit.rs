@@ -1,44 +1,90 @@
 //! The R22 audit export.
 
-use actix_web::{HttpResponse, web};
-use serde_json::json;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
-use crate::auth::{Principal, Role};
-use crate::error::ApiError;
+use crate::auth::Authorized;
+use crate::error::{ApiError, BearerProblems, NotFound};
 use crate::routes::account_id;
 use crate::state::HttpState;
 
-/// `GET /v1/accounts/{id}/audit-log`: the account's chain, oldest first, with each entry's
-/// previous hash and hash, so a reader can check it.
-pub async fn export(
+/// One entry of an account's audit chain (R22).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEntryView {
+    id: i64,
+    /// Who acted: a role label, never a name.
+    actor: String,
+    action: String,
+    before: String,
+    after: String,
+    #[schema(required)]
+    reason: Option<String>,
+    at: DateTime<Utc>,
+    /// The hash of the entry before (64 zeros for the first), hex.
+    prev_hash: String,
+    /// SHA-256 over the previous hash and this entry, hex.
+    hash: String,
+}
+
+/// An account's audit chain (R22).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AuditLog)]
+pub struct AuditLogView {
+    account_id: String,
+    /// The last entry's hash; `null` for an empty chain.
+    #[schema(required)]
+    head_hash: Option<String>,
+    data: Vec<AuditEntryView>,
+}
+
+/// An account's audit log (R22)
+///
+/// The account's hash chain, oldest first, with each entry's previous hash and hash, so that a
+/// reader can check it.
+///
+/// Roles: holder (own account), reviewer.
+#[utoipa::path(
+    operation_id = "get_audit_log",
+    tag = "audit",
+    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    responses(
+        (status = 200, description = "The chain.", body = AuditLogView),
+        NotFound,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "reviewer"]))),
+)]
+#[get("/v1/accounts/{id}/audit-log")]
+pub async fn get_audit_log(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Reviewer])?;
     let account = account_id(&id)?;
     let chain = state
         .use_cases
         .get_audit_log
-        .execute(actor, account)
+        .execute(caller.actor(), account)
         .await?;
-    let data: Vec<_> = chain
+    let data = chain
         .iter()
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "actor": c.entry.actor,
-                "action": c.entry.action,
-                "before": c.entry.before,
-                "after": c.entry.after,
-                "reason": c.entry.reason,
-                "at": c.entry.at,
-                "prev_hash": hex::encode(c.prev_hash),
-                "hash": hex::encode(c.hash),
-            })
+        .map(|c| AuditEntryView {
+            id: c.id,
+            actor: c.entry.actor.clone(),
+            action: c.entry.action.clone(),
+            before: c.entry.before.clone(),
+            after: c.entry.after.clone(),
+            reason: c.entry.reason.clone(),
+            at: c.entry.at,
+            prev_hash: hex::encode(c.prev_hash),
+            hash: hex::encode(c.hash),
         })
         .collect();
-    let head = chain.last().map(|c| hex::encode(c.hash));
-    Ok(HttpResponse::Ok()
-        .json(json!({"account_id": account.to_string(), "head_hash": head, "data": data})))
+    Ok(HttpResponse::Ok().json(AuditLogView {
+        account_id: account.to_string(),
+        head_hash: chain.last().map(|c| hex::encode(c.hash)),
+        data,
+    }))
 }

@@ -41,7 +41,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
     // expression each, and this is the path other services call on every purchase (under load,
     // route matching was a quarter of the server's CPU).
     cfg.service(real_name::get_capabilities)
-        .route("/healthz", web::get().to(ops::healthz))
+        .service(ops::healthz)
         .route(
             "/docs",
             web::get().to(|| async {
@@ -50,7 +50,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
                     .finish()
             }),
         )
-        .route("/readyz", web::get().to(ops::readyz))
+        .service(ops::readyz)
         .route("/metrics", web::get().to(crate::metrics::export))
         .service(real_name::list_verification_methods)
         .service(accounts::register_account)
@@ -69,8 +69,8 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
             "/v1/payment-credits",
             web::post().to(providers::payment_credit),
         )
-        .route("/v1/review-queue", web::get().to(review::queue))
-        .route("/v1/accounts/{id}/audit-log", web::get().to(audit::export))
+        .service(review::list_review_queue)
+        .service(audit::get_audit_log)
         .service(lifecycle::close_account)
         .route("/v1/events", web::get().to(events::feed))
         .route(
@@ -113,14 +113,8 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(sub_accounts::accept_association)
         .service(lifecycle::request_phone_change)
         .service(lifecycle::confirm_phone_change)
-        .route(
-            "/v1/applications/{id}/decision",
-            web::post().to(review::decide),
-        )
-        .route(
-            "/v1/enterprises/{uscc}/account-limit",
-            web::put().to(review::account_limit),
-        );
+        .service(review::decide_application)
+        .service(review::set_enterprise_account_limit);
     if sandbox {
         cfg.route(
             "/v1/sandbox/applications/{id}/complete",

@@ -1,31 +1,51 @@
 //! Reviewers and account managers.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
 use realname_application::review::SetEnterpriseLimitCommand;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use crate::auth::{Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::{AccountLimitBody, DecisionBody, parse_json};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, BearerProblems, FieldError, NotFound, Problem};
 use crate::routes::application_id;
 use crate::state::HttpState;
 use crate::views;
 
 /// The query of the review queue.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// 1 to 200; 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
-/// `GET /v1/review-queue`: undecided applications that need a human, overdue first (R8).
-pub async fn queue(
+/// The review queue (R8)
+///
+/// Undecided applications that need a human, overdue first.
+///
+/// Roles: reviewer.
+#[utoipa::path(
+    operation_id = "list_review_queue",
+    tag = "review",
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "A page of applications.", body = views::ApplicationPage),
+        (status = 422, description = "`validation_failed`: `limit`.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["reviewer"]))),
+)]
+#[get("/v1/review-queue")]
+pub async fn list_review_queue(
     state: web::Data<HttpState>,
-    principal: Principal,
+    _caller: Authorized,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(&[Role::Reviewer])?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::validation(vec![FieldError::new(
@@ -35,49 +55,102 @@ pub async fn queue(
         )]));
     }
     let (applications, has_more) = state.use_cases.list_review_queue.execute(limit).await?;
-    let data: Vec<_> = applications.iter().map(views::application).collect();
-    Ok(HttpResponse::Ok().json(json!({"data": data, "has_more": has_more})))
+    Ok(HttpResponse::Ok().json(views::ApplicationPage::of(&applications, has_more)))
 }
 
-/// `POST /v1/applications/{id}/decision`.
-pub async fn decide(
+/// Decide an application in review (R6, R9)
+///
+/// An approval is checked against the business registry and claims the subject's slot (R3,
+/// R4); a rejection carries the reviewer's reason code (R7).
+///
+/// Roles: reviewer.
+#[utoipa::path(
+    operation_id = "decide_application",
+    tag = "review",
+    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    request_body(content = DecisionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The decided application.", body = views::ApplicationView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        NotFound,
+        (status = 409, description = "`application_not_in_review`, `application_decided`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`", body = Problem,
+            content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["reviewer"]))),
+)]
+#[post("/v1/applications/{id}/decision")]
+pub async fn decide_application(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Reviewer])?;
     let id = application_id(&id)?;
     let (decision, note) = parse_json::<DecisionBody>(&body)?.convert()?;
     let application = state
         .use_cases
         .decide_application
-        .execute(actor, id, decision, note)
+        .execute(caller.actor(), id, decision, note)
         .await?;
     Ok(HttpResponse::Ok().json(views::application(&application)))
 }
 
-/// `PUT /v1/enterprises/{uscc}/account-limit` (R4).
-pub async fn account_limit(
+/// An enterprise's account limit as set by an account manager (R4).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountLimitView {
+    /// The USCC, masked.
+    uscc: String,
+    limit: u32,
+    reason: String,
+    set_by: String,
+    set_at: DateTime<Utc>,
+}
+
+/// Set an enterprise's account limit (R4)
+///
+/// Overrides the default of `policy.enterprise_account_limit` for one USCC; who, when and why
+/// are recorded.
+///
+/// Roles: account manager.
+#[utoipa::path(
+    operation_id = "set_enterprise_account_limit",
+    tag = "review",
+    params(("uscc" = String, Path, description = "The enterprise's USCC.")),
+    request_body(content = AccountLimitBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The limit in force.", body = AccountLimitView),
+        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`", body = Problem,
+            content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["account_manager"]))),
+)]
+#[put("/v1/enterprises/{uscc}/account-limit")]
+pub async fn set_enterprise_account_limit(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     uscc: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::AccountManager])?;
     let command: SetEnterpriseLimitCommand =
         parse_json::<AccountLimitBody>(&body)?.convert(&uscc)?;
     let uscc = realname_domain::masking::mask_identifier(command.uscc.as_str());
     let change = state
         .use_cases
         .set_enterprise_limit
-        .execute(actor, command)
+        .execute(caller.actor(), command)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "uscc": uscc,
-        "limit": change.limit,
-        "reason": change.reason,
-        "set_by": change.actor,
-        "set_at": change.at,
-    })))
+    Ok(HttpResponse::Ok().json(AccountLimitView {
+        uscc,
+        limit: change.limit,
+        reason: change.reason,
+        set_by: change.actor,
+        set_at: change.at,
+    }))
 }
