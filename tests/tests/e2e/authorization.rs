@@ -36,7 +36,7 @@ struct Case {
     /// open appeal, `{fresh}` an account registered for this one call (destructive calls),
     /// `{invitation}` an invitation whose target is the caller's own account, `{proof}` an
     /// identity proof the account's holder passed, `{recovery}` a recovery under it,
-    /// `{endpoint}` a webhook endpoint.
+    /// `{endpoint}` a webhook endpoint, `{uscc}` the sample enterprise.
     path: &'static str,
     /// `{phone}` a number not used before, `{ref}` an account the proof found.
     body: Option<Value>,
@@ -167,7 +167,7 @@ fn cases() -> Vec<Case> {
         ),
         case(
             Method::PUT,
-            "/v1/enterprises/91110000600037341L/account-limit",
+            "/v1/enterprises/{uscc}/account-limit",
             Some(json!({"limit": 11, "reason": "matrix"})),
             &[AccountManager],
         ),
@@ -384,7 +384,8 @@ impl World {
             .replace("{invitation}", &self.invitation)
             .replace("{proof}", &self.proof)
             .replace("{recovery}", &self.recovery)
-            .replace("{endpoint}", &self.endpoint);
+            .replace("{endpoint}", &self.endpoint)
+            .replace("{uscc}", "91110000600037341L");
         let token = match who {
             Who::Own => self.app.token(Role::Holder, Some(&account)),
             Who::OtherHolder => self.app.token(Role::Holder, Some(&self.other)),
@@ -600,5 +601,77 @@ async fn both_holders_of_an_association_read_the_associated_account_and_nobody_e
             }
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The matrix and the served document agree: every operation that declares `x-roles` (its
+/// roles, enforced from that declaration) has a row, and the row admits exactly those roles.
+#[tokio::test]
+async fn every_declared_operation_has_a_matrix_row_with_its_x_roles() {
+    let app = TestApp::spawn().await;
+    let (status, doc) = app
+        .send(app.request(Method::GET, "/openapi.json", None))
+        .await;
+    assert_eq!(status, 200);
+    // `/v1/accounts/{a}/close` and `/v1/accounts/{id}/close` are the same template.
+    let template = |path: &str| {
+        let path = path.split('?').next().unwrap_or_default();
+        let mut out = String::new();
+        let mut in_param = false;
+        for c in path.chars() {
+            match c {
+                '{' => {
+                    in_param = true;
+                    out.push_str("{}");
+                }
+                '}' => in_param = false,
+                _ if in_param => {}
+                _ => out.push(c),
+            }
+        }
+        out
+    };
+    let role_of = |who: &Who| match who {
+        Who::Own | Who::OtherHolder => "holder",
+        Who::Service => "service",
+        Who::Reviewer => "reviewer",
+        Who::AccountManager => "account_manager",
+        Who::Admin => "admin",
+    };
+    let rows = cases();
+    let mut declared = 0;
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(roles) = op.get("x-roles").and_then(Value::as_array) else {
+                continue;
+            };
+            if roles.is_empty() {
+                continue; // open to anyone: the no-token test covers those
+            }
+            declared += 1;
+            let row = rows.iter().find(|c| {
+                c.method.as_str().eq_ignore_ascii_case(method) && template(c.path) == template(path)
+            });
+            let Some(row) = row else {
+                wrong.push(format!("{method} {path}: no row in the matrix"));
+                continue;
+            };
+            let mut expected: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
+            let mut allowed: Vec<&str> = row.allowed.iter().map(role_of).collect();
+            expected.sort_unstable();
+            allowed.sort_unstable();
+            allowed.dedup();
+            if expected != allowed {
+                wrong.push(format!(
+                    "{method} {path}: x-roles {expected:?}, matrix {allowed:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        declared >= 19,
+        "the document declares the roles of {declared} operations"
+    );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
