@@ -375,6 +375,15 @@ pub enum NotFound {
     NotFound(Problem),
 }
 
+/// `malformed_request`: the body is not JSON of this operation's shape.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a documentation type
+pub enum MalformedRequest {
+    /// `malformed_request`
+    #[response(status = 400, content_type = "application/problem+json")]
+    Malformed(Problem),
+}
+
 /// The problems any operation behind a bearer token can answer with.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // a documentation type

@@ -14,6 +14,15 @@ use crate::state::HttpState;
 
 const HEADER: &str = "Idempotency-Key";
 
+/// The `Idempotency-Key` header as the creating operations document it.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("Idempotency-Key"), parameter_in = Header)]
+#[allow(dead_code)] // a documentation type: [`once`] reads the header
+pub struct IdempotencyKey(
+    /// Replays the first answer for the same key and body (1 to 255 visible ASCII characters).
+    Option<String>,
+);
+
 /// Runs `create` at most once per key; without the header it simply runs.
 ///
 /// # Errors

@@ -6,7 +6,7 @@ use realname_application::accounts::RegisterAccountCommand;
 
 use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
-use crate::error::{ApiError, BearerProblems, NotFound, Problem};
+use crate::error::{ApiError, BearerProblems, MalformedRequest, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
@@ -22,10 +22,10 @@ use crate::views::AccountView;
     operation_id = "register_account",
     tag = "accounts",
     request_body(content = RegisterAccountBody, content_type = "application/json"),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body.")),
+    params(idempotency::IdempotencyKey),
     responses(
         (status = 201, description = "The account, its phone masked.", body = AccountView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         (status = 409, description = "`phone_account_limit_reached` (R19), `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `idempotency_key_reused`",

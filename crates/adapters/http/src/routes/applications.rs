@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::auth::Authorized;
 use crate::dto::{ApplicationBody, parse_json};
-use crate::error::{ApiError, BearerProblems, FieldError, NotFound, Problem};
+use crate::error::{ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::{account_id, application_id};
 use crate::state::HttpState;
@@ -26,12 +26,12 @@ use crate::views;
     tag = "applications",
     params(
         ("id" = String, Path, description = "The account id (`acct_…`)."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+        idempotency::IdempotencyKey,
     ),
     request_body(content = ApplicationBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The application.", body = views::ApplicationView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         NotFound,
         (status = 409, description = "`already_verified`, `not_verified`, `application_pending`, `account_closed`, `account_frozen`, `no_change`, `modification_cooldown`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),

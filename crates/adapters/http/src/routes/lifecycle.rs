@@ -8,7 +8,9 @@ use serde_json::json;
 
 use crate::auth::{Authorized, Principal, Role};
 use crate::dto::{ConfirmBody, RegisterAccountBody, parse_json};
-use crate::error::{ApiError, BearerProblems, ErrorCode, FieldError, NotFound, Problem};
+use crate::error::{
+    ApiError, BearerProblems, ErrorCode, FieldError, MalformedRequest, NotFound, Problem,
+};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
@@ -65,12 +67,12 @@ pub async fn close_account(
     tag = "accounts",
     params(
         ("id" = String, Path, description = "The account id (`acct_…`)."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+        idempotency::IdempotencyKey,
     ),
     request_body(content = RegisterAccountBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The pending change.", body = views::PhoneChangeView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         NotFound,
         (status = 409, description = "`account_closed`, `account_frozen`, `phone_account_limit_reached`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
@@ -117,7 +119,7 @@ pub async fn request_phone_change(
     responses(
         (status = 200, description = "The confirmed change; the account is bound to the new number.",
             body = views::PhoneChangeView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         NotFound,
         (status = 409, description = "`otp_locked`, `account_closed`, `account_frozen`, `phone_account_limit_reached`",
             body = Problem, content_type = "application/problem+json"),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Authorized;
 use crate::dto::{AccountLimitBody, DecisionBody, parse_json};
-use crate::error::{ApiError, BearerProblems, FieldError, NotFound, Problem};
+use crate::error::{ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem};
 use crate::routes::application_id;
 use crate::state::HttpState;
 use crate::views;
@@ -71,7 +71,7 @@ pub async fn list_review_queue(
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The decided application.", body = views::ApplicationView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         NotFound,
         (status = 409, description = "`application_not_in_review`, `application_decided`",
             body = Problem, content_type = "application/problem+json"),
@@ -123,7 +123,7 @@ pub struct AccountLimitView {
     request_body(content = AccountLimitBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The limit in force.", body = AccountLimitView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         (status = 422, description = "`validation_failed`", body = Problem,
             content_type = "application/problem+json"),
         BearerProblems,

@@ -6,7 +6,9 @@ use serde::Deserialize;
 
 use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
-use crate::error::{ApiError, BearerProblems, ErrorCode, FieldError, NotFound, Problem};
+use crate::error::{
+    ApiError, BearerProblems, ErrorCode, FieldError, MalformedRequest, NotFound, Problem,
+};
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
@@ -23,12 +25,12 @@ use crate::views::{self, AccountView};
     tag = "sub-accounts",
     params(
         ("id" = String, Path, description = "The root account id (`acct_…`)."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+        idempotency::IdempotencyKey,
     ),
     request_body(content = RegisterAccountBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The sub-account, its phone masked.", body = AccountView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         NotFound,
         (status = 409, description = "`not_a_root_account`, `account_closed`, `account_frozen`, `phone_account_limit_reached`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
@@ -83,12 +85,12 @@ pub struct AssociationBody {
     tag = "sub-accounts",
     params(
         ("id" = String, Path, description = "The root account id (`acct_…`)."),
-        ("Idempotency-Key" = Option<String>, Header, description = "Replays the first answer for the same key and body."),
+        idempotency::IdempotencyKey,
     ),
     request_body(content = AssociationBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The association.", body = views::InvitationView),
-        (status = 400, description = "`malformed_request`", body = Problem, content_type = "application/problem+json"),
+        MalformedRequest,
         NotFound,
         (status = 409, description = "`sub_account_must_verify`, `not_a_root_account`, `account_closed`, `account_frozen`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
