@@ -19,6 +19,9 @@ pub enum ProofStatus {
 }
 
 impl ProofStatus {
+    /// Every value.
+    pub const ALL: [Self; 3] = [Self::AwaitingAction, Self::Passed, Self::Failed];
+
     /// The API and storage name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -32,9 +35,7 @@ impl ProofStatus {
     /// Parses a stored name.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::AwaitingAction, Self::Passed, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 
@@ -156,6 +157,9 @@ pub enum CaseKind {
 }
 
 impl CaseKind {
+    /// Every value.
+    pub const ALL: [Self; 2] = [Self::Appeal, Self::Theft];
+
     /// The API and storage name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -168,9 +172,7 @@ impl CaseKind {
     /// Parses a name.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Appeal, Self::Theft]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -186,6 +188,9 @@ pub enum CaseOutcome {
 }
 
 impl CaseOutcome {
+    /// Every value.
+    pub const ALL: [Self; 3] = [Self::Confirmed, Self::Rejected, Self::Resolved];
+
     /// The API and storage name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -199,9 +204,7 @@ impl CaseOutcome {
     /// Parses a name.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Confirmed, Self::Rejected, Self::Resolved]
-            .into_iter()
-            .find(|o| o.as_str() == name)
+        Self::ALL.into_iter().find(|o| o.as_str() == name)
     }
 
     /// Whether this outcome can close a case of `kind`.

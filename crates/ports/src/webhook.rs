@@ -20,6 +20,9 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Delivered, Self::Failed];
+
     /// The API and storage name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -33,9 +36,7 @@ impl DeliveryStatus {
     /// Parses a stored name.
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Pending, Self::Delivered, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
     }
 }
 

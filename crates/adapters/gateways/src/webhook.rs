@@ -54,8 +54,7 @@ impl WebhookSender for HttpWebhookSender {
         event: &FeedEvent,
         now: DateTime<Utc>,
     ) -> Result<(), GatewayError> {
-        let body = serde_json::to_vec(&event.to_json())
-            .map_err(|e| GatewayError::Unavailable(e.into()))?;
+        let body = serde_json::to_vec(event).map_err(|e| GatewayError::Unavailable(e.into()))?;
         let response = self
             .client
             .post(url)

@@ -226,44 +226,6 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     state.auth.verify(token.trim())
 }
 
-/// The roles each operation admits, read from the `x-roles` extension of its entry in the
-/// served document: a route's path, its OpenAPI entry and its roles are one declaration (its
-/// `#[utoipa::path]`). Keyed by operation id, which is also the actix resource name.
-#[derive(Debug, Default)]
-pub struct RouteRoles(std::collections::HashMap<String, Vec<Role>>);
-
-impl RouteRoles {
-    /// The table of a document.
-    ///
-    /// # Errors
-    /// An operation with a role that is not one of [`Role`]'s.
-    pub fn from_document(doc: &utoipa::openapi::OpenApi) -> Result<Self, String> {
-        let mut table = std::collections::HashMap::new();
-        for item in doc.paths.paths.values() {
-            let operations = [&item.get, &item.post, &item.put, &item.delete, &item.patch];
-            for operation in operations.into_iter().flatten() {
-                let (Some(id), Some(extensions)) = (&operation.operation_id, &operation.extensions)
-                else {
-                    continue;
-                };
-                let Some(roles) = extensions.get("x-roles") else {
-                    continue;
-                };
-                let roles: Vec<Role> = serde_json::from_value(roles.clone())
-                    .map_err(|e| format!("{id}: x-roles: {e}"))?;
-                table.insert(id.clone(), roles);
-            }
-        }
-        Ok(Self(table))
-    }
-
-    /// The roles the operation admits; `None` for an operation that declares none.
-    #[must_use]
-    pub fn of(&self, operation: &str) -> Option<&[Role]> {
-        self.0.get(operation).map(Vec::as_slice)
-    }
-}
-
 /// A caller whose role the matched operation's `x-roles` admits: 401 without a valid token,
 /// 403 for any other role. An operation without `x-roles` admits nobody (it fails closed).
 #[derive(Debug, Clone)]
@@ -290,8 +252,8 @@ fn authorize(req: &HttpRequest) -> Result<Authorized, ApiError> {
     let principal = authenticate(req)?;
     let admitted = req
         .match_name()
-        .zip(req.app_data::<web::Data<RouteRoles>>())
-        .and_then(|(operation, table)| table.of(operation))
+        .zip(req.app_data::<web::Data<crate::openapi::RouteTable>>())
+        .and_then(|(operation, table)| table.roles(operation))
         .is_some_and(|roles| roles.contains(&principal.role));
     if admitted {
         Ok(Authorized(principal))

@@ -105,7 +105,7 @@ impl Fields {
 #[schema(as = RegisterAccount)]
 pub struct RegisterAccountBody {
     /// A mainland mobile number (SPEC §5), bound to the account (R19).
-    #[schema(required, value_type = String, pattern = r"^(?:\+?86|0086)?1[3-9]\d{9}$", example = "13812345678")]
+    #[schema(required, value_type = String, pattern = r"^(?:\+?86|0086)?1[3-9][0-9]{9}$", example = "13812345678")]
     phone: Option<String>,
 }
 
@@ -134,18 +134,18 @@ pub struct SubjectBody {
     #[serde(rename = "type")]
     #[schema(required, value_type = String, schema_with = schema::subject_types)]
     subject_type: Option<String>,
-    #[schema(value_type = String, schema_with = schema::document_types)]
+    #[schema(required = false, value_type = String, schema_with = schema::document_types)]
     document_type: Option<String>,
-    #[schema(value_type = String, max_length = 32)]
+    #[schema(required = false, value_type = String, max_length = 32)]
     document_number: Option<String>,
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    #[schema(required = false, value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
-    #[schema(value_type = String, schema_with = schema::regions)]
+    #[schema(required = false, value_type = String, schema_with = schema::regions)]
     region: Option<String>,
     /// The unified social credit code (18 characters).
-    #[schema(value_type = String, max_length = 18)]
+    #[schema(required = false, value_type = String, max_length = 18)]
     uscc: Option<String>,
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    #[schema(required = false, value_type = String, min_length = 1, max_length = 100)]
     legal_person_name: Option<String>,
     /// Only in a provider's assertion: the WeChat account has a mainland bank card (R5).
     #[serde(default)]
@@ -238,13 +238,23 @@ impl SubjectBody {
 }
 
 /// `POST /v1/payment-credits`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = PaymentCredit)]
 pub struct PaymentCreditBody {
+    /// The payment reference the applicant quoted (R6).
+    #[schema(required, value_type = String, min_length = 1, max_length = 64)]
     reference: Option<String>,
+    /// Yuan, as a string (`"0.37"`) or a number.
+    #[schema(required, value_type = String, pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$", example = "0.37")]
     amount: Option<serde_json::Value>,
+    /// The payer's name as the bank reports it.
+    #[schema(required, value_type = String, min_length = 1, max_length = 200)]
     payer_name: Option<String>,
+    /// The paying account.
+    #[schema(required, value_type = String, min_length = 1, max_length = 64)]
     payer_account: Option<String>,
+    #[schema(required, value_type = chrono::DateTime<chrono::Utc>)]
     received_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -317,10 +327,10 @@ pub struct DecisionBody {
     #[schema(required, value_type = String, schema_with = schema::decisions)]
     decision: Option<String>,
     /// Required to reject: a snake_case reason code, shown to the applicant (R7).
-    #[schema(value_type = String, pattern = "^[a-z0-9_]{1,64}$")]
+    #[schema(required = false, value_type = String, pattern = "^[a-z0-9_]{1,64}$")]
     reason_code: Option<String>,
     /// The reviewer's note, kept with the decision.
-    #[schema(value_type = String, max_length = 2000)]
+    #[schema(required = false, value_type = String, max_length = 2000)]
     note: Option<String>,
 }
 
@@ -536,16 +546,49 @@ impl ApplicationBody {
     }
 }
 
-/// A provider's verdict: the body of `POST /v1/provider-events/{provider}` and of the sandbox
-/// completion (without `session_ref`).
-#[derive(Debug, Deserialize)]
+/// A provider's verdict on a session: what a provider event reports and what a sandbox
+/// completion instructs.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Verdict)]
 pub struct VerdictBody {
-    /// The provider's session reference (provider events only).
-    pub session_ref: Option<String>,
+    #[schema(required, value_type = String, schema_with = schema::outcomes)]
     outcome: Option<String>,
+    /// Why a failed session failed (R7); `provider_error` when absent.
+    #[schema(required = false, value_type = String, schema_with = schema::reportable_failure_codes)]
     failure_code: Option<String>,
+    /// Who the provider saw; required when `passed`.
     asserted_subject: Option<SubjectBody>,
+}
+
+/// The body of `POST /v1/provider-events/{provider}`: a verdict on the provider's session.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ProviderEvent)]
+pub struct ProviderEventBody {
+    /// The provider's session reference.
+    #[schema(required, value_type = String, min_length = 1, max_length = 200)]
+    pub session_ref: Option<String>,
+    #[schema(required, value_type = String, schema_with = schema::outcomes)]
+    outcome: Option<String>,
+    /// Why a failed session failed (R7); `provider_error` when absent.
+    #[schema(required = false, value_type = String, schema_with = schema::reportable_failure_codes)]
+    failure_code: Option<String>,
+    /// Who the provider saw; required when `passed`.
+    asserted_subject: Option<SubjectBody>,
+}
+
+impl ProviderEventBody {
+    /// The verdict, without the session reference.
+    #[must_use]
+    pub fn verdict(self) -> (Option<String>, VerdictBody) {
+        let verdict = VerdictBody {
+            outcome: self.outcome,
+            failure_code: self.failure_code,
+            asserted_subject: self.asserted_subject,
+        };
+        (self.session_ref, verdict)
+    }
 }
 
 impl VerdictBody {

@@ -384,6 +384,15 @@ pub enum MalformedRequest {
     Malformed(Problem),
 }
 
+/// `validation_failed`: the fields listed in `errors` are invalid (R9).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a documentation type
+pub enum ValidationFailed {
+    /// `validation_failed`, listing each invalid field.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
 /// The problems any operation behind a bearer token can answer with.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // a documentation type
@@ -394,6 +403,24 @@ pub enum BearerProblems {
     /// `forbidden`: the token's role may not call this operation.
     #[response(status = 403, content_type = "application/problem+json")]
     Forbidden(Problem),
+    /// `rate_limited`: retry after the time given.
+    #[response(status = 429, content_type = "application/problem+json")]
+    RateLimited(Problem),
+    /// `internal_error`, with a reference.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+    /// `service_unavailable`: the database is unreachable.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+/// The problems any operation authenticated by a provider's `Signature` can answer with.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // a documentation type
+pub enum SignedProblems {
+    /// `invalid_signature`, or `signature_expired`: outside the timestamp tolerance.
+    #[response(status = 401, content_type = "application/problem+json")]
+    BadSignature(Problem),
     /// `rate_limited`: retry after the time given.
     #[response(status = 429, content_type = "application/problem+json")]
     RateLimited(Problem),

@@ -12,7 +12,8 @@ use crate::auth::Principal;
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::state::HttpState;
 
-const HEADER: &str = "Idempotency-Key";
+/// The header, as operations declare it.
+pub(crate) const HEADER: &str = "Idempotency-Key";
 
 /// The `Idempotency-Key` header as the creating operations document it.
 #[derive(utoipa::IntoParams)]
@@ -23,7 +24,8 @@ pub struct IdempotencyKey(
     Option<String>,
 );
 
-/// Runs `create` at most once per key; without the header it simply runs.
+/// Runs `create` at most once per key. Without the header, or on an operation whose entry does
+/// not declare it ([`crate::openapi::RouteTable::idempotent`]), it simply runs.
 ///
 /// # Errors
 /// What `create` returns, or the idempotency refusals.
@@ -40,7 +42,11 @@ where
     B: serde::Serialize,
 {
     let serialized = |body: &B| serde_json::to_vec(body).unwrap_or_default();
-    let Some(key) = req.headers().get(HEADER) else {
+    let declared = req
+        .match_name()
+        .zip(req.app_data::<actix_web::web::Data<crate::openapi::RouteTable>>())
+        .is_some_and(|(operation, table)| table.idempotent(operation));
+    let Some(key) = req.headers().get(HEADER).filter(|_| declared) else {
         return create()
             .await
             .map(|(status, body)| json(status, serialized(&body)));

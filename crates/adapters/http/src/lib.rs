@@ -34,12 +34,12 @@ pub struct HttpSettings {
     pub workers: usize,
 }
 
-/// The whole API on an actix-web app: the routes, `/openapi.json` built from them (and from
-/// the table of the operations not yet annotated), the roles each operation admits, read from
-/// that document, and `/docs`.
+/// The whole API on an actix-web app: the routes and `/openapi.json`, from one registration;
+/// the roles and idempotency of each operation, read from that document; `/docs`; and the
+/// operational `/metrics`, which is not part of the API.
 ///
 /// # Panics
-/// Never for the annotated routes: a test builds the same document and reads its roles.
+/// Never: a test builds the same document and reads its roles.
 pub fn serve<T>(app: actix_web::App<T>, state: web::Data<HttpState>) -> actix_web::App<T>
 where
     T: actix_web::dev::ServiceFactory<
@@ -51,7 +51,7 @@ where
 {
     use utoipa_actix_web::AppExt;
     let sandbox = state.sandbox;
-    let (app, derived) = app
+    let (app, document) = app
         .app_data(state)
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             error::ApiError::validation(vec![error::FieldError::new(
@@ -67,12 +67,21 @@ where
         )
         .app_data(web::PayloadConfig::new(64 * 1024))
         .into_utoipa_app()
+        .openapi(openapi::frame())
         .configure(|cfg| routes::configure(cfg, sandbox))
         .split_for_parts();
-    let document = openapi::document(derived);
-    let roles = auth::RouteRoles::from_document(&document)
+    let table = openapi::RouteTable::from_document(&document)
         .unwrap_or_else(|e| unreachable!("the annotated roles are roles: {e}"));
-    app.app_data(web::Data::new(roles))
+    app.app_data(web::Data::new(table))
+        .route("/metrics", web::get().to(metrics::export))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::Found()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
         .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(routes::ops::not_found))
 }

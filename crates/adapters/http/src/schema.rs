@@ -134,3 +134,45 @@ pub(crate) fn phone_change_statuses() -> Object {
 pub(crate) fn decisions() -> Object {
     one_of(["approve", "reject"])
 }
+
+pub(crate) fn event_types() -> Object {
+    one_of(realname_domain::event::EVENT_TYPES.iter().copied())
+}
+
+pub(crate) fn outcomes() -> Object {
+    one_of(["passed", "failed"])
+}
+
+pub(crate) fn reportable_failure_codes() -> Object {
+    use realname_domain::FailureCode;
+    one_of(
+        FailureCode::ALL
+            .into_iter()
+            .filter(|c| c.is_provider_reportable())
+            .map(FailureCode::as_str),
+    )
+}
+
+pub(crate) fn proof_statuses() -> Object {
+    use realname_domain::identity::ProofStatus;
+    one_of(ProofStatus::ALL.map(ProofStatus::as_str))
+}
+
+pub(crate) fn case_kinds() -> Object {
+    use realname_domain::identity::CaseKind;
+    one_of(CaseKind::ALL.map(CaseKind::as_str))
+}
+
+pub(crate) fn case_outcomes() -> Object {
+    use realname_domain::identity::CaseOutcome;
+    one_of(CaseOutcome::ALL.map(CaseOutcome::as_str))
+}
+
+pub(crate) fn case_outcomes_or_null() -> Object {
+    use realname_domain::identity::CaseOutcome;
+    one_of_or_null(CaseOutcome::ALL.map(CaseOutcome::as_str))
+}
+
+pub(crate) fn recorded_results() -> Object {
+    one_of(["recorded", "duplicate"])
+}

@@ -24,7 +24,19 @@ use crate::views::AccountView;
     request_body(content = RegisterAccountBody, content_type = "application/json"),
     params(idempotency::IdempotencyKey),
     responses(
-        (status = 201, description = "The account, its phone masked.", body = AccountView),
+        (status = 201, description = "The account, its phone masked.", body = AccountView,
+            links(
+                ("get_account" = (operation_id = "get_account", parameters(("id" = "$response.body#/id")))),
+                ("get_real_name" = (operation_id = "get_real_name", parameters(("id" = "$response.body#/id")))),
+                ("get_capabilities" = (operation_id = "get_capabilities", parameters(("id" = "$response.body#/id")))),
+                ("submit_application" = (operation_id = "submit_application", parameters(("id" = "$response.body#/id")))),
+                ("list_applications" = (operation_id = "list_applications", parameters(("id" = "$response.body#/id")))),
+                ("request_phone_change" = (operation_id = "request_phone_change", parameters(("id" = "$response.body#/id")))),
+                ("create_sub_account" = (operation_id = "create_sub_account", parameters(("id" = "$response.body#/id")))),
+                ("close_account" = (operation_id = "close_account", parameters(("id" = "$response.body#/id")))),
+                ("remove_real_name" = (operation_id = "remove_real_name", parameters(("id" = "$response.body#/id")))),
+            )
+        ),
         MalformedRequest,
         (status = 409, description = "`phone_account_limit_reached` (R19), `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),

@@ -30,7 +30,12 @@ use crate::views;
     ),
     request_body(content = ApplicationBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "The application.", body = views::ApplicationView),
+        (status = 201, description = "The application.", body = views::ApplicationView,
+            links(
+                ("get_application" = (operation_id = "get_application", parameters(("id" = "$response.body#/id")))),
+                ("withdraw_application" = (operation_id = "withdraw_application", parameters(("id" = "$response.body#/id")))),
+            )
+        ),
         MalformedRequest,
         NotFound,
         (status = 409, description = "`already_verified`, `not_verified`, `application_pending`, `account_closed`, `account_frozen`, `no_change`, `modification_cooldown`, `idempotency_key_in_use`",

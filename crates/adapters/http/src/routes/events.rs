@@ -1,23 +1,34 @@
 //! The event feed and webhook subscriptions (SPEC §6), and agreement expiries (R12, R18).
 
-use actix_web::{HttpResponse, web};
-use realname_ports::FeedEvent;
-use serde::Deserialize;
-use serde_json::json;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use realname_ports::{DeliveryRecord, DeliveryStatus, FeedEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::parse_json;
-use crate::error::{ApiError, FieldError};
+use crate::error::{
+    ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem, ValidationFailed,
+};
 use crate::routes::account_id;
+use crate::schema::one_of;
 use crate::state::HttpState;
 use crate::views::AccountView;
 
 /// The query of `GET /v1/events`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct FeedQuery {
+    /// The last event id of the page before (`evt_…`).
+    #[param(pattern = "^evt_[0-9a-f]{32}$")]
     starting_after: Option<String>,
+    /// 1 to 500; 100 by default.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
+    /// Only this account's events (`acct_…`).
+    #[param(pattern = "^acct_[0-9a-f]{32}$")]
     account_id: Option<String>,
 }
 
@@ -25,13 +36,39 @@ fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::validation(vec![FieldError::new(field, "invalid_format", message)])
 }
 
-/// `GET /v1/events?starting_after=&limit=&account_id=` (service, admin): oldest first.
-pub async fn feed(
+/// A page of the feed, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EventPage)]
+pub struct EventPage {
+    data: Vec<FeedEvent>,
+    has_more: bool,
+}
+
+/// The event feed, oldest first (SPEC §6)
+///
+/// Page with `starting_after`, the last event id seen. Never shows an event that a still
+/// running transaction could precede, so a consumer paging it misses none.
+///
+/// Roles: service, admin.
+#[utoipa::path(
+    operation_id = "list_events",
+    tag = "events",
+    params(FeedQuery),
+    responses(
+        (status = 200, description = "A page of events.", body = EventPage),
+        (status = 422, description = "`validation_failed`: `limit`, `starting_after` or `account_id`.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["service", "admin"]))),
+)]
+#[get("/v1/events")]
+pub async fn list_events(
     state: web::Data<HttpState>,
-    principal: Principal,
+    _caller: Authorized,
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(&[Role::Service, Role::Admin])?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::validation(vec![FieldError::new(
@@ -55,87 +92,218 @@ pub async fn feed(
                 .map_err(|_| invalid("account_id", "Not an account id."))?,
         ),
     };
-    let (events, has_more) = state
+    let (data, has_more) = state
         .use_cases
         .list_events
         .execute(account, after, limit)
         .await?;
-    let data: Vec<_> = events.iter().map(FeedEvent::to_json).collect();
-    Ok(HttpResponse::Ok().json(json!({"data": data, "has_more": has_more})))
+    Ok(HttpResponse::Ok().json(EventPage { data, has_more }))
 }
 
 /// The body of `PUT /v1/accounts/{id}/agreement`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = Agreement)]
 pub struct AgreementBody {
-    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the account's agreement expires; `null` clears it.
+    #[schema(required)]
+    expires_at: Option<DateTime<Utc>>,
 }
 
-/// `PUT /v1/accounts/{id}/agreement` `{expires_at}` (service): `null` clears it.
-pub async fn agreement(
+/// Set or clear the agreement expiry (R12, R18)
+///
+/// `sign_contract` is allowed until it; `null` clears it.
+///
+/// Roles: service.
+#[utoipa::path(
+    operation_id = "set_agreement",
+    tag = "accounts",
+    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    request_body(content = AgreementBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The account.", body = AccountView),
+        MalformedRequest,
+        NotFound,
+        (status = 409, description = "`account_closed`",
+            body = Problem, content_type = "application/problem+json"),
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["service"]))),
+)]
+#[put("/v1/accounts/{id}/agreement")]
+pub async fn set_agreement(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Service])?;
     let body: AgreementBody = parse_json(&body)?;
     let account = state
         .use_cases
         .set_agreement
-        .execute(actor, account_id(&id)?, body.expires_at)
+        .execute(caller.actor(), account_id(&id)?, body.expires_at)
         .await?;
     Ok(HttpResponse::Ok().json(AccountView::from(&account)))
 }
 
 /// The body of `POST /v1/webhook-endpoints`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CreateWebhookEndpoint)]
 pub struct WebhookBody {
+    /// An `https` URL on a public host.
+    #[schema(
+        pattern = r"^https://[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/[A-Za-z0-9._~-]*)*$",
+        max_length = 2048
+    )]
     url: String,
+    /// The event types to deliver; all of them when empty.
     #[serde(default)]
+    #[schema(schema_with = event_type_list)]
     event_types: Vec<String>,
 }
 
-/// `POST /v1/webhook-endpoints` `{url, event_types}` (admin): 201 with the signing secret, shown
-/// this once.
-pub async fn create_webhook(
+fn event_type_list() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::Array::new(crate::schema::event_types())
+}
+
+/// A new webhook endpoint, with its signing secret.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = WebhookEndpointCreated)]
+pub struct WebhookEndpointCreated {
+    /// `whe_…`.
+    id: String,
+    url: String,
+    #[schema(schema_with = event_type_list)]
+    event_types: Vec<String>,
+    /// The signing secret, shown this once.
+    secret: String,
+    created_at: DateTime<Utc>,
+}
+
+/// Subscribe a webhook endpoint (SPEC §6)
+///
+/// The signing secret is shown this once.
+///
+/// Roles: admin.
+#[utoipa::path(
+    operation_id = "create_webhook_endpoint",
+    tag = "events",
+    request_body(content = WebhookBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The endpoint and its secret.", body = WebhookEndpointCreated),
+        MalformedRequest,
+        (status = 422, description = "`webhook_refused`: the URL or an event type.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
+#[post("/v1/webhook-endpoints")]
+pub async fn create_webhook_endpoint(
     state: web::Data<HttpState>,
-    principal: Principal,
+    _caller: Authorized,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(&[Role::Admin])?;
     let body: WebhookBody = parse_json(&body)?;
     let (endpoint, secret) = state
         .use_cases
         .create_webhook_endpoint
         .execute(&body.url, body.event_types)
         .await?;
-    Ok(HttpResponse::Created().json(json!({
-        "id": format!("whe_{}", endpoint.id.simple()),
-        "url": endpoint.url.as_str(),
-        "event_types": endpoint.event_types,
-        "secret": secret.expose(),
-        "created_at": endpoint.created_at,
-    })))
+    Ok(HttpResponse::Created().json(WebhookEndpointCreated {
+        id: format!("whe_{}", endpoint.id.simple()),
+        url: endpoint.url.as_str().to_owned(),
+        event_types: endpoint.event_types,
+        secret: secret.expose().to_owned(),
+        created_at: endpoint.created_at,
+    }))
 }
 
 /// The query of `GET /v1/webhook-endpoints/{id}/deliveries`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
+    /// Only deliveries in this state.
+    #[param(schema_with = delivery_statuses)]
     status: Option<String>,
+    /// 1 to 100; 50 by default.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
-/// `GET /v1/webhook-endpoints/{id}/deliveries?status=failed` (admin): newest first.
-pub async fn deliveries(
+fn delivery_statuses() -> utoipa::openapi::schema::Object {
+    one_of(DeliveryStatus::ALL.map(DeliveryStatus::as_str))
+}
+
+/// One delivery of an event to an endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Delivery)]
+pub struct DeliveryView {
+    /// `evt_…`.
+    event_id: String,
+    #[schema(schema_with = crate::schema::event_types)]
+    event_type: String,
+    #[schema(schema_with = delivery_statuses)]
+    status: &'static str,
+    attempts: u32,
+    /// The last failure, without the response body.
+    #[schema(required)]
+    last_error: Option<String>,
+    queued_at: DateTime<Utc>,
+    #[schema(required)]
+    last_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl From<&DeliveryRecord> for DeliveryView {
+    fn from(r: &DeliveryRecord) -> Self {
+        Self {
+            event_id: format!("evt_{}", r.event_id.simple()),
+            event_type: r.event_type.clone(),
+            status: r.status.as_str(),
+            attempts: r.attempts,
+            last_error: r.last_error.clone(),
+            queued_at: r.queued_at,
+            last_attempt_at: r.last_attempt_at,
+        }
+    }
+}
+
+/// An endpoint's deliveries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DeliveryList)]
+pub struct DeliveryList {
+    data: Vec<DeliveryView>,
+}
+
+/// An endpoint's deliveries, newest first (SPEC §6)
+///
+/// Roles: admin.
+#[utoipa::path(
+    operation_id = "list_webhook_deliveries",
+    tag = "events",
+    params(("id" = String, Path, description = "The endpoint id (`whe_…`)."), DeliveriesQuery),
+    responses(
+        (status = 200, description = "The deliveries.", body = DeliveryList),
+        NotFound,
+        (status = 422, description = "`validation_failed`: `status` or `limit`.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["admin"]))),
+)]
+#[get("/v1/webhook-endpoints/{id}/deliveries")]
+pub async fn list_webhook_deliveries(
     state: web::Data<HttpState>,
-    principal: Principal,
+    _caller: Authorized,
     id: web::Path<String>,
     query: web::Query<DeliveriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(&[Role::Admin])?;
     let endpoint = id
         .strip_prefix("whe_")
         .and_then(|u| uuid::Uuid::try_parse(u).ok())
@@ -143,7 +311,7 @@ pub async fn deliveries(
     let status = match query.status.as_deref() {
         None => None,
         Some(raw) => Some(
-            realname_ports::DeliveryStatus::parse(raw)
+            DeliveryStatus::parse(raw)
                 .ok_or_else(|| invalid("status", "Use pending, delivered or failed."))?,
         ),
     };
@@ -152,19 +320,7 @@ pub async fn deliveries(
         .list_deliveries
         .execute(endpoint, status, query.limit.unwrap_or(50))
         .await?;
-    let data: Vec<_> = records
-        .iter()
-        .map(|r| {
-            json!({
-                "event_id": format!("evt_{}", r.event_id.simple()),
-                "event_type": r.event_type,
-                "status": r.status.as_str(),
-                "attempts": r.attempts,
-                "last_error": r.last_error,
-                "queued_at": r.queued_at,
-                "last_attempt_at": r.last_attempt_at,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "data": data })))
+    Ok(HttpResponse::Ok().json(DeliveryList {
+        data: records.iter().map(DeliveryView::from).collect(),
+    }))
 }

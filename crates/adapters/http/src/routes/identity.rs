@@ -1,72 +1,155 @@
 //! Identity proof, find accounts, recovery, freezes, appeals and cases (R14, R15).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
 use realname_domain::identity::{Case, CaseKind, CaseOutcome, IdentityProof};
 use realname_domain::{CaseId, ProofId};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::{ConfirmBody, SubjectBody, VerdictBody, parse_json};
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::error::{
+    ApiError, BearerProblems, ErrorCode, FieldError, MalformedRequest, NotFound, Problem,
+    ValidationFailed,
+};
+use crate::schema::{
+    account_states, case_kinds, case_outcomes, case_outcomes_or_null, methods, proof_statuses,
+    real_name_statuses,
+};
 use crate::state::HttpState;
-use crate::views;
+use crate::views::{self, MaskedSubjectView, NextActionView, PhoneChangeView};
 
-const EVERY_ROLE: &[Role] = &[
-    Role::Holder,
-    Role::Service,
-    Role::Reviewer,
-    Role::AccountManager,
-    Role::Admin,
-];
+/// Identity proofs and appeals are open to any authenticated caller: a person locked out of
+/// their accounts signs in with any platform account (R14, R15). A proof's later steps are its
+/// owner's alone; anyone else gets 404.
+const ANY_CALLER: [&str; 5] = ["holder", "service", "reviewer", "account_manager", "admin"];
 
 fn proof_id(raw: &str) -> Result<ProofId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("No such identity proof."))
 }
 
-fn proof_view(proof: &IdentityProof) -> Value {
-    json!({
-        "id": proof.id.to_string(),
-        "method": proof.method.as_str(),
-        "status": proof.status.as_str(),
-        "subject": views::masked_subject(&proof.subject.masked()),
-        "next_action": proof.next_action.as_ref().map(views::next_action),
-        "created_at": proof.created_at,
-    })
+/// An identity proof (R14): who the caller proved to be, masked.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IdentityProof)]
+pub struct ProofView {
+    id: String,
+    #[schema(schema_with = methods)]
+    method: &'static str,
+    #[schema(schema_with = proof_statuses)]
+    status: &'static str,
+    subject: MaskedSubjectView,
+    /// What the person does next, while the proof awaits them.
+    #[schema(required)]
+    next_action: Option<NextActionView>,
+    created_at: DateTime<Utc>,
 }
 
-fn case_view(case: &Case) -> Value {
-    json!({
-        "id": case.id.to_string(),
-        "kind": case.kind.as_str(),
-        "status": if case.outcome.is_some() { "resolved" } else { "open" },
-        "outcome": case.outcome.map(CaseOutcome::as_str),
-        "proof_id": case.proof_id.map(|p| p.to_string()),
-        "account_ids": case.account_ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "created_at": case.created_at,
-        "resolved_at": case.resolved_at,
-    })
+impl From<&IdentityProof> for ProofView {
+    fn from(proof: &IdentityProof) -> Self {
+        Self {
+            id: proof.id.to_string(),
+            method: proof.method.as_str(),
+            status: proof.status.as_str(),
+            subject: views::masked_subject(&proof.subject.masked()),
+            next_action: proof.next_action.as_ref().map(views::next_action),
+            created_at: proof.created_at,
+        }
+    }
+}
+
+/// An appeal or a theft case (R14).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Case)]
+pub struct CaseView {
+    id: String,
+    #[schema(schema_with = case_kinds)]
+    kind: &'static str,
+    #[schema(schema_with = case_statuses)]
+    status: &'static str,
+    #[schema(schema_with = case_outcomes_or_null, required)]
+    outcome: Option<&'static str>,
+    #[schema(required)]
+    proof_id: Option<String>,
+    account_ids: Vec<String>,
+    created_at: DateTime<Utc>,
+    #[schema(required)]
+    resolved_at: Option<DateTime<Utc>>,
+}
+
+fn case_statuses() -> utoipa::openapi::schema::Object {
+    crate::schema::one_of(["open", "resolved"])
+}
+
+impl From<&Case> for CaseView {
+    fn from(case: &Case) -> Self {
+        Self {
+            id: case.id.to_string(),
+            kind: case.kind.as_str(),
+            status: if case.outcome.is_some() {
+                "resolved"
+            } else {
+                "open"
+            },
+            outcome: case.outcome.map(CaseOutcome::as_str),
+            proof_id: case.proof_id.map(|p| p.to_string()),
+            account_ids: case.account_ids.iter().map(ToString::to_string).collect(),
+            created_at: case.created_at,
+            resolved_at: case.resolved_at,
+        }
+    }
 }
 
 /// The body of `POST /v1/identity-proofs`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StartIdentityProof)]
 pub struct ProofBody {
+    #[schema(required, value_type = String, schema_with = methods)]
     method: Option<String>,
+    #[schema(required)]
     subject: Option<SubjectBody>,
 }
 
-/// `POST /v1/identity-proofs` `{method, subject}`: anyone authenticated.
-pub async fn start(
+/// Start an identity proof (R14)
+///
+/// Proves who the caller is with an instant method, to find, recover or freeze the accounts
+/// of that identity. Any authenticated caller may prove an identity: a person locked out of
+/// their accounts signs in with any platform account.
+///
+/// Roles: holder, service, reviewer, account_manager, admin.
+#[utoipa::path(
+    operation_id = "start_identity_proof",
+    tag = "identity",
+    request_body(content = ProofBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The proof, awaiting the person.", body = ProofView,
+            links(
+                ("find_accounts" = (operation_id = "find_accounts", parameters(("id" = "$response.body#/id")))),
+                ("request_recovery" = (operation_id = "request_recovery", parameters(("id" = "$response.body#/id")))),
+                ("freeze_accounts" = (operation_id = "freeze_accounts", parameters(("id" = "$response.body#/id")))),
+            )
+        ),
+        MalformedRequest,
+        (status = 422, description = "`validation_failed`, `method_not_available_for_document`, `use_international_site`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "`provider_error`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[post("/v1/identity-proofs")]
+pub async fn start_identity_proof(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let body: ProofBody = parse_json(&body)?;
-    let request = crate::dto::proof_request(
+    let (method, subject) = crate::dto::proof_request(
         body.method.as_deref(),
         body.subject.as_ref(),
         state.clock.now().date_naive(),
@@ -74,96 +157,214 @@ pub async fn start(
     let proof = state
         .use_cases
         .start_identity_proof
-        .execute(&principal.owner_label(), request.0, request.1)
+        .execute(&caller.0.owner_label(), method, subject)
         .await?;
-    Ok(HttpResponse::Created().json(proof_view(&proof)))
+    Ok(HttpResponse::Created().json(ProofView::from(&proof)))
 }
 
-/// `POST /v1/sandbox/identity-proofs/{id}/complete`: decide a proof as its provider would.
-pub async fn sandbox_complete(
+/// Sandbox: complete an identity proof as its provider would
+///
+/// Served only while the sandbox is on.
+///
+/// Roles: holder, service, reviewer, account_manager, admin (the proof's owner).
+#[utoipa::path(
+    operation_id = "sandbox_complete_identity_proof",
+    tag = "sandbox",
+    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    request_body(content = VerdictBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The proof after the verdict.", body = ProofView),
+        MalformedRequest,
+        NotFound,
+        (status = 409, description = "`identity_proof_decided`",
+            body = Problem, content_type = "application/problem+json"),
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[post("/v1/sandbox/identity-proofs/{id}/complete")]
+pub async fn sandbox_complete_identity_proof(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let instruction = parse_json::<VerdictBody>(&body)?.convert(state.clock.now().date_naive())?;
     let proof = state
         .use_cases
         .complete_sandbox_proof
-        .execute(&principal.owner_label(), proof_id(&id)?, &instruction)
+        .execute(&caller.0.owner_label(), proof_id(&id)?, &instruction)
         .await?;
-    Ok(HttpResponse::Ok().json(proof_view(&proof)))
+    Ok(HttpResponse::Ok().json(ProofView::from(&proof)))
 }
 
-/// `GET /v1/identity-proofs/{id}/accounts`: masked accounts with opaque references (R15).
-pub async fn accounts(
+/// An account of a proven identity, as Find Account shows it (R15): masked, with an opaque
+/// reference for recovery and freezes.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FoundAccount)]
+pub struct FoundAccountView {
+    /// Opaque; names the account in recoveries and freezes.
+    r#ref: String,
+    /// Masked.
+    account_id: String,
+    /// Masked; `null` once redacted (R21).
+    #[schema(required)]
+    phone: Option<String>,
+    #[schema(schema_with = real_name_statuses)]
+    status: &'static str,
+    #[schema(schema_with = account_states)]
+    state: &'static str,
+    created_at: DateTime<Utc>,
+}
+
+/// The accounts of a proven identity and its use of the R3/R4 limit.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FoundAccounts)]
+pub struct FoundAccountsView {
+    data: Vec<FoundAccountView>,
+    used: usize,
+    limit: u32,
+    /// E.g. `2 of 3 used`.
+    summary: String,
+}
+
+/// Find the accounts of a proven identity (R15)
+///
+/// Roles: holder, service, reviewer, account_manager, admin (the proof's owner).
+#[utoipa::path(
+    operation_id = "find_accounts",
+    tag = "identity",
+    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    responses(
+        (status = 200, description = "The identity's accounts, masked.", body = FoundAccountsView),
+        NotFound,
+        (status = 409, description = "`identity_proof_not_passed`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[get("/v1/identity-proofs/{id}/accounts")]
+pub async fn find_accounts(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let found = state
         .use_cases
         .find_accounts
-        .execute(&principal.owner_label(), proof_id(&id)?)
+        .execute(&caller.0.owner_label(), proof_id(&id)?)
         .await?;
-    let data: Vec<Value> = found
+    let data = found
         .accounts
         .iter()
-        .map(|f| {
-            json!({
-                "ref": f.reference,
-                "account_id": realname_domain::masking::mask_identifier(&f.account.id.to_string()),
-                "phone": f.account.phone.as_ref().map(realname_domain::identifiers::Phone::masked),
-                "status": f.account.status.as_str(),
-                "state": f.account.state.as_str(),
-                "created_at": f.account.created_at,
-            })
+        .map(|f| FoundAccountView {
+            r#ref: f.reference.clone(),
+            account_id: realname_domain::masking::mask_identifier(&f.account.id.to_string()),
+            phone: f
+                .account
+                .phone
+                .as_ref()
+                .map(realname_domain::identifiers::Phone::masked),
+            status: f.account.status.as_str(),
+            state: f.account.state.as_str(),
+            created_at: f.account.created_at,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "data": data,
-        "used": found.used,
-        "limit": found.limit,
-        "summary": format!("{} of {} used", found.used, found.limit),
-    })))
+    Ok(HttpResponse::Ok().json(FoundAccountsView {
+        data,
+        used: found.used,
+        limit: found.limit,
+        summary: format!("{} of {} used", found.used, found.limit),
+    }))
 }
 
 /// The body of a recovery.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = StartRecovery)]
 pub struct RecoveryBody {
+    /// A reference from Find Account.
+    #[schema(required, value_type = String, min_length = 1, max_length = 100)]
     r#ref: Option<String>,
+    /// The number to bind instead (SPEC §5).
+    #[schema(required, value_type = String, pattern = r"^(?:\+?86|0086)?1[3-9][0-9]{9}$", example = "13812345678")]
     phone: Option<String>,
 }
 
-/// `POST /v1/identity-proofs/{id}/recoveries` `{ref, phone}`: a code to the owner's number.
-pub async fn recover(
+/// Recover an account of a proven identity (R14)
+///
+/// Sends a code to the new number; confirming it rebinds the account's phone (R19).
+///
+/// Roles: holder, service, reviewer, account_manager, admin (the proof's owner).
+#[utoipa::path(
+    operation_id = "request_recovery",
+    tag = "identity",
+    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    request_body(content = RecoveryBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The pending phone change.", body = PhoneChangeView),
+        MalformedRequest,
+        NotFound,
+        (status = 409, description = "`identity_proof_not_passed`, `account_closed`, `no_change`, `phone_account_limit_reached`",
+            body = Problem, content_type = "application/problem+json"),
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[post("/v1/identity-proofs/{id}/recoveries")]
+pub async fn request_recovery(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let body: RecoveryBody = parse_json(&body)?;
     let (reference, phone) = crate::dto::recovery_request(body.r#ref, body.phone)?;
     let change = state
         .use_cases
         .account_recovery
-        .request(&principal.owner_label(), proof_id(&id)?, &reference, phone)
+        .request(&caller.0.owner_label(), proof_id(&id)?, &reference, phone)
         .await?;
     Ok(HttpResponse::build(StatusCode::CREATED).json(views::phone_change(&change)))
 }
 
-/// `POST /v1/identity-proofs/{id}/recoveries/{rid}/confirm` `{code}`: rebinds the phone.
+/// Confirm a recovery with the code sent (R14, R19)
+///
+/// Roles: holder, service, reviewer, account_manager, admin (the proof's owner).
+#[utoipa::path(
+    operation_id = "confirm_recovery",
+    tag = "identity",
+    params(
+        ("id" = String, Path, description = "The proof id (`prf_…`)."),
+        ("rid" = String, Path, description = "The recovery's phone change id (`pch_…`)."),
+    ),
+    request_body(content = ConfirmBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The phone change, confirmed.", body = PhoneChangeView),
+        MalformedRequest,
+        NotFound,
+        (status = 409, description = "`otp_locked`, `identity_proof_not_passed`, `account_closed`, `phone_account_limit_reached`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `otp_invalid`, `otp_expired`",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[post("/v1/identity-proofs/{id}/recoveries/{rid}/confirm")]
 pub async fn confirm_recovery(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let change = path
         .1
         .parse()
@@ -172,27 +373,51 @@ pub async fn confirm_recovery(
     let change = state
         .use_cases
         .account_recovery
-        .confirm(&principal.owner_label(), proof_id(&path.0)?, change, &code)
+        .confirm(&caller.0.owner_label(), proof_id(&path.0)?, change, &code)
         .await?;
     Ok(HttpResponse::Ok().json(views::phone_change(&change)))
 }
 
 /// The body of a freeze.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = FreezeAccounts)]
 pub struct FreezeBody {
+    /// References from Find Account.
+    #[schema(required, value_type = Vec<String>, min_items = 1, max_items = 20)]
     refs: Option<Vec<String>>,
+    /// What happened, for the reviewer.
+    #[schema(required = false, value_type = String, max_length = 4000)]
     note: Option<String>,
 }
 
-/// `POST /v1/identity-proofs/{id}/freezes` `{refs, note}`: freeze and open a theft case.
-pub async fn freeze(
+/// Freeze accounts of a proven identity and open a theft case (R14)
+///
+/// Roles: holder, service, reviewer, account_manager, admin (the proof's owner).
+#[utoipa::path(
+    operation_id = "freeze_accounts",
+    tag = "identity",
+    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    request_body(content = FreezeBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The theft case.", body = CaseView),
+        MalformedRequest,
+        NotFound,
+        (status = 409, description = "`identity_proof_not_passed`",
+            body = Problem, content_type = "application/problem+json"),
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[post("/v1/identity-proofs/{id}/freezes")]
+pub async fn freeze_accounts(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let body: FreezeBody = parse_json(&body)?;
     let refs = body.refs.filter(|r| !r.is_empty()).ok_or_else(|| {
         ApiError::validation(vec![FieldError::new(
@@ -205,27 +430,50 @@ pub async fn freeze(
     let case = state
         .use_cases
         .freeze_accounts
-        .execute(&principal.owner_label(), proof_id(&id)?, &refs, note)
+        .execute(&caller.0.owner_label(), proof_id(&id)?, &refs, note)
         .await?;
-    Ok(HttpResponse::Created().json(case_view(&case)))
+    Ok(HttpResponse::Created().json(CaseView::from(&case)))
 }
 
 /// The body of an appeal.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OpenAppeal)]
 pub struct AppealBody {
+    /// The account concerned (`acct_…`).
+    #[schema(required = false, value_type = String, pattern = "^acct_[0-9a-f]{32}$")]
     account_id: Option<String>,
+    /// A passed proof of the caller's identity (`prf_…`).
+    #[schema(required = false, value_type = String, pattern = "^prf_[0-9a-f]{32}$")]
     proof_id: Option<String>,
+    /// What the person needs, for a reviewer.
+    #[schema(required, value_type = String, min_length = 1, max_length = 4000, pattern = r"\S")]
     message: Option<String>,
 }
 
-/// `POST /v1/appeals` `{account_id?, proof_id?, message}`.
-pub async fn appeal(
+/// Open an appeal to a reviewer (R14)
+///
+/// Roles: holder, service, reviewer, account_manager, admin.
+#[utoipa::path(
+    operation_id = "open_appeal",
+    tag = "identity",
+    request_body(content = AppealBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The appeal case.", body = CaseView),
+        MalformedRequest,
+        NotFound,
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[post("/v1/appeals")]
+pub async fn open_appeal(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(EVERY_ROLE)?;
     let body: AppealBody = parse_json(&body)?;
     let message = body
         .message
@@ -252,27 +500,61 @@ pub async fn appeal(
     let case = state
         .use_cases
         .open_appeal
-        .execute(&principal.owner_label(), account, proof, message)
+        .execute(&caller.0.owner_label(), account, proof, message)
         .await?;
-    Ok(HttpResponse::Created().json(case_view(&case)))
+    Ok(HttpResponse::Created().json(CaseView::from(&case)))
 }
 
 /// The query of `GET /v1/cases`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct CasesQuery {
+    /// Only appeals or only theft cases.
+    #[param(schema_with = case_kinds)]
     kind: Option<String>,
+    /// `open`, or `all` (the default).
+    #[param(schema_with = case_filters)]
     status: Option<String>,
+    /// At most this many (1 to 200); 50 by default.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
-/// `GET /v1/cases?kind=appeal|theft&status=open` (reviewer).
-pub async fn cases(
+fn case_filters() -> utoipa::openapi::schema::Object {
+    crate::schema::one_of(["open", "all"])
+}
+
+/// A list of cases, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseList)]
+pub struct CaseList {
+    data: Vec<CaseView>,
+    has_more: bool,
+}
+
+/// Appeals and theft cases (R14)
+///
+/// Roles: reviewer.
+#[utoipa::path(
+    operation_id = "list_cases",
+    tag = "review",
+    params(CasesQuery),
+    responses(
+        (status = 200, description = "The cases.", body = CaseList),
+        (status = 422, description = "`validation_failed`: `kind` or `status`.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["reviewer"]))),
+)]
+#[get("/v1/cases")]
+pub async fn list_cases(
     state: web::Data<HttpState>,
-    principal: Principal,
+    _caller: Authorized,
     query: web::Query<CasesQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(&[Role::Reviewer])?;
     let kind = match query.kind.as_deref() {
         None => None,
         Some(k) => Some(CaseKind::parse(k).ok_or_else(|| {
@@ -299,27 +581,57 @@ pub async fn cases(
         .list_cases
         .execute(kind, open_only, query.limit.unwrap_or(50).clamp(1, 200))
         .await?;
-    let data: Vec<Value> = found.iter().map(case_view).collect();
-    Ok(HttpResponse::Ok().json(json!({"data": data, "has_more": false})))
+    Ok(HttpResponse::Ok().json(CaseList {
+        data: found.iter().map(CaseView::from).collect(),
+        has_more: false,
+    }))
 }
 
 /// The body of a resolution.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResolveCase)]
 pub struct ResolutionBody {
+    /// `confirmed` or `rejected` for theft, `resolved` or `rejected` for an appeal.
+    #[schema(required, value_type = String, schema_with = case_outcomes)]
     outcome: Option<String>,
+    /// The reviewer's note.
+    #[schema(required = false, value_type = String, max_length = 4000)]
     note: Option<String>,
 }
 
-/// `POST /v1/cases/{id}/resolution` `{outcome, note}` (reviewer).
-pub async fn resolve(
+/// Resolve a case (R14)
+///
+/// A confirmed theft revokes the impostor's verification; a rejected one releases the frozen
+/// accounts.
+///
+/// Roles: reviewer.
+#[utoipa::path(
+    operation_id = "resolve_case",
+    tag = "review",
+    params(("id" = String, Path, description = "The case id (`case_…`).")),
+    request_body(content = ResolutionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The resolved case.", body = CaseView),
+        MalformedRequest,
+        NotFound,
+        (status = 409, description = "`case_not_open`: resolved before, or an outcome of the other kind.",
+            body = Problem, content_type = "application/problem+json"),
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["reviewer"]))),
+)]
+#[post("/v1/cases/{id}/resolution")]
+pub async fn resolve_case(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Reviewer])?;
     let body: ResolutionBody = parse_json(&body)?;
+    // The note is accepted and not yet stored: the case model has no place for it (R14).
     let _note = body.note;
     let outcome = body
         .outcome
@@ -336,7 +648,7 @@ pub async fn resolve(
     let case = state
         .use_cases
         .resolve_case
-        .execute(actor, id, outcome)
+        .execute(caller.actor(), id, outcome)
         .await?;
-    Ok(HttpResponse::Ok().json(case_view(&case)))
+    Ok(HttpResponse::Ok().json(CaseView::from(&case)))
 }

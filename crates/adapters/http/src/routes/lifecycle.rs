@@ -1,12 +1,11 @@
 //! Account lifecycle: closure (R21) and phone changes (R19).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_domain::phone_change::PhoneChangeId;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use crate::auth::{Authorized, Principal, Role};
+use crate::auth::Authorized;
 use crate::dto::{ConfirmBody, RegisterAccountBody, parse_json};
 use crate::error::{
     ApiError, BearerProblems, ErrorCode, FieldError, MalformedRequest, NotFound, Problem,
@@ -71,7 +70,11 @@ pub async fn close_account(
     ),
     request_body(content = RegisterAccountBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "The pending change.", body = views::PhoneChangeView),
+        (status = 201, description = "The pending change.", body = views::PhoneChangeView,
+            links(
+                ("confirm_phone_change" = (operation_id = "confirm_phone_change", parameters(("id" = "$response.body#/account_id"), ("change_id" = "$response.body#/id")))),
+            )
+        ),
         MalformedRequest,
         NotFound,
         (status = 409, description = "`account_closed`, `account_frozen`, `phone_account_limit_reached`, `idempotency_key_in_use`",
@@ -149,20 +152,49 @@ pub async fn confirm_phone_change(
 }
 
 /// The query of the sandbox SMS inbox.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct SmsQuery {
+    /// The phone change or recovery (`pch_…`).
+    #[param(required, value_type = String, pattern = "^pch_[0-9a-f]{32}$")]
     change_id: Option<String>,
 }
 
-/// `GET /v1/sandbox/sms?change_id=` (sandbox mode only): the code the sandbox "sent", for the
-/// change's holder, a service or an admin.
-pub async fn sandbox_sms(
+/// The code the sandbox "sent".
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SandboxSms)]
+pub struct SandboxSms {
+    change_id: String,
+    /// Six digits.
+    code: String,
+}
+
+/// Sandbox: the code the sandbox "sent" for a phone change
+///
+/// Served only while the sandbox is on. Visible to whoever may see the account.
+///
+/// Roles: holder (own account), service, admin.
+#[utoipa::path(
+    operation_id = "sandbox_read_sms",
+    tag = "sandbox",
+    params(SmsQuery),
+    responses(
+        (status = 200, description = "The code.", body = SandboxSms),
+        NotFound,
+        (status = 422, description = "`validation_failed`: `change_id`.",
+            body = Problem, content_type = "application/problem+json"),
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "service", "admin"]))),
+)]
+#[get("/v1/sandbox/sms")]
+pub async fn sandbox_read_sms(
     state: web::Data<HttpState>,
-    principal: Principal,
+    caller: Authorized,
     query: web::Query<SmsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = principal.require(&[Role::Holder, Role::Service, Role::Admin])?;
     let Some(raw) = query.change_id.as_deref() else {
         return Err(ApiError::validation(vec![FieldError::new(
             "change_id",
@@ -182,11 +214,14 @@ pub async fn sandbox_sms(
     let visible = state
         .use_cases
         .get_account
-        .execute(actor, account)
+        .execute(caller.actor(), account)
         .await
         .is_ok();
     if !visible {
         return Err(ApiError::new(ErrorCode::NotFound));
     }
-    Ok(HttpResponse::Ok().json(json!({"change_id": change.to_string(), "code": code})))
+    Ok(HttpResponse::Ok().json(SandboxSms {
+        change_id: change.to_string(),
+        code,
+    }))
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Authorized;
 use crate::dto::{AccountLimitBody, DecisionBody, parse_json};
-use crate::error::{ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem};
+use crate::error::{
+    ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem, ValidationFailed,
+};
 use crate::routes::application_id;
 use crate::state::HttpState;
 use crate::views;
@@ -75,8 +77,7 @@ pub async fn list_review_queue(
         NotFound,
         (status = 409, description = "`application_not_in_review`, `application_decided`",
             body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`", body = Problem,
-            content_type = "application/problem+json"),
+        ValidationFailed,
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -124,8 +125,7 @@ pub struct AccountLimitView {
     responses(
         (status = 200, description = "The limit in force.", body = AccountLimitView),
         MalformedRequest,
-        (status = 422, description = "`validation_failed`", body = Problem,
-            content_type = "application/problem+json"),
+        ValidationFailed,
         BearerProblems,
     ),
     security(("bearer" = [])),

@@ -69,7 +69,7 @@ pub async fn create_sub_account(
 #[schema(as = AssociateAccount)]
 pub struct AssociationBody {
     /// The verified account to associate (`acct_…`).
-    #[schema(required, value_type = String)]
+    #[schema(required, value_type = String, pattern = "^acct_[0-9a-f]{32}$")]
     account_id: Option<String>,
 }
 
