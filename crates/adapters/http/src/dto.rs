@@ -123,33 +123,34 @@ impl RegisterAccountBody {
     }
 }
 
-/// A subject in a request.
+/// A subject in a request. Its deserialization is flat, so that every invalid field is reported
+/// at once (R9); its schema ([`schema::subject`]) is the one of each document type.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[derive(utoipa::ToSchema)]
-#[schema(as = Subject)]
 pub struct SubjectBody {
-    /// `personal` takes `document_type`, `document_number` and `name`; `enterprise` takes
-    /// `name`, `uscc` and, for the legal-person methods, `legal_person_name` (SPEC §5).
     #[serde(rename = "type")]
-    #[schema(required, value_type = String, schema_with = schema::subject_types)]
     subject_type: Option<String>,
-    #[schema(required = false, value_type = String, schema_with = schema::document_types)]
     document_type: Option<String>,
-    #[schema(required = false, value_type = String, max_length = 32)]
     document_number: Option<String>,
-    #[schema(required = false, value_type = String, min_length = 1, max_length = 100)]
     name: Option<String>,
-    #[schema(required = false, value_type = String, schema_with = schema::regions)]
     region: Option<String>,
-    /// The unified social credit code (18 characters).
-    #[schema(required = false, value_type = String, max_length = 18)]
     uscc: Option<String>,
-    #[schema(required = false, value_type = String, min_length = 1, max_length = 100)]
     legal_person_name: Option<String>,
     /// Only in a provider's assertion: the WeChat account has a mainland bank card (R5).
     #[serde(default)]
     mainland_bank_card: Option<bool>,
+}
+
+impl utoipa::PartialSchema for SubjectBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::OneOf(schema::subject()))
+    }
+}
+
+impl utoipa::ToSchema for SubjectBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Subject".into()
+    }
 }
 
 impl SubjectBody {
@@ -319,19 +320,27 @@ impl PaymentCreditBody {
     }
 }
 
-/// `POST /v1/applications/{id}/decision`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// `POST /v1/applications/{id}/decision`; its schema is [`schema::decision`].
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[schema(as = Decision)]
 pub struct DecisionBody {
-    #[schema(required, value_type = String, schema_with = schema::decisions)]
     decision: Option<String>,
     /// Required to reject: a snake_case reason code, shown to the applicant (R7).
-    #[schema(required = false, value_type = String, pattern = "^[a-z0-9_]{1,64}$")]
     reason_code: Option<String>,
     /// The reviewer's note, kept with the decision.
-    #[schema(required = false, value_type = String, max_length = 2000)]
     note: Option<String>,
+}
+
+impl utoipa::PartialSchema for DecisionBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::OneOf(schema::decision()))
+    }
+}
+
+impl utoipa::ToSchema for DecisionBody {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Decision".into()
+    }
 }
 
 impl DecisionBody {
@@ -506,7 +515,7 @@ pub struct ApplicationBody {
     purpose: Option<String>,
     #[schema(required, value_type = String, schema_with = schema::methods)]
     method: Option<String>,
-    #[schema(required)]
+    #[schema(required, nullable = false)]
     subject: Option<SubjectBody>,
 }
 

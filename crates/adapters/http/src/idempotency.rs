@@ -21,6 +21,7 @@ pub(crate) const HEADER: &str = "Idempotency-Key";
 #[allow(dead_code)] // a documentation type: [`once`] reads the header
 pub struct IdempotencyKey(
     /// Replays the first answer for the same key and body (1 to 255 visible ASCII characters).
+    #[param(pattern = "^[!-~]{1,255}$")]
     Option<String>,
 );
 

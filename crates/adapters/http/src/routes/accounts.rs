@@ -78,7 +78,7 @@ pub async fn register_account(
 #[utoipa::path(
     operation_id = "get_account",
     tag = "accounts",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The account, its phone masked.", body = AccountView),
         NotFound,

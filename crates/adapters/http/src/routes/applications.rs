@@ -25,7 +25,7 @@ use crate::views;
     operation_id = "submit_application",
     tag = "applications",
     params(
-        ("id" = String, Path, description = "The account id (`acct_…`)."),
+        ("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
         idempotency::IdempotencyKey,
     ),
     request_body(content = ApplicationBody, content_type = "application/json"),
@@ -97,7 +97,7 @@ pub struct PageQuery {
 #[utoipa::path(
     operation_id = "list_applications",
     tag = "applications",
-    params(("id" = String, Path, description = "The account id (`acct_…`)."), PageQuery),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"), PageQuery),
     responses(
         (status = 200, description = "A page of applications.", body = views::ApplicationPage),
         NotFound,
@@ -154,7 +154,7 @@ pub async fn list_applications(
 #[utoipa::path(
     operation_id = "get_application",
     tag = "applications",
-    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    params(("id" = String, Path, description = "The application id (`app_…`).", pattern = "^app_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The application.", body = views::ApplicationView),
         NotFound,
@@ -183,7 +183,7 @@ pub async fn get_application(
 #[utoipa::path(
     operation_id = "withdraw_application",
     tag = "applications",
-    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    params(("id" = String, Path, description = "The application id (`app_…`).", pattern = "^app_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The withdrawn application.", body = views::ApplicationView),
         NotFound,

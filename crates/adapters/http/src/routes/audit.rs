@@ -47,7 +47,7 @@ pub struct AuditLogView {
 #[utoipa::path(
     operation_id = "get_audit_log",
     tag = "audit",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The chain.", body = AuditLogView),
         NotFound,

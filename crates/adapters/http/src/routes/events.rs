@@ -118,7 +118,7 @@ pub struct AgreementBody {
 #[utoipa::path(
     operation_id = "set_agreement",
     tag = "accounts",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     request_body(content = AgreementBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The account.", body = AccountView),
@@ -286,7 +286,7 @@ pub struct DeliveryList {
 #[utoipa::path(
     operation_id = "list_webhook_deliveries",
     tag = "events",
-    params(("id" = String, Path, description = "The endpoint id (`whe_…`)."), DeliveriesQuery),
+    params(("id" = String, Path, description = "The endpoint id (`whe_…`).", pattern = "^whe_[0-9a-f]{32}$"), DeliveriesQuery),
     responses(
         (status = 200, description = "The deliveries.", body = DeliveryList),
         NotFound,

@@ -109,7 +109,7 @@ impl From<&Case> for CaseView {
 pub struct ProofBody {
     #[schema(required, value_type = String, schema_with = methods)]
     method: Option<String>,
-    #[schema(required)]
+    #[schema(required, nullable = false)]
     subject: Option<SubjectBody>,
 }
 
@@ -170,7 +170,7 @@ pub async fn start_identity_proof(
 #[utoipa::path(
     operation_id = "sandbox_complete_identity_proof",
     tag = "sandbox",
-    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
     request_body(content = VerdictBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The proof after the verdict.", body = ProofView),
@@ -236,7 +236,7 @@ pub struct FoundAccountsView {
 #[utoipa::path(
     operation_id = "find_accounts",
     tag = "identity",
-    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The identity's accounts, masked.", body = FoundAccountsView),
         NotFound,
@@ -303,7 +303,7 @@ pub struct RecoveryBody {
 #[utoipa::path(
     operation_id = "request_recovery",
     tag = "identity",
-    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
     request_body(content = RecoveryBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The pending phone change.", body = PhoneChangeView),
@@ -341,8 +341,8 @@ pub async fn request_recovery(
     operation_id = "confirm_recovery",
     tag = "identity",
     params(
-        ("id" = String, Path, description = "The proof id (`prf_…`)."),
-        ("rid" = String, Path, description = "The recovery's phone change id (`pch_…`)."),
+        ("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$"),
+        ("rid" = String, Path, description = "The recovery's phone change id (`pc_…`).", pattern = "^pc_[0-9a-f]{32}$"),
     ),
     request_body(content = ConfirmBody, content_type = "application/json"),
     responses(
@@ -397,7 +397,7 @@ pub struct FreezeBody {
 #[utoipa::path(
     operation_id = "freeze_accounts",
     tag = "identity",
-    params(("id" = String, Path, description = "The proof id (`prf_…`).")),
+    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
     request_body(content = FreezeBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The theft case.", body = CaseView),
@@ -443,8 +443,8 @@ pub struct AppealBody {
     /// The account concerned (`acct_…`).
     #[schema(required = false, value_type = String, pattern = "^acct_[0-9a-f]{32}$")]
     account_id: Option<String>,
-    /// A passed proof of the caller's identity (`prf_…`).
-    #[schema(required = false, value_type = String, pattern = "^prf_[0-9a-f]{32}$")]
+    /// A passed proof of the caller's identity (`idp_…`).
+    #[schema(required = false, value_type = String, pattern = "^idp_[0-9a-f]{32}$")]
     proof_id: Option<String>,
     /// What the person needs, for a reviewer.
     #[schema(required, value_type = String, min_length = 1, max_length = 4000, pattern = r"\S")]
@@ -609,7 +609,7 @@ pub struct ResolutionBody {
 #[utoipa::path(
     operation_id = "resolve_case",
     tag = "review",
-    params(("id" = String, Path, description = "The case id (`case_…`).")),
+    params(("id" = String, Path, description = "The case id (`case_…`).", pattern = "^case_[0-9a-f]{32}$")),
     request_body(content = ResolutionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The resolved case.", body = CaseView),

@@ -30,7 +30,7 @@ fn change_id(raw: &str) -> Result<PhoneChangeId, ApiError> {
 #[utoipa::path(
     operation_id = "close_account",
     tag = "accounts",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The closed account.", body = AccountView),
         NotFound,
@@ -65,7 +65,7 @@ pub async fn close_account(
     operation_id = "request_phone_change",
     tag = "accounts",
     params(
-        ("id" = String, Path, description = "The account id (`acct_…`)."),
+        ("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
         idempotency::IdempotencyKey,
     ),
     request_body(content = RegisterAccountBody, content_type = "application/json"),
@@ -115,8 +115,8 @@ pub async fn request_phone_change(
     operation_id = "confirm_phone_change",
     tag = "accounts",
     params(
-        ("id" = String, Path, description = "The account id (`acct_…`)."),
-        ("change_id" = String, Path, description = "The phone change id (`pc_…`)."),
+        ("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
+        ("change_id" = String, Path, description = "The phone change id (`pc_…`).", pattern = "^pc_[0-9a-f]{32}$"),
     ),
     request_body(content = ConfirmBody, content_type = "application/json"),
     responses(
@@ -156,8 +156,8 @@ pub async fn confirm_phone_change(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SmsQuery {
-    /// The phone change or recovery (`pch_…`).
-    #[param(required, value_type = String, pattern = "^pch_[0-9a-f]{32}$")]
+    /// The phone change or recovery (`pc_…`).
+    #[param(required, value_type = String, pattern = "^pc_[0-9a-f]{32}$")]
     change_id: Option<String>,
 }
 

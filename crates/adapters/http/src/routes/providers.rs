@@ -75,7 +75,7 @@ pub enum ProviderEventResult {
     operation_id = "record_provider_event",
     tag = "providers",
     params(
-        ("provider" = String, Path, description = "The provider (`wechat`, `qq`, `faceid`, …)."),
+        ("provider" = String, Path, description = "The provider: `wechat`, `qq`, `face`, `wechat_mp` or `payments`."),
         ("Signature" = String, Header, description = "`t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body>`."),
     ),
     request_body(content = ProviderEventBody, content_type = "application/json"),
@@ -198,7 +198,7 @@ pub async fn record_payment_credit(
 #[utoipa::path(
     operation_id = "sandbox_complete_application",
     tag = "sandbox",
-    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    params(("id" = String, Path, description = "The application id (`app_…`).", pattern = "^app_[0-9a-f]{32}$")),
     request_body(content = VerdictBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The application after the verdict.", body = ApplicationView),

@@ -18,7 +18,7 @@ use crate::views;
 #[utoipa::path(
     operation_id = "get_real_name",
     tag = "real-name",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The status.", body = views::RealNameView),
         NotFound,
@@ -50,7 +50,7 @@ pub async fn get_real_name(
 #[utoipa::path(
     operation_id = "remove_real_name",
     tag = "real-name",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     responses(
         (status = 409, description = "`verification_irreversible` (R1): always.",
             body = Problem, content_type = "application/problem+json"),
@@ -85,7 +85,7 @@ pub async fn remove_real_name(
 #[utoipa::path(
     operation_id = "get_capabilities",
     tag = "real-name",
-    params(("id" = String, Path, description = "The account id (`acct_…`).")),
+    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The answers.", body = views::CapabilitiesView),
         NotFound,

@@ -69,7 +69,7 @@ pub async fn list_review_queue(
 #[utoipa::path(
     operation_id = "decide_application",
     tag = "review",
-    params(("id" = String, Path, description = "The application id (`app_…`).")),
+    params(("id" = String, Path, description = "The application id (`app_…`).", pattern = "^app_[0-9a-f]{32}$")),
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The decided application.", body = views::ApplicationView),
@@ -120,7 +120,7 @@ pub struct AccountLimitView {
 #[utoipa::path(
     operation_id = "set_enterprise_account_limit",
     tag = "review",
-    params(("uscc" = String, Path, description = "The enterprise's USCC.")),
+    params(("uscc" = String, Path, description = "The enterprise's USCC.", pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$")),
     request_body(content = AccountLimitBody, content_type = "application/json"),
     responses(
         (status = 200, description = "The limit in force.", body = AccountLimitView),

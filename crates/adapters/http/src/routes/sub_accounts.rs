@@ -24,7 +24,7 @@ use crate::views::{self, AccountView};
     operation_id = "create_sub_account",
     tag = "sub-accounts",
     params(
-        ("id" = String, Path, description = "The root account id (`acct_…`)."),
+        ("id" = String, Path, description = "The root account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
         idempotency::IdempotencyKey,
     ),
     request_body(content = RegisterAccountBody, content_type = "application/json"),
@@ -84,7 +84,7 @@ pub struct AssociationBody {
     operation_id = "associate_sub_account",
     tag = "sub-accounts",
     params(
-        ("id" = String, Path, description = "The root account id (`acct_…`)."),
+        ("id" = String, Path, description = "The root account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
         idempotency::IdempotencyKey,
     ),
     request_body(content = AssociationBody, content_type = "application/json"),
@@ -142,7 +142,7 @@ pub async fn associate_sub_account(
 #[utoipa::path(
     operation_id = "accept_association",
     tag = "sub-accounts",
-    params(("id" = String, Path, description = "The association id.")),
+    params(("id" = String, Path, description = "The association id (`sai_…`).", pattern = "^sai_[0-9a-f]{32}$")),
     responses(
         (status = 200, description = "The accepted association.", body = views::InvitationView),
         NotFound,
