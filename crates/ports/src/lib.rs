@@ -36,7 +36,9 @@ pub use recheck::{
 };
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
-pub use unit_of_work::{Transaction, UnitOfWork};
+pub use unit_of_work::{
+    AccountsTx, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx, Transaction, UnitOfWork,
+};
 pub use webhook::{
     Delivery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, WebhookSender, WebhookStore,
 };

@@ -1,0 +1,53 @@
+//! Verification applications (R2, R6, R7, R8).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use realname_domain::{AccountId, Application, ApplicationId};
+
+use crate::error::StoreError;
+
+/// Verification applications (R2, R6, R7, R8). Part of a [`super::Transaction`].
+#[async_trait]
+pub trait ApplicationsTx: Send {
+    /// The account's undecided application, read after the account's lock was taken.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn undecided_application(
+        &mut self,
+        account: AccountId,
+    ) -> Result<Option<Application>, StoreError>;
+
+    /// When the account's instant applications failed with a code that counts as an attempt
+    /// (R7), since `since`.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn failed_attempts_since(
+        &mut self,
+        account: AccountId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError>;
+
+    /// Loads an application and locks its row.
+    ///
+    /// # Errors
+    /// It MUST return `Ok(None)` for an unknown id.
+    async fn application_for_update(
+        &mut self,
+        id: ApplicationId,
+    ) -> Result<Option<Application>, StoreError>;
+
+    /// Inserts a new application.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the id or session exists, or when the account already
+    /// has an undecided application.
+    async fn insert_application(&mut self, application: &Application) -> Result<(), StoreError>;
+
+    /// Writes back an application loaded for update.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist.
+    async fn save_application(&mut self, application: &Application) -> Result<(), StoreError>;
+}

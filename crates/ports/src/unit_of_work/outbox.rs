@@ -1,0 +1,26 @@
+//! The outbox and the audit chains (SPEC §6, R22).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use realname_domain::audit::AuditEntry;
+use realname_domain::event::NewEvent;
+
+use crate::error::StoreError;
+
+/// The outbox and the audit chains (SPEC §6, R22). Part of a [`super::Transaction`].
+#[async_trait]
+pub trait OutboxTx: Send {
+    /// Appends an event to the outbox; an account's events take its next sequence number
+    /// (SPEC §6).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn append_event(&mut self, event: &NewEvent, at: DateTime<Utc>)
+    -> Result<(), StoreError>;
+
+    /// Appends an entry to the account's audit chain (R22), chained to the previous entry.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+}
