@@ -1,5 +1,6 @@
 //! Wiring: `Application::build(settings)` composes the adapters around the use cases, so the
-//! binary and the e2e tests start the very same thing.
+//! binary and the e2e tests start the very same thing. The use cases are wired in [`wiring`],
+//! the scheduled jobs in [`jobs`].
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -8,48 +9,22 @@ use std::time::Duration;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
-use realname_application::accounts::{
-    AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    RedactClosedAccounts, RegisterAccount, RequestPhoneChange,
-};
-use realname_application::audit::GetAuditLog;
-use realname_application::events::{
-    CreateWebhookEndpoint, DeliverEvents, ListDeliveries, ListEvents, SetAgreement,
-};
-use realname_application::identity::{
-    AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
-    ResolveCase, StartIdentityProof,
-};
-use realname_application::maintenance::PruneIdempotencyKeys;
-use realname_application::real_name::{
-    GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
-};
-use realname_application::recheck::{AssessBlastRadius, RunRecheck};
-use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
-use realname_application::verification::{
-    CheckAttempts, CompleteSandboxApplication, ExpireSessions, GetApplication, ListApplications,
-    ProcessDeadlines, ProviderCallback, RecordPaymentCredit, RecordProviderResult,
-    SubmitApplication, WithdrawApplication,
-};
 use realname_gateways::{
-    HttpRegistry, HttpSms, HttpWebhookSender, RateLimitedRegistry, SANDBOX_SNAPSHOT,
-    SandboxProviders, SandboxRegistry, SandboxSms, SandboxSupport,
+    HttpRegistry, HttpSms, HttpWebhookSender, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry,
+    SandboxSms, SandboxSupport,
 };
 use realname_http::ratelimit::RateLimits;
-use realname_http::{Authenticator, HttpState, UseCases};
 use realname_ports::Clock;
-use realname_ports::{
-    BusinessRegistry, SandboxSmsInbox, SmsSender, SupportNotifier, WebhookSender,
-};
+use realname_ports::{BusinessRegistry, SmsSender, WebhookSender};
 use realname_postgres::{CachedCapabilities, DatabaseSettings, Keyring, PgStore, admin};
-use realname_scheduler::{
-    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PruneIdempotencyJob, RecheckJob,
-    RetentionJob,
-};
+use realname_scheduler::Job;
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::settings::{Mode, Settings};
+
+mod jobs;
+mod wiring;
 
 /// The system clock, truncated to microseconds as PostgreSQL keeps time.
 #[derive(Debug, Clone, Copy)]
@@ -152,237 +127,6 @@ impl Adapters {
             Err(error) => tracing::warn!(error = %error, "an HTTP worker shares the main pool"),
         }
         local
-    }
-
-    /// What an HTTP worker serves with.
-    fn http_state(&self, settings: &Settings, rate_limits: Option<Arc<RateLimits>>) -> HttpState {
-        HttpState {
-            rate_limits,
-            use_cases: self.use_cases(),
-            auth: Authenticator::new(settings.auth.clone()),
-            signatures: settings.providers.clone(),
-            idempotency: self.store.clone(),
-            readiness: self.store.clone(),
-            clock: self.clock.clone(),
-            sandbox: settings.sandbox.enabled,
-            sandbox_sms: self
-                .sandbox_sms
-                .clone()
-                .map(|s| s as Arc<dyn SandboxSmsInbox>),
-            metrics: Some(prometheus_text()),
-        }
-    }
-
-    fn use_cases(&self) -> UseCases {
-        let Self {
-            store,
-            clock,
-            policy,
-            ..
-        } = self;
-        let record = Arc::new(RecordProviderResult::new(
-            store.clone(),
-            clock.clone(),
-            policy.clone(),
-            self.calendar.clone(),
-            store.clone(),
-            self.registry.clone(),
-        ));
-        UseCases {
-            register_account: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
-            get_account: GetAccount::new(store.clone()),
-            get_status: GetStatus::new(store.clone(), store.clone(), policy.clone()),
-            refuse_deauthentication: RefuseDeauthentication::new(store.clone()),
-            get_capabilities: GetCapabilities::new(self.capabilities.clone(), clock.clone()),
-            list_methods: ListMethods,
-            submit_application: SubmitApplication::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.providers.clone(),
-                self.calendar.clone(),
-            ),
-            list_applications: ListApplications::new(store.clone(), store.clone()),
-            get_application: GetApplication::new(store.clone(), store.clone()),
-            withdraw_application: WithdrawApplication::new(
-                store.clone(),
-                clock.clone(),
-                store.clone(),
-                store.clone(),
-            ),
-            provider_callback: ProviderCallback::new(record.clone(), store.clone()),
-            complete_sandbox_application: CompleteSandboxApplication::new(
-                store.clone(),
-                store.clone(),
-                self.providers.clone(),
-                record,
-            ),
-            record_payment_credit: RecordPaymentCredit::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.calendar.clone(),
-                store.clone(),
-                self.registry.clone(),
-            ),
-            list_review_queue: ListReviewQueue::new(store.clone()),
-            decide_application: DecideApplication::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.calendar.clone(),
-                store.clone(),
-                self.registry.clone(),
-            ),
-            set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
-            get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
-            close_account: CloseAccount::new(store.clone(), clock.clone()),
-            request_phone_change: RequestPhoneChange::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.sms.clone(),
-            ),
-            confirm_phone_change: ConfirmPhoneChange::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-            ),
-            create_sub_account: CreateSubAccount::new(store.clone(), clock.clone(), policy.clone()),
-            associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
-            start_identity_proof: StartIdentityProof::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.providers.clone(),
-            ),
-            complete_sandbox_proof: CompleteSandboxProof::new(store.clone()),
-            find_accounts: FindAccounts::new(store.clone(), policy.clone()),
-            account_recovery: AccountRecovery::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.sms.clone(),
-            ),
-            freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone()),
-            open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
-            list_cases: ListCases::new(store.clone()),
-            resolve_case: ResolveCase::new(store.clone(), clock.clone()),
-            list_events: ListEvents::new(store.clone()),
-            set_agreement: SetAgreement::new(store.clone(), clock.clone()),
-            check_attempts: CheckAttempts::new(
-                store.clone(),
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-            ),
-            create_webhook_endpoint: CreateWebhookEndpoint::new(
-                store.clone(),
-                clock.clone(),
-                self.allow_local_webhooks,
-            ),
-            list_deliveries: ListDeliveries::new(store.clone()),
-        }
-    }
-
-    /// The registry as the re-check calls it: at most `recheck.rate_per_second` (R17).
-    fn paced_registry(&self, settings: &Settings) -> Arc<dyn BusinessRegistry> {
-        Arc::new(RateLimitedRegistry::new(
-            self.registry.clone(),
-            settings.recheck.rate_per_second,
-        ))
-    }
-
-    /// The re-check (R17) for one claimer, its registry calls paced by the configured rate.
-    pub(crate) fn recheck(&self, settings: &Settings, owner: String) -> RunRecheck {
-        let registry = self.paced_registry(settings);
-        RunRecheck::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.store.clone(),
-            registry,
-            self.support.clone(),
-            owner,
-            settings.recheck.settings(lease(settings)),
-        )
-    }
-
-    /// The re-check's dry run (R17).
-    pub(crate) fn blast_radius(&self, settings: &Settings) -> AssessBlastRadius {
-        let registry = self.paced_registry(settings);
-        AssessBlastRadius::new(
-            self.clock.clone(),
-            self.store.clone(),
-            registry,
-            settings.recheck.settings(lease(settings)),
-        )
-    }
-
-    fn jobs(&self, settings: &Settings) -> Vec<(Arc<dyn Job>, Duration)> {
-        if !settings.scheduler.enabled {
-            return Vec::new();
-        }
-        let every = |secs: u64| Duration::from_secs(secs.max(1));
-        let expire = ExpireSessions::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.store.clone(),
-            100,
-        );
-        let owner = claimer_id();
-        let lease = lease(settings);
-        let recheck = self.recheck(settings, owner.clone());
-        let delivery = DeliverEvents::new(
-            self.store.clone(),
-            self.store.clone(),
-            self.webhook_sender.clone(),
-            self.clock.clone(),
-            owner.clone(),
-            settings.webhooks.settings(lease),
-        );
-        let prune = PruneIdempotencyKeys::new(self.store.clone(), self.clock.clone(), 1000);
-        let support: Arc<dyn SupportNotifier> = self.support.clone();
-        let deadlines = ProcessDeadlines::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.store.clone(),
-            support,
-            owner,
-            lease,
-            100,
-        );
-        let retention = RedactClosedAccounts::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.policy.clone(),
-            self.store.clone(),
-        );
-        vec![
-            (
-                Arc::new(ExpireSessionsJob(Arc::new(expire))),
-                every(settings.scheduler.expire_sessions_interval_secs),
-            ),
-            (
-                Arc::new(DeadlinesJob(Arc::new(deadlines))),
-                every(settings.scheduler.deadlines_interval_secs),
-            ),
-            (
-                Arc::new(RetentionJob(Arc::new(retention))),
-                every(settings.scheduler.retention_interval_secs),
-            ),
-            (
-                Arc::new(RecheckJob(Arc::new(recheck))),
-                every(settings.scheduler.recheck_interval_secs),
-            ),
-            (
-                Arc::new(DeliveryJob(Arc::new(delivery))),
-                every(settings.scheduler.delivery_interval_secs),
-            ),
-            (
-                Arc::new(PruneIdempotencyJob(Arc::new(prune))),
-                every(settings.scheduler.idempotency_prune_interval_secs),
-            ),
-        ]
     }
 }
 

@@ -1,0 +1,122 @@
+//! The scheduled jobs: deadlines, sessions, webhooks, the re-check (R17) and the maintenance.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use realname_application::accounts::RedactClosedAccounts;
+use realname_application::events::DeliverEvents;
+use realname_application::maintenance::PruneIdempotencyKeys;
+use realname_application::recheck::{AssessBlastRadius, RunRecheck};
+use realname_application::verification::{ExpireSessions, ProcessDeadlines};
+use realname_gateways::RateLimitedRegistry;
+use realname_ports::{BusinessRegistry, SupportNotifier};
+use realname_scheduler::{
+    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PruneIdempotencyJob, RecheckJob,
+    RetentionJob,
+};
+
+use crate::settings::Settings;
+
+use super::{Adapters, claimer_id, lease};
+
+impl Adapters {
+    /// The registry as the re-check calls it: at most `recheck.rate_per_second` (R17).
+    fn paced_registry(&self, settings: &Settings) -> Arc<dyn BusinessRegistry> {
+        Arc::new(RateLimitedRegistry::new(
+            self.registry.clone(),
+            settings.recheck.rate_per_second,
+        ))
+    }
+
+    /// The re-check (R17) for one claimer, its registry calls paced by the configured rate.
+    pub(crate) fn recheck(&self, settings: &Settings, owner: String) -> RunRecheck {
+        let registry = self.paced_registry(settings);
+        RunRecheck::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            registry,
+            self.support.clone(),
+            owner,
+            settings.recheck.settings(lease(settings)),
+        )
+    }
+
+    /// The re-check's dry run (R17).
+    pub(crate) fn blast_radius(&self, settings: &Settings) -> AssessBlastRadius {
+        let registry = self.paced_registry(settings);
+        AssessBlastRadius::new(
+            self.clock.clone(),
+            self.store.clone(),
+            registry,
+            settings.recheck.settings(lease(settings)),
+        )
+    }
+
+    pub(super) fn jobs(&self, settings: &Settings) -> Vec<(Arc<dyn Job>, Duration)> {
+        if !settings.scheduler.enabled {
+            return Vec::new();
+        }
+        let every = |secs: u64| Duration::from_secs(secs.max(1));
+        let expire = ExpireSessions::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            100,
+        );
+        let owner = claimer_id();
+        let lease = lease(settings);
+        let recheck = self.recheck(settings, owner.clone());
+        let delivery = DeliverEvents::new(
+            self.store.clone(),
+            self.store.clone(),
+            self.webhook_sender.clone(),
+            self.clock.clone(),
+            owner.clone(),
+            settings.webhooks.settings(lease),
+        );
+        let prune = PruneIdempotencyKeys::new(self.store.clone(), self.clock.clone(), 1000);
+        let support: Arc<dyn SupportNotifier> = self.support.clone();
+        let deadlines = ProcessDeadlines::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            support,
+            owner,
+            lease,
+            100,
+        );
+        let retention = RedactClosedAccounts::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.policy.clone(),
+            self.store.clone(),
+        );
+        vec![
+            (
+                Arc::new(ExpireSessionsJob(Arc::new(expire))),
+                every(settings.scheduler.expire_sessions_interval_secs),
+            ),
+            (
+                Arc::new(DeadlinesJob(Arc::new(deadlines))),
+                every(settings.scheduler.deadlines_interval_secs),
+            ),
+            (
+                Arc::new(RetentionJob(Arc::new(retention))),
+                every(settings.scheduler.retention_interval_secs),
+            ),
+            (
+                Arc::new(RecheckJob(Arc::new(recheck))),
+                every(settings.scheduler.recheck_interval_secs),
+            ),
+            (
+                Arc::new(DeliveryJob(Arc::new(delivery))),
+                every(settings.scheduler.delivery_interval_secs),
+            ),
+            (
+                Arc::new(PruneIdempotencyJob(Arc::new(prune))),
+                every(settings.scheduler.idempotency_prune_interval_secs),
+            ),
+        ]
+    }
+}

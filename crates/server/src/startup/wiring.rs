@@ -1,0 +1,168 @@
+//! The use cases and the HTTP state, wired from the adapters.
+
+use std::sync::Arc;
+
+use realname_application::accounts::{
+    AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
+    RegisterAccount, RequestPhoneChange,
+};
+use realname_application::audit::GetAuditLog;
+use realname_application::events::{
+    CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
+};
+use realname_application::identity::{
+    AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
+    ResolveCase, StartIdentityProof,
+};
+use realname_application::real_name::{
+    GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
+};
+use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
+use realname_application::verification::{
+    CheckAttempts, CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
+    RecordPaymentCredit, RecordProviderResult, SubmitApplication, WithdrawApplication,
+};
+use realname_http::ratelimit::RateLimits;
+use realname_http::{Authenticator, HttpState, UseCases};
+use realname_ports::SandboxSmsInbox;
+
+use crate::settings::Settings;
+
+use super::{Adapters, prometheus_text};
+
+impl Adapters {
+    /// What an HTTP worker serves with.
+    pub(super) fn http_state(
+        &self,
+        settings: &Settings,
+        rate_limits: Option<Arc<RateLimits>>,
+    ) -> HttpState {
+        HttpState {
+            rate_limits,
+            use_cases: self.use_cases(),
+            auth: Authenticator::new(settings.auth.clone()),
+            signatures: settings.providers.clone(),
+            idempotency: self.store.clone(),
+            readiness: self.store.clone(),
+            clock: self.clock.clone(),
+            sandbox: settings.sandbox.enabled,
+            sandbox_sms: self
+                .sandbox_sms
+                .clone()
+                .map(|s| s as Arc<dyn SandboxSmsInbox>),
+            metrics: Some(prometheus_text()),
+        }
+    }
+
+    fn use_cases(&self) -> UseCases {
+        let Self {
+            store,
+            clock,
+            policy,
+            ..
+        } = self;
+        let record = Arc::new(RecordProviderResult::new(
+            store.clone(),
+            clock.clone(),
+            policy.clone(),
+            self.calendar.clone(),
+            store.clone(),
+            self.registry.clone(),
+        ));
+        UseCases {
+            register_account: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
+            get_account: GetAccount::new(store.clone()),
+            get_status: GetStatus::new(store.clone(), store.clone(), policy.clone()),
+            refuse_deauthentication: RefuseDeauthentication::new(store.clone()),
+            get_capabilities: GetCapabilities::new(self.capabilities.clone(), clock.clone()),
+            list_methods: ListMethods,
+            submit_application: SubmitApplication::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.providers.clone(),
+                self.calendar.clone(),
+            ),
+            list_applications: ListApplications::new(store.clone(), store.clone()),
+            get_application: GetApplication::new(store.clone(), store.clone()),
+            withdraw_application: WithdrawApplication::new(
+                store.clone(),
+                clock.clone(),
+                store.clone(),
+                store.clone(),
+            ),
+            provider_callback: ProviderCallback::new(record.clone(), store.clone()),
+            complete_sandbox_application: CompleteSandboxApplication::new(
+                store.clone(),
+                store.clone(),
+                self.providers.clone(),
+                record,
+            ),
+            record_payment_credit: RecordPaymentCredit::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.calendar.clone(),
+                store.clone(),
+                self.registry.clone(),
+            ),
+            list_review_queue: ListReviewQueue::new(store.clone()),
+            decide_application: DecideApplication::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.calendar.clone(),
+                store.clone(),
+                self.registry.clone(),
+            ),
+            set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
+            get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
+            close_account: CloseAccount::new(store.clone(), clock.clone()),
+            request_phone_change: RequestPhoneChange::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.sms.clone(),
+            ),
+            confirm_phone_change: ConfirmPhoneChange::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+            ),
+            create_sub_account: CreateSubAccount::new(store.clone(), clock.clone(), policy.clone()),
+            associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
+            start_identity_proof: StartIdentityProof::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.providers.clone(),
+            ),
+            complete_sandbox_proof: CompleteSandboxProof::new(store.clone()),
+            find_accounts: FindAccounts::new(store.clone(), policy.clone()),
+            account_recovery: AccountRecovery::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+                self.sms.clone(),
+            ),
+            freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone()),
+            open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
+            list_cases: ListCases::new(store.clone()),
+            resolve_case: ResolveCase::new(store.clone(), clock.clone()),
+            list_events: ListEvents::new(store.clone()),
+            set_agreement: SetAgreement::new(store.clone(), clock.clone()),
+            check_attempts: CheckAttempts::new(
+                store.clone(),
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+            ),
+            create_webhook_endpoint: CreateWebhookEndpoint::new(
+                store.clone(),
+                clock.clone(),
+                self.allow_local_webhooks,
+            ),
+            list_deliveries: ListDeliveries::new(store.clone()),
+        }
+    }
+}
