@@ -14,6 +14,6 @@ pub use close_account::CloseAccount;
 pub use confirm_phone_change::ConfirmPhoneChange;
 pub use create_sub_account::CreateSubAccount;
 pub use get_account::GetAccount;
-pub use redact_closed_accounts::RedactClosedAccounts;
+pub use redact_closed_accounts::{RedactClosedAccounts, RedactClosedAccountsDeps};
 pub use register_account::{RegisterAccount, RegisterAccountCommand};
-pub use request_phone_change::RequestPhoneChange;
+pub use request_phone_change::{RequestPhoneChange, RequestPhoneChangeDeps};

@@ -10,6 +10,14 @@ use realname_ports::{AccountReader, Clock, UnitOfWork};
 
 use crate::AppError;
 
+/// What [`RedactClosedAccounts::new`] takes: its ports and policies, by name.
+pub struct RedactClosedAccountsDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub accounts: Arc<dyn AccountReader>,
+}
+
 /// Redacts what is due, a batch at a time; safe on several replicas (re-checked under lock).
 pub struct RedactClosedAccounts {
     uow: Arc<dyn UnitOfWork>,
@@ -20,12 +28,13 @@ pub struct RedactClosedAccounts {
 
 impl RedactClosedAccounts {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        accounts: Arc<dyn AccountReader>,
-    ) -> Self {
+    pub fn new(deps: RedactClosedAccountsDeps) -> Self {
+        let RedactClosedAccountsDeps {
+            uow,
+            clock,
+            policy,
+            accounts,
+        } = deps;
         Self {
             uow,
             clock,
@@ -102,12 +111,12 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         expect_recorded(&mut tx, 1);
-        let job = RedactClosedAccounts::new(
-            unit_of_work(vec![tx]),
-            clock(),
-            Arc::new(Policy::default()),
-            Arc::new(reader),
-        );
+        let job = RedactClosedAccounts::new(RedactClosedAccountsDeps {
+            uow: unit_of_work(vec![tx]),
+            clock: clock(),
+            policy: Arc::new(Policy::default()),
+            accounts: Arc::new(reader),
+        });
         assert_eq!(job.execute().await.unwrap(), 1);
     }
 }

@@ -10,6 +10,14 @@ use realname_ports::{Clock, OtpMessage, SmsSender, UnitOfWork};
 use crate::AppError;
 use crate::access::lock_visible_account;
 
+/// What [`RequestPhoneChange::new`] takes: its ports and policies, by name.
+pub struct RequestPhoneChangeDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub sms: Arc<dyn SmsSender>,
+}
+
 /// Starts a phone change.
 pub struct RequestPhoneChange {
     uow: Arc<dyn UnitOfWork>,
@@ -20,12 +28,13 @@ pub struct RequestPhoneChange {
 
 impl RequestPhoneChange {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        sms: Arc<dyn SmsSender>,
-    ) -> Self {
+    pub fn new(deps: RequestPhoneChangeDeps) -> Self {
+        let RequestPhoneChangeDeps {
+            uow,
+            clock,
+            policy,
+            sms,
+        } = deps;
         Self {
             uow,
             clock,
@@ -104,12 +113,12 @@ mod tests {
             .withf(|m| m.code.len() == 6 && m.code.bytes().all(|b| b.is_ascii_digit()))
             .times(sends)
             .returning(|_| Ok(()));
-        RequestPhoneChange::new(
-            unit_of_work(vec![tx]),
-            clock(),
-            Arc::new(Policy::default()),
-            Arc::new(sms),
-        )
+        RequestPhoneChange::new(RequestPhoneChangeDeps {
+            uow: unit_of_work(vec![tx]),
+            clock: clock(),
+            policy: Arc::new(Policy::default()),
+            sms: Arc::new(sms),
+        })
     }
 
     #[tokio::test]

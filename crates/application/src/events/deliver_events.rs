@@ -40,6 +40,16 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
+/// What [`DeliverEvents::new`] takes: its ports and policies, by name.
+pub struct DeliverEventsDeps {
+    pub store: Arc<dyn WebhookStore>,
+    pub feed: Arc<dyn EventFeed>,
+    pub sender: Arc<dyn WebhookSender>,
+    pub clock: Arc<dyn Clock>,
+    pub owner: String,
+    pub settings: DeliverySettings,
+}
+
 /// Delivers events to webhook endpoints.
 pub struct DeliverEvents {
     store: Arc<dyn WebhookStore>,
@@ -52,14 +62,15 @@ pub struct DeliverEvents {
 
 impl DeliverEvents {
     /// Wires the use case for one claimer (`owner`, unique per process).
-    pub fn new(
-        store: Arc<dyn WebhookStore>,
-        feed: Arc<dyn EventFeed>,
-        sender: Arc<dyn WebhookSender>,
-        clock: Arc<dyn Clock>,
-        owner: String,
-        settings: DeliverySettings,
-    ) -> Self {
+    pub fn new(deps: DeliverEventsDeps) -> Self {
+        let DeliverEventsDeps {
+            store,
+            feed,
+            sender,
+            clock,
+            owner,
+            settings,
+        } = deps;
         Self {
             store,
             feed,
@@ -208,14 +219,14 @@ mod tests {
         sender: MockWebhookSender,
         feed: MockEventFeed,
     ) -> DeliverEvents {
-        DeliverEvents::new(
-            Arc::new(store),
-            Arc::new(feed),
-            Arc::new(sender),
-            clock(),
-            "test".into(),
-            settings(),
-        )
+        DeliverEvents::new(DeliverEventsDeps {
+            store: Arc::new(store),
+            feed: Arc::new(feed),
+            sender: Arc::new(sender),
+            clock: clock(),
+            owner: "test".into(),
+            settings: settings(),
+        })
     }
 
     fn no_endpoints(store: &mut MockWebhookStore) {

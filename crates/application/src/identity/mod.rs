@@ -9,9 +9,9 @@ pub use appeals::OpenAppeal;
 pub use cases::{ListCases, ResolveCase};
 pub use proofs::{
     CompleteSandboxProof, FindAccounts, FoundAccount, FoundAccounts, FreezeAccounts,
-    StartIdentityProof,
+    StartIdentityProof, StartIdentityProofDeps,
 };
-pub use recovery::AccountRecovery;
+pub use recovery::{AccountRecovery, AccountRecoveryDeps};
 
 use realname_domain::identity::{IdentityProof, ProofError};
 use realname_domain::{Account, ProofId};

@@ -13,6 +13,14 @@ use realname_ports::{Clock, ProviderGateway, SandboxInstruction, SessionRequest,
 use super::{by_ref, proof_and_accounts};
 use crate::AppError;
 
+/// What [`StartIdentityProof::new`] takes: its ports and policies, by name.
+pub struct StartIdentityProofDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub provider: Arc<dyn ProviderGateway>,
+}
+
 /// Starts identity proofs: an instant personal method for the identity to prove.
 pub struct StartIdentityProof {
     uow: Arc<dyn UnitOfWork>,
@@ -23,12 +31,13 @@ pub struct StartIdentityProof {
 
 impl StartIdentityProof {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        provider: Arc<dyn ProviderGateway>,
-    ) -> Self {
+    pub fn new(deps: StartIdentityProofDeps) -> Self {
+        let StartIdentityProofDeps {
+            uow,
+            clock,
+            policy,
+            provider,
+        } = deps;
         Self {
             uow,
             clock,

@@ -13,6 +13,14 @@ use crate::AppError;
 use crate::accounts::confirm_phone_change::apply_code;
 use crate::accounts::request_phone_change::send_code;
 
+/// What [`AccountRecovery::new`] takes: its ports and policies, by name.
+pub struct AccountRecoveryDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub sms: Arc<dyn SmsSender>,
+}
+
 /// Recovers accounts of a proven identity.
 pub struct AccountRecovery {
     uow: Arc<dyn UnitOfWork>,
@@ -23,12 +31,13 @@ pub struct AccountRecovery {
 
 impl AccountRecovery {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        sms: Arc<dyn SmsSender>,
-    ) -> Self {
+    pub fn new(deps: AccountRecoveryDeps) -> Self {
+        let AccountRecoveryDeps {
+            uow,
+            clock,
+            policy,
+            sms,
+        } = deps;
         Self {
             uow,
             clock,

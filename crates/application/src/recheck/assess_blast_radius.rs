@@ -31,6 +31,14 @@ pub struct BlastRadius {
     pub capabilities_lost: BTreeMap<&'static str, usize>,
 }
 
+/// What [`AssessBlastRadius::new`] takes: its ports and policies, by name.
+pub struct AssessBlastRadiusDeps {
+    pub clock: Arc<dyn Clock>,
+    pub store: Arc<dyn RecheckStore>,
+    pub registry: Arc<dyn BusinessRegistry>,
+    pub settings: RecheckSettings,
+}
+
 /// Computes the blast radius.
 pub struct AssessBlastRadius {
     clock: Arc<dyn Clock>,
@@ -41,12 +49,13 @@ pub struct AssessBlastRadius {
 
 impl AssessBlastRadius {
     /// Wires the use case.
-    pub fn new(
-        clock: Arc<dyn Clock>,
-        store: Arc<dyn RecheckStore>,
-        registry: Arc<dyn BusinessRegistry>,
-        settings: RecheckSettings,
-    ) -> Self {
+    pub fn new(deps: AssessBlastRadiusDeps) -> Self {
+        let AssessBlastRadiusDeps {
+            clock,
+            store,
+            registry,
+            settings,
+        } = deps;
         Self {
             clock,
             store,

@@ -4,8 +4,8 @@
 mod assess_blast_radius;
 mod run_recheck;
 
-pub use assess_blast_radius::{AssessBlastRadius, BlastRadius};
-pub use run_recheck::{RecheckReport, RecheckSettings, RunRecheck};
+pub use assess_blast_radius::{AssessBlastRadius, AssessBlastRadiusDeps, BlastRadius};
+pub use run_recheck::{RecheckReport, RecheckSettings, RunRecheck, RunRecheckDeps};
 
 use std::sync::Arc;
 

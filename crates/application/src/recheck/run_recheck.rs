@@ -67,6 +67,17 @@ impl RecheckReport {
     }
 }
 
+/// What [`RunRecheck::new`] takes: its ports and policies, by name.
+pub struct RunRecheckDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub store: Arc<dyn RecheckStore>,
+    pub registry: Arc<dyn BusinessRegistry>,
+    pub notifier: Arc<dyn HolderNotifier>,
+    pub owner: String,
+    pub settings: RecheckSettings,
+}
+
 /// Runs the re-check for one claimer (`owner`, unique per replica or process).
 pub struct RunRecheck {
     uow: Arc<dyn UnitOfWork>,
@@ -80,15 +91,16 @@ pub struct RunRecheck {
 
 impl RunRecheck {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        store: Arc<dyn RecheckStore>,
-        registry: Arc<dyn BusinessRegistry>,
-        notifier: Arc<dyn HolderNotifier>,
-        owner: String,
-        settings: RecheckSettings,
-    ) -> Self {
+    pub fn new(deps: RunRecheckDeps) -> Self {
+        let RunRecheckDeps {
+            uow,
+            clock,
+            store,
+            registry,
+            notifier,
+            owner,
+            settings,
+        } = deps;
         Self {
             uow,
             clock,

@@ -28,6 +28,16 @@ pub enum Decision {
     },
 }
 
+/// What [`DecideApplication::new`] takes: its ports and policies, by name.
+pub struct DecideApplicationDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub calendar: Arc<BusinessCalendar>,
+    pub applications: Arc<dyn ApplicationReader>,
+    pub registry: Arc<dyn BusinessRegistry>,
+}
+
 /// Decides an application waiting for a reviewer.
 pub struct DecideApplication {
     uow: Arc<dyn UnitOfWork>,
@@ -40,14 +50,15 @@ pub struct DecideApplication {
 
 impl DecideApplication {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        calendar: Arc<BusinessCalendar>,
-        applications: Arc<dyn ApplicationReader>,
-        registry: Arc<dyn BusinessRegistry>,
-    ) -> Self {
+    pub fn new(deps: DecideApplicationDeps) -> Self {
+        let DecideApplicationDeps {
+            uow,
+            clock,
+            policy,
+            calendar,
+            applications,
+            registry,
+        } = deps;
         Self {
             uow,
             clock,
@@ -175,14 +186,14 @@ mod tests {
                 Err(GatewayError::Timeout)
             }
         });
-        DecideApplication::new(
-            unit_of_work(txs),
-            clock(),
-            Arc::new(Policy::default()),
-            Arc::default(),
-            Arc::new(reader),
-            Arc::new(registry),
-        )
+        DecideApplication::new(DecideApplicationDeps {
+            uow: unit_of_work(txs),
+            clock: clock(),
+            policy: Arc::new(Policy::default()),
+            calendar: Arc::default(),
+            applications: Arc::new(reader),
+            registry: Arc::new(registry),
+        })
     }
 
     fn locking(app: &Application) -> MockTransaction {

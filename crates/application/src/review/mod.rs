@@ -4,6 +4,6 @@ mod decide_application;
 mod list_review_queue;
 mod set_enterprise_limit;
 
-pub use decide_application::{DecideApplication, Decision};
+pub use decide_application::{DecideApplication, DecideApplicationDeps, Decision};
 pub use list_review_queue::ListReviewQueue;
 pub use set_enterprise_limit::{SetEnterpriseLimit, SetEnterpriseLimitCommand};

@@ -10,6 +10,14 @@ use realname_ports::{AccountReader, Clock, UnitOfWork};
 use crate::AppError;
 use crate::access::visible_account;
 
+/// What [`CheckAttempts::new`] takes: its ports and policies, by name.
+pub struct CheckAttemptsDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub accounts: Arc<dyn AccountReader>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+}
+
 /// Checks the attempt limit.
 pub struct CheckAttempts {
     uow: Arc<dyn UnitOfWork>,
@@ -20,12 +28,13 @@ pub struct CheckAttempts {
 
 impl CheckAttempts {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        accounts: Arc<dyn AccountReader>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-    ) -> Self {
+    pub fn new(deps: CheckAttemptsDeps) -> Self {
+        let CheckAttemptsDeps {
+            uow,
+            accounts,
+            clock,
+            policy,
+        } = deps;
         Self {
             uow,
             accounts,
@@ -72,12 +81,12 @@ mod tests {
         tx.expect_failed_attempts_since()
             .returning(move |_, _| Ok(vec![now() - Duration::hours(1); failures]));
         tx.expect_rollback().returning(|| Ok(()));
-        let check = CheckAttempts::new(
-            unit_of_work(vec![tx]),
-            Arc::new(accounts),
-            clock(),
-            Arc::new(Policy::default()),
-        );
+        let check = CheckAttempts::new(CheckAttemptsDeps {
+            uow: unit_of_work(vec![tx]),
+            accounts: Arc::new(accounts),
+            clock: clock(),
+            policy: Arc::new(Policy::default()),
+        });
         (check, id)
     }
 

@@ -9,6 +9,14 @@ use crate::AppError;
 use crate::access::visible_application;
 use crate::verification::RecordProviderResult;
 
+/// What [`CompleteSandboxApplication::new`] takes: its ports and policies, by name.
+pub struct CompleteSandboxApplicationDeps {
+    pub accounts: Arc<dyn AccountReader>,
+    pub applications: Arc<dyn ApplicationReader>,
+    pub sandbox: Arc<dyn SandboxProvider>,
+    pub record: Arc<RecordProviderResult>,
+}
+
 /// Completes an application through the sandbox twin of its provider.
 pub struct CompleteSandboxApplication {
     accounts: Arc<dyn AccountReader>,
@@ -19,12 +27,13 @@ pub struct CompleteSandboxApplication {
 
 impl CompleteSandboxApplication {
     /// Wires the use case.
-    pub fn new(
-        accounts: Arc<dyn AccountReader>,
-        applications: Arc<dyn ApplicationReader>,
-        sandbox: Arc<dyn SandboxProvider>,
-        record: Arc<RecordProviderResult>,
-    ) -> Self {
+    pub fn new(deps: CompleteSandboxApplicationDeps) -> Self {
+        let CompleteSandboxApplicationDeps {
+            accounts,
+            applications,
+            sandbox,
+            record,
+        } = deps;
         Self {
             accounts,
             applications,
@@ -65,6 +74,7 @@ impl CompleteSandboxApplication {
 
 #[cfg(test)]
 mod tests {
+    use crate::verification::RecordProviderResultDeps;
     use realname_domain::{ApplicationStatus, Policy, ProviderName};
     use realname_ports::{
         MockAccountReader, MockApplicationReader, MockSandboxProvider, ProviderOutcome,
@@ -98,20 +108,20 @@ mod tests {
                 outcome: ProviderOutcome::Failed(realname_domain::FailureCode::ProviderError),
             });
         let applications: Arc<MockApplicationReader> = Arc::new(applications);
-        let record = Arc::new(RecordProviderResult::new(
-            unit_of_work(vec![]),
-            clock(),
-            Arc::new(Policy::default()),
-            Arc::default(),
-            applications.clone(),
-            Arc::new(realname_ports::MockBusinessRegistry::new()),
-        ));
-        let use_case = CompleteSandboxApplication::new(
-            Arc::new(accounts),
+        let record = Arc::new(RecordProviderResult::new(RecordProviderResultDeps {
+            uow: unit_of_work(vec![]),
+            clock: clock(),
+            policy: Arc::new(Policy::default()),
+            calendar: Arc::default(),
+            applications: applications.clone(),
+            registry: Arc::new(realname_ports::MockBusinessRegistry::new()),
+        }));
+        let use_case = CompleteSandboxApplication::new(CompleteSandboxApplicationDeps {
+            accounts: Arc::new(accounts),
             applications,
-            Arc::new(sandbox),
+            sandbox: Arc::new(sandbox),
             record,
-        );
+        });
         let instruction = SandboxInstruction {
             passed: true,
             failure_code: None,

@@ -9,6 +9,14 @@ use crate::AppError;
 use crate::access::lock_application;
 use crate::record::save_transition;
 
+/// What [`ExpireSessions::new`] takes: its ports and policies, by name.
+pub struct ExpireSessionsDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub applications: Arc<dyn ApplicationReader>,
+    pub batch: u32,
+}
+
 /// Expires stale sessions, a batch at a time. Safe to run on several replicas at once: each
 /// application is re-checked under its account's lock, so it expires once.
 pub struct ExpireSessions {
@@ -20,12 +28,13 @@ pub struct ExpireSessions {
 
 impl ExpireSessions {
     /// Wires the use case; `batch` bounds one run.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        applications: Arc<dyn ApplicationReader>,
-        batch: u32,
-    ) -> Self {
+    pub fn new(deps: ExpireSessionsDeps) -> Self {
+        let ExpireSessionsDeps {
+            uow,
+            clock,
+            applications,
+            batch,
+        } = deps;
         Self {
             uow,
             clock,
@@ -98,7 +107,12 @@ mod tests {
         reader
             .expect_stale_sessions()
             .returning(move |_, _| Ok(listed.clone()));
-        ExpireSessions::new(unit_of_work(txs), clock(), Arc::new(reader), 100)
+        ExpireSessions::new(ExpireSessionsDeps {
+            uow: unit_of_work(txs),
+            clock: clock(),
+            applications: Arc::new(reader),
+            batch: 100,
+        })
     }
 
     fn locking(app: Application) -> MockTransaction {

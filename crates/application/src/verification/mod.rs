@@ -12,14 +12,16 @@ pub(crate) mod record_provider_result;
 mod submit_application;
 mod withdraw_application;
 
-pub use check_attempts::CheckAttempts;
-pub use complete_sandbox_application::CompleteSandboxApplication;
-pub use expire_sessions::ExpireSessions;
+pub use check_attempts::{CheckAttempts, CheckAttemptsDeps};
+pub use complete_sandbox_application::{
+    CompleteSandboxApplication, CompleteSandboxApplicationDeps,
+};
+pub use expire_sessions::{ExpireSessions, ExpireSessionsDeps};
 pub use get_application::GetApplication;
 pub use list_applications::ListApplications;
-pub use process_deadlines::ProcessDeadlines;
+pub use process_deadlines::{ProcessDeadlines, ProcessDeadlinesDeps};
 pub use provider_callback::{CallbackOutcome, ProviderCallback};
-pub use record_payment_credit::{PaymentCredit, RecordPaymentCredit};
-pub use record_provider_result::{RecordProviderResult, Recorded};
-pub use submit_application::{SubmitApplication, SubmitApplicationCommand};
-pub use withdraw_application::WithdrawApplication;
+pub use record_payment_credit::{PaymentCredit, RecordPaymentCredit, RecordPaymentCreditDeps};
+pub use record_provider_result::{RecordProviderResult, RecordProviderResultDeps, Recorded};
+pub use submit_application::{SubmitApplication, SubmitApplicationCommand, SubmitApplicationDeps};
+pub use withdraw_application::{WithdrawApplication, WithdrawApplicationDeps};

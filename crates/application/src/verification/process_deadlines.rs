@@ -13,6 +13,17 @@ use crate::AppError;
 use crate::access::lock_application;
 use crate::record::save_transition;
 
+/// What [`ProcessDeadlines::new`] takes: its ports and policies, by name.
+pub struct ProcessDeadlinesDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub claims: Arc<dyn DeadlineClaims>,
+    pub notifier: Arc<dyn SupportNotifier>,
+    pub owner: String,
+    pub lease: Duration,
+    pub batch: u32,
+}
+
 /// Processes due deadlines. Rows are claimed with a lease, so replicas share the work; each
 /// application is re-checked under its account's lock, so it is escalated once.
 pub struct ProcessDeadlines {
@@ -27,15 +38,16 @@ pub struct ProcessDeadlines {
 
 impl ProcessDeadlines {
     /// Wires the use case for one claimer (`owner`, unique per replica).
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        claims: Arc<dyn DeadlineClaims>,
-        notifier: Arc<dyn SupportNotifier>,
-        owner: String,
-        lease: Duration,
-        batch: u32,
-    ) -> Self {
+    pub fn new(deps: ProcessDeadlinesDeps) -> Self {
+        let ProcessDeadlinesDeps {
+            uow,
+            clock,
+            claims,
+            notifier,
+            owner,
+            lease,
+            batch,
+        } = deps;
         Self {
             uow,
             clock,
@@ -163,15 +175,15 @@ mod tests {
             .expect_overdue()
             .times(notifications)
             .returning(|_| Ok(()));
-        ProcessDeadlines::new(
-            unit_of_work(vec![tx]),
-            clock(),
-            Arc::new(claims),
-            Arc::new(notifier),
-            "r1".into(),
-            Duration::minutes(5),
-            50,
-        )
+        ProcessDeadlines::new(ProcessDeadlinesDeps {
+            uow: unit_of_work(vec![tx]),
+            clock: clock(),
+            claims: Arc::new(claims),
+            notifier: Arc::new(notifier),
+            owner: "r1".into(),
+            lease: Duration::minutes(5),
+            batch: 50,
+        })
     }
 
     fn locking(app: Application) -> MockTransaction {

@@ -31,6 +31,16 @@ pub struct PaymentCredit {
     pub received_at: DateTime<Utc>,
 }
 
+/// What [`RecordPaymentCredit::new`] takes: its ports and policies, by name.
+pub struct RecordPaymentCreditDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub calendar: Arc<BusinessCalendar>,
+    pub applications: Arc<dyn ApplicationReader>,
+    pub registry: Arc<dyn BusinessRegistry>,
+}
+
 /// Decides a payment application when its credit arrives.
 pub struct RecordPaymentCredit {
     uow: Arc<dyn UnitOfWork>,
@@ -43,14 +53,15 @@ pub struct RecordPaymentCredit {
 
 impl RecordPaymentCredit {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        calendar: Arc<BusinessCalendar>,
-        applications: Arc<dyn ApplicationReader>,
-        registry: Arc<dyn BusinessRegistry>,
-    ) -> Self {
+    pub fn new(deps: RecordPaymentCreditDeps) -> Self {
+        let RecordPaymentCreditDeps {
+            uow,
+            clock,
+            policy,
+            calendar,
+            applications,
+            registry,
+        } = deps;
         Self {
             uow,
             clock,
@@ -179,14 +190,14 @@ mod tests {
                 legal_representative: "王五".into(),
             }))
         });
-        RecordPaymentCredit::new(
-            unit_of_work(txs),
-            clock(),
-            Arc::new(Policy::default()),
-            Arc::default(),
-            Arc::new(reader),
-            Arc::new(registry),
-        )
+        RecordPaymentCredit::new(RecordPaymentCreditDeps {
+            uow: unit_of_work(txs),
+            clock: clock(),
+            policy: Arc::new(Policy::default()),
+            calendar: Arc::default(),
+            applications: Arc::new(reader),
+            registry: Arc::new(registry),
+        })
     }
 
     fn locking(app: &Application) -> MockTransaction {

@@ -56,6 +56,16 @@ pub(crate) fn weigh(
     }
 }
 
+/// What [`RecordProviderResult::new`] takes: its ports and policies, by name.
+pub struct RecordProviderResultDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub calendar: Arc<BusinessCalendar>,
+    pub applications: Arc<dyn ApplicationReader>,
+    pub registry: Arc<dyn BusinessRegistry>,
+}
+
 /// Decides an application on its provider's report, in real time (R11).
 pub struct RecordProviderResult {
     uow: Arc<dyn UnitOfWork>,
@@ -68,14 +78,15 @@ pub struct RecordProviderResult {
 
 impl RecordProviderResult {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        calendar: Arc<BusinessCalendar>,
-        applications: Arc<dyn ApplicationReader>,
-        registry: Arc<dyn BusinessRegistry>,
-    ) -> Self {
+    pub fn new(deps: RecordProviderResultDeps) -> Self {
+        let RecordProviderResultDeps {
+            uow,
+            clock,
+            policy,
+            calendar,
+            applications,
+            registry,
+        } = deps;
         Self {
             uow,
             clock,
@@ -297,14 +308,14 @@ mod tests {
         report: ProviderReport,
         registry: Arc<MockBusinessRegistry>,
     ) -> Result<Recorded, AppError> {
-        RecordProviderResult::new(
-            unit_of_work(txs),
-            crate::testing::clock(),
-            Arc::new(Policy::default()),
-            Arc::default(),
-            reader(app),
+        RecordProviderResult::new(RecordProviderResultDeps {
+            uow: unit_of_work(txs),
+            clock: crate::testing::clock(),
+            policy: Arc::new(Policy::default()),
+            calendar: Arc::default(),
+            applications: reader(app),
             registry,
-        )
+        })
         .execute(report)
         .await
     }
@@ -565,14 +576,14 @@ mod tests {
         let mut report = passed(zhang_san());
         report.provider = ProviderName::Qq;
         let uow = unit_of_work(vec![]);
-        let err = RecordProviderResult::new(
+        let err = RecordProviderResult::new(RecordProviderResultDeps {
             uow,
-            crate::testing::clock(),
-            Arc::new(Policy::default()),
-            Arc::default(),
-            reader(app),
-            registry(Ok(None)),
-        )
+            clock: crate::testing::clock(),
+            policy: Arc::new(Policy::default()),
+            calendar: Arc::default(),
+            applications: reader(app),
+            registry: registry(Ok(None)),
+        })
         .execute(report)
         .await
         .unwrap_err();

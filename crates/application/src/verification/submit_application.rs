@@ -29,6 +29,15 @@ pub struct SubmitApplicationCommand {
     pub subject: Subject,
 }
 
+/// What [`SubmitApplication::new`] takes: its ports and policies, by name.
+pub struct SubmitApplicationDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub provider: Arc<dyn ProviderGateway>,
+    pub calendar: Arc<BusinessCalendar>,
+}
+
 /// Submits an application and opens its provider session.
 pub struct SubmitApplication {
     uow: Arc<dyn UnitOfWork>,
@@ -40,13 +49,14 @@ pub struct SubmitApplication {
 
 impl SubmitApplication {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        policy: Arc<Policy>,
-        provider: Arc<dyn ProviderGateway>,
-        calendar: Arc<BusinessCalendar>,
-    ) -> Self {
+    pub fn new(deps: SubmitApplicationDeps) -> Self {
+        let SubmitApplicationDeps {
+            uow,
+            clock,
+            policy,
+            provider,
+            calendar,
+        } = deps;
         Self {
             uow,
             clock,
@@ -230,13 +240,13 @@ mod tests {
     }
 
     fn use_case(txs: Vec<MockTransaction>) -> SubmitApplication {
-        SubmitApplication::new(
-            unit_of_work(txs),
-            crate::testing::clock(),
-            Arc::new(Policy::default()),
-            provider(),
-            Arc::new(BusinessCalendar::default()),
-        )
+        SubmitApplication::new(SubmitApplicationDeps {
+            uow: unit_of_work(txs),
+            clock: crate::testing::clock(),
+            policy: Arc::new(Policy::default()),
+            provider: provider(),
+            calendar: Arc::new(BusinessCalendar::default()),
+        })
     }
 
     fn command(account: &Account, method: Method, subject: Subject) -> SubmitApplicationCommand {
@@ -395,13 +405,13 @@ mod tests {
         provider
             .expect_start_session()
             .returning(|_| Err(realname_ports::GatewayError::Timeout));
-        let use_case = SubmitApplication::new(
-            unit_of_work(vec![tx]),
-            crate::testing::clock(),
-            Arc::new(Policy::default()),
-            Arc::new(provider),
-            Arc::new(BusinessCalendar::default()),
-        );
+        let use_case = SubmitApplication::new(SubmitApplicationDeps {
+            uow: unit_of_work(vec![tx]),
+            clock: crate::testing::clock(),
+            policy: Arc::new(Policy::default()),
+            provider: Arc::new(provider),
+            calendar: Arc::new(BusinessCalendar::default()),
+        });
         let err = use_case
             .execute(
                 &Actor::Holder { account: acct.id },

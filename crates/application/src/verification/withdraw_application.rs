@@ -9,6 +9,14 @@ use crate::AppError;
 use crate::access::{lock_application, lock_visible_account, visible_application};
 use crate::record::save_transition;
 
+/// What [`WithdrawApplication::new`] takes: its ports and policies, by name.
+pub struct WithdrawApplicationDeps {
+    pub uow: Arc<dyn UnitOfWork>,
+    pub clock: Arc<dyn Clock>,
+    pub accounts: Arc<dyn AccountReader>,
+    pub applications: Arc<dyn ApplicationReader>,
+}
+
 /// Withdraws an application while it is undecided.
 pub struct WithdrawApplication {
     uow: Arc<dyn UnitOfWork>,
@@ -19,12 +27,13 @@ pub struct WithdrawApplication {
 
 impl WithdrawApplication {
     /// Wires the use case.
-    pub fn new(
-        uow: Arc<dyn UnitOfWork>,
-        clock: Arc<dyn Clock>,
-        accounts: Arc<dyn AccountReader>,
-        applications: Arc<dyn ApplicationReader>,
-    ) -> Self {
+    pub fn new(deps: WithdrawApplicationDeps) -> Self {
+        let WithdrawApplicationDeps {
+            uow,
+            clock,
+            accounts,
+            applications,
+        } = deps;
         Self {
             uow,
             clock,
@@ -79,12 +88,12 @@ mod tests {
         applications
             .expect_application()
             .returning(move |_| Ok(Some(app.clone())));
-        WithdrawApplication::new(
-            unit_of_work(tx),
-            clock(),
-            Arc::new(accounts),
-            Arc::new(applications),
-        )
+        WithdrawApplication::new(WithdrawApplicationDeps {
+            uow: unit_of_work(tx),
+            clock: clock(),
+            accounts: Arc::new(accounts),
+            applications: Arc::new(applications),
+        })
     }
 
     fn locking(acct: Account, app: Application) -> MockTransaction {

@@ -3,11 +3,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use realname_application::accounts::RedactClosedAccounts;
-use realname_application::events::DeliverEvents;
+use realname_application::accounts::{RedactClosedAccounts, RedactClosedAccountsDeps};
+use realname_application::events::{DeliverEvents, DeliverEventsDeps};
 use realname_application::maintenance::PruneIdempotencyKeys;
-use realname_application::recheck::{AssessBlastRadius, RunRecheck};
-use realname_application::verification::{ExpireSessions, ProcessDeadlines};
+use realname_application::recheck::{
+    AssessBlastRadius, AssessBlastRadiusDeps, RunRecheck, RunRecheckDeps,
+};
+use realname_application::verification::{
+    ExpireSessions, ExpireSessionsDeps, ProcessDeadlines, ProcessDeadlinesDeps,
+};
 use realname_gateways::RateLimitedRegistry;
 use realname_ports::{BusinessRegistry, SupportNotifier};
 use realname_scheduler::{
@@ -31,26 +35,26 @@ impl Adapters {
     /// The re-check (R17) for one claimer, its registry calls paced by the configured rate.
     pub(crate) fn recheck(&self, settings: &Settings, owner: String) -> RunRecheck {
         let registry = self.paced_registry(settings);
-        RunRecheck::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.store.clone(),
+        RunRecheck::new(RunRecheckDeps {
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            store: self.store.clone(),
             registry,
-            self.support.clone(),
+            notifier: self.support.clone(),
             owner,
-            settings.recheck.settings(lease(settings)),
-        )
+            settings: settings.recheck.settings(lease(settings)),
+        })
     }
 
     /// The re-check's dry run (R17).
     pub(crate) fn blast_radius(&self, settings: &Settings) -> AssessBlastRadius {
         let registry = self.paced_registry(settings);
-        AssessBlastRadius::new(
-            self.clock.clone(),
-            self.store.clone(),
+        AssessBlastRadius::new(AssessBlastRadiusDeps {
+            clock: self.clock.clone(),
+            store: self.store.clone(),
             registry,
-            settings.recheck.settings(lease(settings)),
-        )
+            settings: settings.recheck.settings(lease(settings)),
+        })
     }
 
     pub(super) fn jobs(&self, settings: &Settings) -> Vec<(Arc<dyn Job>, Duration)> {
@@ -58,40 +62,40 @@ impl Adapters {
             return Vec::new();
         }
         let every = |secs: u64| Duration::from_secs(secs.max(1));
-        let expire = ExpireSessions::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.store.clone(),
-            100,
-        );
+        let expire = ExpireSessions::new(ExpireSessionsDeps {
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            applications: self.store.clone(),
+            batch: 100,
+        });
         let owner = claimer_id();
         let lease = lease(settings);
         let recheck = self.recheck(settings, owner.clone());
-        let delivery = DeliverEvents::new(
-            self.store.clone(),
-            self.store.clone(),
-            self.webhook_sender.clone(),
-            self.clock.clone(),
-            owner.clone(),
-            settings.webhooks.settings(lease),
-        );
+        let delivery = DeliverEvents::new(DeliverEventsDeps {
+            store: self.store.clone(),
+            feed: self.store.clone(),
+            sender: self.webhook_sender.clone(),
+            clock: self.clock.clone(),
+            owner: owner.clone(),
+            settings: settings.webhooks.settings(lease),
+        });
         let prune = PruneIdempotencyKeys::new(self.store.clone(), self.clock.clone(), 1000);
         let support: Arc<dyn SupportNotifier> = self.support.clone();
-        let deadlines = ProcessDeadlines::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.store.clone(),
-            support,
+        let deadlines = ProcessDeadlines::new(ProcessDeadlinesDeps {
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            claims: self.store.clone(),
+            notifier: support,
             owner,
             lease,
-            100,
-        );
-        let retention = RedactClosedAccounts::new(
-            self.store.clone(),
-            self.clock.clone(),
-            self.policy.clone(),
-            self.store.clone(),
-        );
+            batch: 100,
+        });
+        let retention = RedactClosedAccounts::new(RedactClosedAccountsDeps {
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            policy: self.policy.clone(),
+            accounts: self.store.clone(),
+        });
         vec![
             (
                 Arc::new(ExpireSessionsJob(Arc::new(expire))),

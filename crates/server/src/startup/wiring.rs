@@ -4,23 +4,27 @@ use std::sync::Arc;
 
 use realname_application::accounts::{
     AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    RegisterAccount, RequestPhoneChange,
+    RegisterAccount, RequestPhoneChange, RequestPhoneChangeDeps,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::events::{
     CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
 };
 use realname_application::identity::{
-    AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
-    ResolveCase, StartIdentityProof,
+    AccountRecovery, AccountRecoveryDeps, CompleteSandboxProof, FindAccounts, FreezeAccounts,
+    ListCases, OpenAppeal, ResolveCase, StartIdentityProof, StartIdentityProofDeps,
 };
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
-use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
+use realname_application::review::{
+    DecideApplication, DecideApplicationDeps, ListReviewQueue, SetEnterpriseLimit,
+};
 use realname_application::verification::{
-    CheckAttempts, CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
-    RecordPaymentCredit, RecordProviderResult, SubmitApplication, WithdrawApplication,
+    CheckAttempts, CheckAttemptsDeps, CompleteSandboxApplication, CompleteSandboxApplicationDeps,
+    GetApplication, ListApplications, ProviderCallback, RecordPaymentCredit,
+    RecordPaymentCreditDeps, RecordProviderResult, RecordProviderResultDeps, SubmitApplication,
+    SubmitApplicationDeps, WithdrawApplication, WithdrawApplicationDeps,
 };
 use realname_http::ratelimit::RateLimits;
 use realname_http::{Authenticator, HttpState, UseCases};
@@ -61,14 +65,14 @@ impl Adapters {
             policy,
             ..
         } = self;
-        let record = Arc::new(RecordProviderResult::new(
-            store.clone(),
-            clock.clone(),
-            policy.clone(),
-            self.calendar.clone(),
-            store.clone(),
-            self.registry.clone(),
-        ));
+        let record = Arc::new(RecordProviderResult::new(RecordProviderResultDeps {
+            uow: store.clone(),
+            clock: clock.clone(),
+            policy: policy.clone(),
+            calendar: self.calendar.clone(),
+            applications: store.clone(),
+            registry: self.registry.clone(),
+        }));
         UseCases {
             register_account: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
             get_account: GetAccount::new(store.clone()),
@@ -76,54 +80,56 @@ impl Adapters {
             refuse_deauthentication: RefuseDeauthentication::new(store.clone()),
             get_capabilities: GetCapabilities::new(self.capabilities.clone(), clock.clone()),
             list_methods: ListMethods,
-            submit_application: SubmitApplication::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.providers.clone(),
-                self.calendar.clone(),
-            ),
+            submit_application: SubmitApplication::new(SubmitApplicationDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+                provider: self.providers.clone(),
+                calendar: self.calendar.clone(),
+            }),
             list_applications: ListApplications::new(store.clone(), store.clone()),
             get_application: GetApplication::new(store.clone(), store.clone()),
-            withdraw_application: WithdrawApplication::new(
-                store.clone(),
-                clock.clone(),
-                store.clone(),
-                store.clone(),
-            ),
+            withdraw_application: WithdrawApplication::new(WithdrawApplicationDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                accounts: store.clone(),
+                applications: store.clone(),
+            }),
             provider_callback: ProviderCallback::new(record.clone(), store.clone()),
             complete_sandbox_application: CompleteSandboxApplication::new(
-                store.clone(),
-                store.clone(),
-                self.providers.clone(),
-                record,
+                CompleteSandboxApplicationDeps {
+                    accounts: store.clone(),
+                    applications: store.clone(),
+                    sandbox: self.providers.clone(),
+                    record,
+                },
             ),
-            record_payment_credit: RecordPaymentCredit::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.calendar.clone(),
-                store.clone(),
-                self.registry.clone(),
-            ),
+            record_payment_credit: RecordPaymentCredit::new(RecordPaymentCreditDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+                calendar: self.calendar.clone(),
+                applications: store.clone(),
+                registry: self.registry.clone(),
+            }),
             list_review_queue: ListReviewQueue::new(store.clone()),
-            decide_application: DecideApplication::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.calendar.clone(),
-                store.clone(),
-                self.registry.clone(),
-            ),
+            decide_application: DecideApplication::new(DecideApplicationDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+                calendar: self.calendar.clone(),
+                applications: store.clone(),
+                registry: self.registry.clone(),
+            }),
             set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
             get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
             close_account: CloseAccount::new(store.clone(), clock.clone()),
-            request_phone_change: RequestPhoneChange::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.sms.clone(),
-            ),
+            request_phone_change: RequestPhoneChange::new(RequestPhoneChangeDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+                sms: self.sms.clone(),
+            }),
             confirm_phone_change: ConfirmPhoneChange::new(
                 store.clone(),
                 clock.clone(),
@@ -131,32 +137,32 @@ impl Adapters {
             ),
             create_sub_account: CreateSubAccount::new(store.clone(), clock.clone(), policy.clone()),
             associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
-            start_identity_proof: StartIdentityProof::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.providers.clone(),
-            ),
+            start_identity_proof: StartIdentityProof::new(StartIdentityProofDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+                provider: self.providers.clone(),
+            }),
             complete_sandbox_proof: CompleteSandboxProof::new(store.clone()),
             find_accounts: FindAccounts::new(store.clone(), policy.clone()),
-            account_recovery: AccountRecovery::new(
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-                self.sms.clone(),
-            ),
+            account_recovery: AccountRecovery::new(AccountRecoveryDeps {
+                uow: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+                sms: self.sms.clone(),
+            }),
             freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone()),
             open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
             list_cases: ListCases::new(store.clone()),
             resolve_case: ResolveCase::new(store.clone(), clock.clone()),
             list_events: ListEvents::new(store.clone()),
             set_agreement: SetAgreement::new(store.clone(), clock.clone()),
-            check_attempts: CheckAttempts::new(
-                store.clone(),
-                store.clone(),
-                clock.clone(),
-                policy.clone(),
-            ),
+            check_attempts: CheckAttempts::new(CheckAttemptsDeps {
+                uow: store.clone(),
+                accounts: store.clone(),
+                clock: clock.clone(),
+                policy: policy.clone(),
+            }),
             create_webhook_endpoint: CreateWebhookEndpoint::new(
                 store.clone(),
                 clock.clone(),

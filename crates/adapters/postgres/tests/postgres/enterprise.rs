@@ -11,8 +11,9 @@ use chrono::{Duration, TimeZone, Utc};
 use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
 use realname_application::review::{SetEnterpriseLimit, SetEnterpriseLimitCommand};
 use realname_application::verification::{
-    PaymentCredit, ProcessDeadlines, RecordPaymentCredit, RecordProviderResult, SubmitApplication,
-    SubmitApplicationCommand,
+    PaymentCredit, ProcessDeadlines, ProcessDeadlinesDeps, RecordPaymentCredit,
+    RecordPaymentCreditDeps, RecordProviderResult, RecordProviderResultDeps, SubmitApplication,
+    SubmitApplicationCommand, SubmitApplicationDeps,
 };
 use realname_domain::calendar::BusinessCalendar;
 use realname_domain::identifiers::{
@@ -50,29 +51,29 @@ async fn world(pool: usize) -> World {
     let registry = Arc::new(ActiveRegistry);
     World {
         register: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
-        submit: SubmitApplication::new(
-            store.clone(),
-            clock.clone(),
-            policy.clone(),
-            Arc::new(QrProvider),
-            Arc::new(BusinessCalendar::default()),
-        ),
-        record: RecordProviderResult::new(
-            store.clone(),
-            clock.clone(),
-            policy.clone(),
-            Arc::default(),
-            store.clone(),
-            registry.clone(),
-        ),
-        credit: RecordPaymentCredit::new(
-            store.clone(),
-            clock.clone(),
+        submit: SubmitApplication::new(SubmitApplicationDeps {
+            uow: store.clone(),
+            clock: clock.clone(),
+            policy: policy.clone(),
+            provider: Arc::new(QrProvider),
+            calendar: Arc::new(BusinessCalendar::default()),
+        }),
+        record: RecordProviderResult::new(RecordProviderResultDeps {
+            uow: store.clone(),
+            clock: clock.clone(),
+            policy: policy.clone(),
+            calendar: Arc::default(),
+            applications: store.clone(),
+            registry: registry.clone(),
+        }),
+        credit: RecordPaymentCredit::new(RecordPaymentCreditDeps {
+            uow: store.clone(),
+            clock: clock.clone(),
             policy,
-            Arc::default(),
-            store.clone(),
+            calendar: Arc::default(),
+            applications: store.clone(),
             registry,
-        ),
+        }),
         set_limit: SetEnterpriseLimit::new(store, clock.clone()),
         clock,
         db,
@@ -386,15 +387,15 @@ async fn two_schedulers_escalate_two_hundred_overdue_applications_exactly_once_e
     let notices = Arc::new(Notices::default());
     let instance = |owner: &str| {
         let store = Arc::new(w.db.store(4));
-        ProcessDeadlines::new(
-            store.clone(),
-            w.clock.clone(),
-            store,
-            notices.clone(),
-            owner.to_owned(),
-            Duration::minutes(5),
-            25,
-        )
+        ProcessDeadlines::new(ProcessDeadlinesDeps {
+            uow: store.clone(),
+            clock: w.clock.clone(),
+            claims: store,
+            notifier: notices.clone(),
+            owner: owner.to_owned(),
+            lease: Duration::minutes(5),
+            batch: 25,
+        })
     };
     let (a, b) = (instance("replica-a"), instance("replica-b"));
     let run = |p: ProcessDeadlines| async move {
@@ -480,7 +481,9 @@ async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_account_is_redacted_after_retention_and_keeps_its_subject_key() {
-    use realname_application::accounts::{CloseAccount, RedactClosedAccounts};
+    use realname_application::accounts::{
+        CloseAccount, RedactClosedAccounts, RedactClosedAccountsDeps,
+    };
     use realname_ports::AccountReader;
 
     let w = world(4).await;
@@ -490,12 +493,12 @@ async fn a_closed_account_is_redacted_after_retention_and_keeps_its_subject_key(
     CloseAccount::execute(&close, &Actor::Admin, account.id)
         .await
         .unwrap();
-    let job = RedactClosedAccounts::new(
-        store.clone(),
-        w.clock.clone(),
-        Arc::new(Policy::default()),
-        store.clone(),
-    );
+    let job = RedactClosedAccounts::new(RedactClosedAccountsDeps {
+        uow: store.clone(),
+        clock: w.clock.clone(),
+        policy: Arc::new(Policy::default()),
+        accounts: store.clone(),
+    });
     assert_eq!(
         RedactClosedAccounts::execute(&job).await.unwrap(),
         0,
@@ -547,14 +550,14 @@ async fn an_instant_application_sent_to_review_gets_a_review_deadline_and_escala
     let w = world(4).await;
     let store = Arc::new(w.db.store(4));
     let calendar = Arc::new(BusinessCalendar::default());
-    let record = RecordProviderResult::new(
-        store.clone(),
-        w.clock.clone(),
-        Arc::new(Policy::default()),
-        calendar.clone(),
-        store.clone(),
-        Arc::new(TimedOutRegistry),
-    );
+    let record = RecordProviderResult::new(RecordProviderResultDeps {
+        uow: store.clone(),
+        clock: w.clock.clone(),
+        policy: Arc::new(Policy::default()),
+        calendar: calendar.clone(),
+        applications: store.clone(),
+        registry: Arc::new(TimedOutRegistry),
+    });
     let app = w.applied(1, Method::LegalPersonWechatScan).await;
     assert_eq!(
         app.deadline, None,
@@ -578,15 +581,15 @@ async fn an_instant_application_sent_to_review_gets_a_review_deadline_and_escala
     assert_eq!(in_review.deadline, Some(expected));
 
     let notices = Arc::new(Notices::default());
-    let deadlines = ProcessDeadlines::new(
-        store.clone(),
-        w.clock.clone(),
-        store,
-        notices.clone(),
-        "replica-a".to_owned(),
-        Duration::minutes(5),
-        25,
-    );
+    let deadlines = ProcessDeadlines::new(ProcessDeadlinesDeps {
+        uow: store.clone(),
+        clock: w.clock.clone(),
+        claims: store,
+        notifier: notices.clone(),
+        owner: "replica-a".to_owned(),
+        lease: Duration::minutes(5),
+        batch: 25,
+    });
     assert_eq!(deadlines.execute().await.unwrap(), 0, "not due yet");
     w.clock.advance(expected - entered + Duration::seconds(1));
     assert_eq!(deadlines.execute().await.unwrap(), 1);

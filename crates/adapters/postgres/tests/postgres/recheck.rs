@@ -12,10 +12,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use diesel_async::RunQueryDsl;
 use realname_application::recheck::{
-    AssessBlastRadius, RecheckReport, RecheckSettings, RunRecheck,
+    AssessBlastRadius, AssessBlastRadiusDeps, RecheckReport, RecheckSettings, RunRecheck,
+    RunRecheckDeps,
 };
 use realname_application::verification::{
-    RecordProviderResult, SubmitApplication, SubmitApplicationCommand,
+    RecordProviderResult, RecordProviderResultDeps, SubmitApplication, SubmitApplicationCommand,
+    SubmitApplicationDeps,
 };
 use realname_domain::calendar::BusinessCalendar;
 use realname_domain::enterprise::{RegistryRecord, RegistryStatus};
@@ -142,15 +144,15 @@ impl World {
     }
 
     fn replica(&self, owner: &str, store: Arc<PgStore>) -> RunRecheck {
-        RunRecheck::new(
-            store.clone(),
-            self.clock.clone(),
+        RunRecheck::new(RunRecheckDeps {
+            uow: store.clone(),
+            clock: self.clock.clone(),
             store,
-            self.registry.clone(),
-            self.notices.clone(),
-            owner.into(),
-            settings(),
-        )
+            registry: self.registry.clone(),
+            notifier: self.notices.clone(),
+            owner: owner.into(),
+            settings: settings(),
+        })
     }
 
     async fn run(&self, all: bool) -> RecheckReport {
@@ -290,21 +292,21 @@ async fn an_approved_modification_cancels_the_pending_revocation() {
 
     // -- The holder modifies to another enterprise, without waiting out the cooldown (R2).
     let policy = Arc::new(Policy::default());
-    let submit = SubmitApplication::new(
-        w.store.clone(),
-        w.clock.clone(),
-        policy.clone(),
-        Arc::new(QrProvider),
-        Arc::new(BusinessCalendar::default()),
-    );
-    let record = RecordProviderResult::new(
-        w.store.clone(),
-        w.clock.clone(),
+    let submit = SubmitApplication::new(SubmitApplicationDeps {
+        uow: w.store.clone(),
+        clock: w.clock.clone(),
+        policy: policy.clone(),
+        provider: Arc::new(QrProvider),
+        calendar: Arc::new(BusinessCalendar::default()),
+    });
+    let record = RecordProviderResult::new(RecordProviderResultDeps {
+        uow: w.store.clone(),
+        clock: w.clock.clone(),
         policy,
-        Arc::default(),
-        w.store.clone(),
-        w.registry.clone(),
-    );
+        calendar: Arc::default(),
+        applications: w.store.clone(),
+        registry: w.registry.clone(),
+    });
     let new_subject = Subject::Enterprise(enterprise(7));
     let cmd = SubmitApplicationCommand {
         account_id: account,
@@ -440,12 +442,12 @@ async fn a_dry_run_reports_the_blast_radius_and_changes_nothing() {
     w.clock.advance(Duration::days(15));
     let before = dump(&w.db.url).await;
 
-    let dry_run = AssessBlastRadius::new(
-        w.clock.clone(),
-        w.store.clone(),
-        w.registry.clone(),
-        settings(),
-    );
+    let dry_run = AssessBlastRadius::new(AssessBlastRadiusDeps {
+        clock: w.clock.clone(),
+        store: w.store.clone(),
+        registry: w.registry.clone(),
+        settings: settings(),
+    });
     let radius = AssessBlastRadius::execute(&dry_run, true).await.unwrap();
 
     assert_eq!(dump(&w.db.url).await, before, "the dry run wrote something");

@@ -13,7 +13,8 @@ use diesel_async::RunQueryDsl;
 use realname_application::AppError;
 use realname_application::accounts::{RegisterAccount, RegisterAccountCommand};
 use realname_application::verification::{
-    RecordProviderResult, SubmitApplication, SubmitApplicationCommand,
+    RecordProviderResult, RecordProviderResultDeps, SubmitApplication, SubmitApplicationCommand,
+    SubmitApplicationDeps,
 };
 use realname_domain::audit::{AuditEntry, GENESIS};
 use realname_domain::calendar::BusinessCalendar;
@@ -50,21 +51,21 @@ async fn world(pool: usize) -> World {
     let uow = Arc::new(store.clone());
     World {
         register: RegisterAccount::new(uow.clone(), clock.clone(), policy.clone()),
-        submit: SubmitApplication::new(
-            uow.clone(),
-            clock.clone(),
-            policy.clone(),
-            Arc::new(QrProvider),
-            Arc::new(BusinessCalendar::default()),
-        ),
-        record: RecordProviderResult::new(
+        submit: SubmitApplication::new(SubmitApplicationDeps {
+            uow: uow.clone(),
+            clock: clock.clone(),
+            policy: policy.clone(),
+            provider: Arc::new(QrProvider),
+            calendar: Arc::new(BusinessCalendar::default()),
+        }),
+        record: RecordProviderResult::new(RecordProviderResultDeps {
             uow,
             clock,
             policy,
-            Arc::default(),
-            Arc::new(store.clone()),
-            Arc::new(ActiveRegistry),
-        ),
+            calendar: Arc::default(),
+            applications: Arc::new(store.clone()),
+            registry: Arc::new(ActiveRegistry),
+        }),
         store,
         _db: db,
     }
