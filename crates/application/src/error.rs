@@ -61,6 +61,9 @@ pub enum AppError {
     /// The identity proof is already decided.
     #[error("the identity proof is already decided")]
     ProofDecided,
+    /// Only an instant personal method with a personal subject proves an identity (R14).
+    #[error("this method cannot prove an identity")]
+    MethodNotAllowedForProof,
     /// The case is resolved already, or the outcome does not fit its kind.
     #[error("the case cannot be resolved so")]
     CaseNotOpen,

@@ -51,6 +51,11 @@ pub enum ProofError {
     /// Already decided.
     #[error("the proof is already decided")]
     Decided,
+    /// Not an instant personal method with a personal subject: only a person proves an
+    /// identity, and only on the spot (R14). An enterprise's accounts are never opened to
+    /// whoever runs its official account or pays from its bank account.
+    #[error("this method cannot prove an identity")]
+    MethodNotAllowed,
 }
 
 /// A person proving they own an identity by passing an instant personal method (R14).
@@ -76,17 +81,29 @@ pub struct IdentityProof {
     pub created_at: DateTime<Utc>,
 }
 
+/// Whether a method may prove an identity: an instant personal one (R14).
+#[must_use]
+pub const fn proves_identity(method: Method) -> bool {
+    matches!(method.subject_type(), crate::SubjectType::Personal) && !method.is_payment()
+}
+
 impl IdentityProof {
     /// A new proof, waiting for the person.
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`ProofError::MethodNotAllowed`] unless an instant personal method proves a personal
+    /// subject (R14).
     pub fn start(
         owner: String,
         method: Method,
         subject: Subject,
         secret: [u8; 16],
         now: DateTime<Utc>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, ProofError> {
+        if !proves_identity(method) || !matches!(subject, Subject::Personal(_)) {
+            return Err(ProofError::MethodNotAllowed);
+        }
+        Ok(Self {
             id: ProofId::new(),
             owner,
             method,
@@ -96,7 +113,7 @@ impl IdentityProof {
             session_ref: None,
             next_action: None,
             created_at: now,
-        }
+        })
     }
 
     /// Checks that `owner` may use it to see or act on accounts (R15).
@@ -265,6 +282,36 @@ mod tests {
             [secret; 16],
             Utc::now(),
         )
+        .unwrap()
+    }
+
+    #[test]
+    fn only_an_instant_personal_method_on_a_person_proves_an_identity() {
+        use crate::identifiers::{EnterpriseName, Uscc};
+        let person = proof(1).subject;
+        let enterprise = Subject::Enterprise(crate::EnterpriseSubject {
+            name: EnterpriseName::parse("北京示例科技有限公司").unwrap(),
+            uscc: Uscc::parse("91110000600037341L").unwrap(),
+            region: Region::Mainland,
+            legal_person_name: None,
+        });
+        let start = |method, subject| {
+            IdentityProof::start("holder:1".into(), method, subject, [0; 16], Utc::now())
+        };
+        for method in Method::ALL {
+            let allowed = matches!(
+                method,
+                Method::WechatScan | Method::QqScan | Method::FaceRecognition
+            );
+            assert_eq!(start(method, person.clone()).is_ok(), allowed, "{method:?}");
+            // The takeover: whoever runs an enterprise's official account or pays from its
+            // bank account would reach every account of the enterprise.
+            assert_eq!(
+                start(method, enterprise.clone()),
+                Err(ProofError::MethodNotAllowed),
+                "{method:?}"
+            );
+        }
     }
 
     #[test]

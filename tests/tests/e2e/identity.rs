@@ -274,3 +274,37 @@ async fn a_signed_provider_callback_completes_an_identity_proof_like_an_applicat
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enterprise_or_a_slow_method_cannot_prove_an_identity() {
+    // The attack (R14): whoever runs a company's WeChat official account, or pays from its
+    // bank account, proves "the enterprise" and then lists, recovers and freezes its accounts.
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Service, None);
+    let enterprise =
+        json!({"type": "enterprise", "name": "北京示例科技有限公司", "uscc": "91110000600037341L"});
+    let person = json!({"type": "personal", "document_type": "resident_id", "document_number": RESIDENT_ID, "name": "张三"});
+    for (method, subject) in [
+        ("wechat_public_platform", &enterprise),
+        ("legal_person_wechat_scan", &enterprise),
+        ("corporate_remittance", &enterprise),
+        ("wechat_scan", &enterprise),
+        ("cloud_recharge", &person),
+    ] {
+        let (status, body) = app
+            .send(
+                app.request(Method::POST, "/v1/identity-proofs", Some(&token))
+                    .json(&json!({"method": method, "subject": subject})),
+            )
+            .await;
+        assert_eq!(status, 422, "{method}: {body}");
+        assert_eq!(body["code"], "method_not_allowed_for_proof", "{method}");
+    }
+    let (status, _) = app
+        .send(
+            app.request(Method::POST, "/v1/identity-proofs", Some(&token))
+                .json(&json!({"method": "qq_scan", "subject": person})),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

@@ -25,6 +25,7 @@ impl From<ProofError> for AppError {
             ProofError::NotOwner => Self::NotFound("identity proof"),
             ProofError::NotPassed => Self::ProofNotPassed,
             ProofError::Decided => Self::ProofDecided,
+            ProofError::MethodNotAllowed => Self::MethodNotAllowedForProof,
         }
     }
 }

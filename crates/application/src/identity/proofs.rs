@@ -57,18 +57,23 @@ impl StartIdentityProof {
         method: Method,
         subject: Subject,
     ) -> Result<IdentityProof, AppError> {
-        method.check_eligibility(&subject).map_err(|e| match e {
-            Ineligible::UseInternationalSite => AppError::UseInternationalSite {
-                url: self.policy.international_site_url.clone(),
-            },
-            Ineligible::MethodNotAvailableForDocument => AppError::MethodNotAvailableForDocument,
-            Ineligible::WrongSubjectType | Ineligible::LegalPersonNameRequired => {
-                AppError::MethodNotForSubjectType
-            }
-        })?;
+        // R14 first: only a person, with an instant personal method, proves an identity.
         let now = self.clock.now();
         let secret = uuid::Uuid::new_v4().into_bytes();
-        let mut proof = IdentityProof::start(owner.to_owned(), method, subject, secret, now);
+        let mut proof = IdentityProof::start(owner.to_owned(), method, subject, secret, now)?;
+        method
+            .check_eligibility(&proof.subject)
+            .map_err(|e| match e {
+                Ineligible::UseInternationalSite => AppError::UseInternationalSite {
+                    url: self.policy.international_site_url.clone(),
+                },
+                Ineligible::MethodNotAvailableForDocument => {
+                    AppError::MethodNotAvailableForDocument
+                }
+                Ineligible::WrongSubjectType | Ineligible::LegalPersonNameRequired => {
+                    AppError::MethodNotForSubjectType
+                }
+            })?;
         let request = SessionRequest {
             application_id: ApplicationId::from_uuid(proof.id.as_uuid()),
             method,

@@ -26,6 +26,16 @@ use crate::views::{self, MaskedSubjectView, NextActionView, PhoneChangeView};
 /// owner's alone; anyone else gets 404.
 const ANY_CALLER: [&str; 5] = ["holder", "service", "reviewer", "account_manager", "admin"];
 
+fn proof_methods() -> utoipa::openapi::schema::Object {
+    use realname_domain::Method;
+    crate::schema::one_of(
+        Method::ALL
+            .into_iter()
+            .filter(|m| realname_domain::identity::proves_identity(*m))
+            .map(Method::as_str),
+    )
+}
+
 fn proof_id(raw: &str) -> Result<ProofId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("No such identity proof."))
@@ -107,8 +117,9 @@ impl From<&Case> for CaseView {
 #[serde(deny_unknown_fields)]
 #[schema(as = StartIdentityProof)]
 pub struct ProofBody {
-    #[schema(required, value_type = String, schema_with = methods)]
+    #[schema(required, value_type = String, schema_with = proof_methods)]
     method: Option<String>,
+    /// A person (an enterprise subject is refused with `method_not_allowed_for_proof`).
     #[schema(required, nullable = false)]
     subject: Option<SubjectBody>,
 }
@@ -133,7 +144,7 @@ pub struct ProofBody {
             )
         ),
         MalformedRequest,
-        (status = 422, description = "`validation_failed`, `method_not_available_for_document`, `use_international_site`",
+        (status = 422, description = "`validation_failed`, `method_not_allowed_for_proof` (only `wechat_scan`, `qq_scan` and `face_recognition`, for a person, R14), `method_not_available_for_document`, `use_international_site`",
             body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`provider_error`",
             body = Problem, content_type = "application/problem+json"),
