@@ -8,6 +8,7 @@ mod registry;
 mod sandbox_provider;
 mod sms;
 mod support;
+mod tencent;
 mod webhook;
 
 pub use pacing::{Pacer, RateLimitedRegistry};
@@ -15,6 +16,7 @@ pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegi
 pub use sandbox_provider::SandboxProviders;
 pub use sms::{HttpSms, SandboxSms, SmsSettings};
 pub use support::SandboxSupport;
+pub use tencent::{Call, Credentials, TencentClient, TencentError, authorization};
 pub use webhook::{HttpWebhookSender, signature};
 
 /// `Ok` for a 2xx answer; any other status means `peer` is unavailable.
