@@ -3,6 +3,7 @@
 //!
 //! This crate knows the ports and the domain; it decides no rule.
 
+mod faceid;
 mod pacing;
 mod registry;
 mod sandbox_provider;
@@ -11,6 +12,10 @@ mod support;
 mod tencent;
 mod webhook;
 
+pub use faceid::{
+    DetectRequest, DetectSession, FaceId, Outcome as FaceIdOutcome, VERSION as FACEID_VERSION,
+    Verdict as FaceIdVerdict, verdict_of,
+};
 pub use pacing::{Pacer, RateLimitedRegistry};
 pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegistry};
 pub use sandbox_provider::SandboxProviders;

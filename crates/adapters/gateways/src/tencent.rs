@@ -323,13 +323,92 @@ impl TencentClient {
     }
 }
 
+/// A loopback Tencent Cloud endpoint for the gateways' tests.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
+    #![allow(clippy::unwrap_used)]
+
     use std::sync::{Arc, Mutex};
 
-    use serde_json::{Value, json};
+    use serde_json::Value;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+    /// What the loopback fake saw of each request.
+    #[derive(Debug, Clone)]
+    pub(crate) struct Seen {
+        pub(crate) headers: Vec<(String, String)>,
+        pub(crate) body: Vec<u8>,
+    }
+
+    impl Seen {
+        pub(crate) fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        }
+    }
+
+    /// A loopback Tencent Cloud endpoint: it reads each request, answers with the next canned
+    /// answer (the last one repeats), and records what it saw.
+    pub(crate) async fn fake(answers: Vec<(u16, Value)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        tokio::spawn(async move {
+            let mut served = 0;
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut raw = Vec::new();
+                let mut buffer = [0u8; 4096];
+                let (head, mut body) = loop {
+                    let n = socket.read(&mut buffer).await.unwrap();
+                    raw.extend_from_slice(&buffer[..n]);
+                    if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break (
+                            String::from_utf8_lossy(&raw[..end]).into_owned(),
+                            raw[end + 4..].to_vec(),
+                        );
+                    }
+                };
+                let headers: Vec<(String, String)> = head
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+                    .collect();
+                let length: usize = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
+                while body.len() < length {
+                    let n = socket.read(&mut buffer).await.unwrap();
+                    body.extend_from_slice(&buffer[..n]);
+                }
+                record.lock().unwrap().push(Seen { headers, body });
+                let (status, answer) = answers[served.min(answers.len() - 1)].clone();
+                served += 1;
+                let text = answer.to_string();
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+                socket.write_all(response.as_bytes()).await.unwrap();
+            }
+        });
+        (format!("http://{address}"), seen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::testing::fake;
     use super::*;
 
     /// Tencent's worked example for signature v3 (a CVM `DescribeInstances` call): the payload
@@ -405,76 +484,6 @@ mod tests {
         ] {
             assert_eq!(class(code), expected, "{code}");
         }
-    }
-
-    /// What the loopback fake saw of each request.
-    #[derive(Debug, Clone)]
-    struct Seen {
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    }
-
-    impl Seen {
-        fn header(&self, name: &str) -> Option<&str> {
-            self.headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        }
-    }
-
-    /// A loopback Tencent Cloud endpoint: it reads each request, answers with the next canned
-    /// answer (the last one repeats), and records what it saw.
-    async fn fake(answers: Vec<(u16, Value)>) -> (String, Arc<Mutex<Vec<Seen>>>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let record = seen.clone();
-        tokio::spawn(async move {
-            let mut served = 0;
-            loop {
-                let Ok((mut socket, _)) = listener.accept().await else {
-                    return;
-                };
-                let mut raw = Vec::new();
-                let mut buffer = [0u8; 4096];
-                let (head, mut body) = loop {
-                    let n = socket.read(&mut buffer).await.unwrap();
-                    raw.extend_from_slice(&buffer[..n]);
-                    if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break (
-                            String::from_utf8_lossy(&raw[..end]).into_owned(),
-                            raw[end + 4..].to_vec(),
-                        );
-                    }
-                };
-                let headers: Vec<(String, String)> = head
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split_once(':'))
-                    .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-                    .collect();
-                let length: usize = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(0);
-                while body.len() < length {
-                    let n = socket.read(&mut buffer).await.unwrap();
-                    body.extend_from_slice(&buffer[..n]);
-                }
-                record.lock().unwrap().push(Seen { headers, body });
-                let (status, answer) = answers[served.min(answers.len() - 1)].clone();
-                served += 1;
-                let text = answer.to_string();
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                    text.len()
-                );
-                socket.write_all(response.as_bytes()).await.unwrap();
-            }
-        });
-        (format!("http://{address}"), seen)
     }
 
     fn client(endpoint: &str, region: Option<&str>) -> TencentClient {
