@@ -19,7 +19,7 @@ pub use faceid::{
 pub use pacing::{Pacer, RateLimitedRegistry};
 pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegistry};
 pub use sandbox_provider::SandboxProviders;
-pub use sms::{HttpSms, SandboxSms, SmsSettings};
+pub use sms::{HttpSms, SandboxSms, SmsProvider, SmsSettings, TencentSms, TencentSmsSettings};
 pub use support::SandboxSupport;
 pub use tencent::{Call, Credentials, TencentClient, TencentError, authorization};
 pub use webhook::{HttpWebhookSender, signature};

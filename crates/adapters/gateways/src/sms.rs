@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use realname_domain::AccountId;
 use realname_domain::phone_change::PhoneChangeId;
 use realname_ports::{GatewayError, OtpMessage, SandboxSmsInbox, SmsSender};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The sandbox twin: it sends nothing and keeps the last code per change for
 /// `GET /v1/sandbox/sms?change_id=`. It never logs a code or a number.
@@ -39,16 +39,159 @@ impl SandboxSmsInbox for SandboxSms {
     }
 }
 
-/// Settings of the HTTP SMS gateway.
+/// Settings of the SMS gateway: `provider` is `http` (the JSON gateway below) or `tencent`
+/// (Tencent Cloud SMS, [`TencentSms`]).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmsSettings {
-    /// The gateway's base URL; `POST {base_url}/v1/messages`.
+    /// `http` or `tencent`.
+    pub provider: SmsProvider,
+    /// The HTTP gateway's base URL; `POST {base_url}/v1/messages`.
     pub base_url: String,
     /// The whole request's timeout, in milliseconds.
     pub timeout_ms: u64,
-    /// The message template the gateway fills with the code.
+    /// The message template the HTTP gateway fills with the code.
     pub template: String,
+    /// Tencent Cloud SMS.
+    pub tencent: TencentSmsSettings,
+}
+
+/// Which SMS gateway sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    /// The HTTP JSON gateway.
+    Http,
+    /// Tencent Cloud SMS (`SendSms`, version `2021-01-11`).
+    Tencent,
+}
+
+/// Settings of Tencent Cloud SMS (`sms.tencent.*`).
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentSmsSettings {
+    /// `https://sms.tencentcloudapi.com`, or a loopback fake.
+    pub endpoint: String,
+    /// Sent as `X-TC-Region`; SendSms requires it.
+    pub region: String,
+    /// The API key's id.
+    pub secret_id: String,
+    /// The API key's secret; never shown in `Debug`.
+    pub secret_key: String,
+    /// `SmsSdkAppId`.
+    pub sdk_app_id: String,
+    /// `SignName`.
+    pub sign_name: String,
+    /// The one-time code: params code and validity in minutes (R19).
+    pub template_otp: String,
+    /// R17's warning: param the effective date.
+    pub template_revocation_notice: String,
+    /// R17's revocation.
+    pub template_revoked: String,
+    /// To the old number when a phone change or a recovery rebinds the account (R19, R14).
+    pub template_phone_changed: String,
+    /// R14's freeze.
+    pub template_account_frozen: String,
+}
+
+impl std::fmt::Debug for TencentSmsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TencentSmsSettings")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"[redacted]")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("sign_name", &self.sign_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tencent Cloud SMS: `SendSms` (service `sms`, version `2021-01-11`) through the TC3-signed
+/// client. A `SendStatusSet[].Code` other than `Ok` is a failure.
+#[derive(Debug)]
+pub struct TencentSms {
+    client: crate::tencent::TencentClient,
+    sdk_app_id: String,
+    sign_name: String,
+    template_otp: String,
+}
+
+impl TencentSms {
+    /// A sender for these settings.
+    ///
+    /// # Errors
+    /// When the endpoint has no host or the HTTP client cannot be built.
+    pub fn new(settings: &SmsSettings) -> anyhow::Result<Self> {
+        let tencent = &settings.tencent;
+        let client = crate::tencent::TencentClient::new(
+            &tencent.endpoint,
+            "sms",
+            "2021-01-11",
+            Some(&tencent.region),
+            crate::tencent::Credentials::new(&tencent.secret_id, &tencent.secret_key),
+            Duration::from_millis(settings.timeout_ms),
+        )?;
+        Ok(Self {
+            client,
+            sdk_app_id: tencent.sdk_app_id.clone(),
+            sign_name: tencent.sign_name.clone(),
+            template_otp: tencent.template_otp.clone(),
+        })
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct SendSms<'a> {
+    phone_number_set: [String; 1],
+    sms_sdk_app_id: &'a str,
+    sign_name: &'a str,
+    template_id: &'a str,
+    template_param_set: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SendSmsAnswer {
+    send_status_set: Vec<SendStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SendStatus {
+    code: String,
+}
+
+#[async_trait]
+impl SmsSender for TencentSms {
+    async fn send_code(&self, message: &OtpMessage) -> Result<(), GatewayError> {
+        let request = SendSms {
+            phone_number_set: [format!("+86{}", message.phone.as_str())],
+            sms_sdk_app_id: &self.sdk_app_id,
+            sign_name: &self.sign_name,
+            template_id: &self.template_otp,
+            template_param_set: vec![
+                message.code.clone(),
+                realname_domain::phone_change::CODE_VALIDITY_MINUTES.to_string(),
+            ],
+        };
+        let answer: SendSmsAnswer = self
+            .client
+            .call("SendSms", &request)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?;
+        match answer.send_status_set.first() {
+            Some(status) if status.code == "Ok" => Ok(()),
+            Some(status) => Err(GatewayError::Unavailable(anyhow::anyhow!(
+                "Tencent Cloud SMS did not send: {}",
+                status.code
+            ))),
+            None => Err(GatewayError::Unavailable(anyhow::anyhow!(
+                "Tencent Cloud SMS answered no send status"
+            ))),
+        }
+    }
 }
 
 /// The HTTP SMS client: `POST {base_url}/v1/messages` with
@@ -101,6 +244,84 @@ mod tests {
     use realname_domain::identifiers::Phone;
 
     use super::*;
+
+    fn tencent_settings(endpoint: &str) -> SmsSettings {
+        SmsSettings {
+            provider: SmsProvider::Tencent,
+            base_url: String::new(),
+            timeout_ms: 2000,
+            template: String::new(),
+            tencent: TencentSmsSettings {
+                endpoint: endpoint.to_owned(),
+                region: "ap-guangzhou".into(),
+                secret_id: "AKIDsms".into(),
+                secret_key: "sms-secret-key-material".into(),
+                sdk_app_id: "1400000001".into(),
+                sign_name: "示例".into(),
+                template_otp: "100001".into(),
+                template_revocation_notice: "100002".into(),
+                template_revoked: "100003".into(),
+                template_phone_changed: "100004".into(),
+                template_account_frozen: "100005".into(),
+            },
+        }
+    }
+
+    fn otp() -> OtpMessage {
+        OtpMessage {
+            change_id: PhoneChangeId::new(),
+            account_id: AccountId::new(),
+            phone: Phone::parse("13912345678").unwrap(),
+            code: "654321".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn tencent_sms_sends_the_code_with_the_otp_template_in_the_configured_region() {
+        use serde_json::{Value, json};
+        let sent = json!({"Response": {"SendStatusSet": [{"Code": "Ok", "Message": "send success", "PhoneNumber": "+8613912345678"}], "RequestId": "r"}});
+        let (endpoint, seen) = crate::tencent::testing::fake(vec![(200, sent)]).await;
+        let settings = tencent_settings(&endpoint);
+        assert!(!format!("{settings:?}").contains("sms-secret-key-material"));
+        let sms = TencentSms::new(&settings).unwrap();
+        sms.send_code(&otp()).await.unwrap();
+        let seen = seen.lock().unwrap()[0].clone();
+        assert_eq!(seen.header("X-TC-Action"), Some("SendSms"));
+        assert_eq!(seen.header("X-TC-Version"), Some("2021-01-11"));
+        assert_eq!(seen.header("X-TC-Region"), Some("ap-guangzhou"));
+        assert!(
+            seen.header("Authorization")
+                .unwrap()
+                .contains("/sms/tc3_request")
+        );
+        assert_eq!(
+            serde_json::from_slice::<Value>(&seen.body).unwrap(),
+            json!({"PhoneNumberSet": ["+8613912345678"], "SmsSdkAppId": "1400000001",
+                   "SignName": "示例", "TemplateId": "100001",
+                   "TemplateParamSet": ["654321", "10"]})
+        );
+    }
+
+    #[tokio::test]
+    async fn a_send_status_other_than_ok_is_a_failure() {
+        use serde_json::json;
+        let refused = json!({"Response": {"SendStatusSet": [{"Code": "LimitExceeded.PhoneNumberDailyLimit", "Message": "limit"}], "RequestId": "r"}});
+        let (endpoint, _) = crate::tencent::testing::fake(vec![(200, refused)]).await;
+        let sms = TencentSms::new(&tencent_settings(&endpoint)).unwrap();
+        let err = sms.send_code(&otp()).await.unwrap_err();
+        assert!(
+            err.to_string().contains("did not send")
+                || format!("{err:?}").contains("PhoneNumberDailyLimit"),
+            "{err:?}"
+        );
+        let (endpoint, _) = crate::tencent::testing::fake(vec![(
+            200,
+            json!({"Response": {"SendStatusSet": [], "RequestId": "r"}}),
+        )])
+        .await;
+        let sms = TencentSms::new(&tencent_settings(&endpoint)).unwrap();
+        assert!(sms.send_code(&otp()).await.is_err());
+    }
 
     #[tokio::test]
     async fn the_sandbox_keeps_the_last_code_per_change() {

@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use realname_gateways::{
     HttpRegistry, HttpSms, HttpWebhookSender, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry,
-    SandboxSms, SandboxSupport,
+    SandboxSms, SandboxSupport, SmsProvider, TencentSms,
 };
 use realname_http::ratelimit::RateLimits;
 use realname_ports::Clock;
@@ -95,7 +95,10 @@ impl Adapters {
             .then(|| Arc::new(SandboxSms::default()));
         let sms: Arc<dyn SmsSender> = match &sandbox_sms {
             Some(sandbox) => sandbox.clone(),
-            None => Arc::new(HttpSms::new(&settings.sms)?),
+            None => match settings.sms.provider {
+                SmsProvider::Http => Arc::new(HttpSms::new(&settings.sms)?),
+                SmsProvider::Tencent => Arc::new(TencentSms::new(&settings.sms)?),
+            },
         };
         let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
         let store = Arc::new(PgStore::connect(&settings.database, keys.clone())?);
