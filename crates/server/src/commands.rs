@@ -7,6 +7,25 @@ use realname_postgres::{Keyring, PgStore};
 
 use crate::settings::Settings;
 
+/// What `realname token` prints: a signed bearer token, for development and scripts. In
+/// production mode tokens come from the platform's identity provider, so it refuses.
+///
+/// # Errors
+/// In production mode, or when the token cannot be signed.
+pub fn token(
+    settings: &Settings,
+    subject: &str,
+    role: realname_http::Role,
+    account: Option<realname_domain::AccountId>,
+    ttl: chrono::Duration,
+) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        settings.mode != crate::settings::Mode::Production,
+        "`realname token` does not run in production mode: tokens come from the platform's identity provider"
+    );
+    realname_http::Authenticator::new(settings.auth.clone()).issue(subject, role, account, ttl)
+}
+
 /// Walks every account's audit chain (R22).
 ///
 /// # Errors

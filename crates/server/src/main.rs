@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use realname_http::{Authenticator, Role};
+use realname_http::Role;
 use realname_server::commands::RecheckMode;
 use realname_server::{Application, Settings, cli, telemetry};
 use secrecy::ExposeSecret;
@@ -43,7 +43,7 @@ enum Command {
         #[arg(long, conflicts_with = "once")]
         dry_run: bool,
     },
-    /// Print a signed bearer token, for development and scripts.
+    /// Print a signed bearer token, for development and scripts (refused in production mode).
     Token {
         #[arg(long, value_parser = |r: &str| Role::parse(r).ok_or("holder, service, reviewer, account_manager or admin"))]
         role: Role,
@@ -122,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
             ttl,
             subject,
         } => {
-            let token = Authenticator::new(settings.auth).issue(&subject, role, account, ttl)?;
+            let token = realname_server::commands::token(&settings, &subject, role, account, ttl)?;
             println!("{token}");
             Ok(())
         }

@@ -228,6 +228,70 @@ impl Settings {
         if same(&self.crypto.subject_key, &defaults.crypto.subject_key) {
             refused.push("crypto.subject_key");
         }
+        // A secret shorter than 32 bytes, or one that holds a compiled-in default in its list.
+        let weak = |secret: &secrecy::SecretString, default: &secrecy::SecretString| {
+            let defaults: Vec<&str> = default.expose_secret().split(',').map(str::trim).collect();
+            let parts: Vec<&str> = secret
+                .expose_secret()
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            parts.is_empty() || parts.iter().any(|p| p.len() < 32 || defaults.contains(p))
+        };
+        for (key, secret, default) in [
+            (
+                "auth.signing_key",
+                &self.auth.signing_key,
+                &defaults.auth.signing_key,
+            ),
+            (
+                "providers.secrets",
+                &self.providers.secrets,
+                &defaults.providers.secrets,
+            ),
+            (
+                "crypto.subject_key",
+                &self.crypto.subject_key,
+                &defaults.crypto.subject_key,
+            ),
+        ] {
+            if weak(secret, default) && !refused.contains(&key) {
+                refused.push(key);
+            }
+        }
+        // A gateway still at its compiled-in address is a development sidecar, not the real one.
+        if self.registry.base_url == defaults.registry.base_url {
+            refused.push("registry.base_url");
+        }
+        match self.sms.provider {
+            realname_gateways::SmsProvider::Http => {
+                if self.sms.base_url == defaults.sms.base_url {
+                    refused.push("sms.base_url");
+                }
+            }
+            realname_gateways::SmsProvider::Tencent => {
+                if self.sms.tencent.secret_key.len() < 32 {
+                    refused.push("sms.tencent.secret_key");
+                }
+                for (key, value) in [
+                    ("sms.tencent.secret_id", &self.sms.tencent.secret_id),
+                    ("sms.tencent.sdk_app_id", &self.sms.tencent.sdk_app_id),
+                    ("sms.tencent.sign_name", &self.sms.tencent.sign_name),
+                    ("sms.tencent.template_otp", &self.sms.tencent.template_otp),
+                ] {
+                    if value.trim().is_empty() {
+                        refused.push(key);
+                    }
+                }
+            }
+        }
+        if self.policy.international_site_url == defaults.policy.international_site_url {
+            refused.push("policy.international_site_url");
+        }
+        if self.policy.payee_account == defaults.policy.payee_account {
+            refused.push("policy.payee_account");
+        }
         anyhow::ensure!(
             refused.is_empty(),
             "production mode refuses development settings: {}",
@@ -294,12 +358,81 @@ mod tests {
             "providers.secrets",
             "crypto.data_keys",
             "crypto.subject_key",
+            "registry.base_url",
+            "sms.base_url",
+            "policy.international_site_url",
+            "policy.payee_account",
         ] {
             assert!(err.contains(key), "{err}");
         }
         assert!(
             !err.contains("development-signing-key"),
             "no secret in the message"
+        );
+    }
+
+    /// Settings that production mode accepts: real-looking secrets and gateways.
+    fn production() -> Settings {
+        let mut settings = Settings::load(None).unwrap();
+        settings.mode = Mode::Production;
+        settings.sandbox.enabled = false;
+        settings.auth.signing_key = "k".repeat(40).into();
+        settings.providers.secrets = format!("{},{}", "a".repeat(32), "b".repeat(32)).into();
+        settings.crypto.data_keys = "prod1:cHJvZHVjdGlvbi1kYXRhLWtleS0zMi1ieXRlcy0hIQ==".into();
+        settings.crypto.subject_key = "s".repeat(40).into();
+        settings.registry.base_url = "https://registry.internal.example".into();
+        settings.sms.base_url = "http://127.0.0.1:19401".into();
+        settings.policy.international_site_url = "https://intl.cloud.test/realname".into();
+        settings.policy.payee_account = "6222020000000099".into();
+        settings
+    }
+
+    #[test]
+    fn production_mode_accepts_real_settings_and_explicit_loopback_sidecars() {
+        production().check_mode().unwrap();
+    }
+
+    #[test]
+    fn realname_token_refuses_to_run_in_production_mode() {
+        let hour = chrono::Duration::hours(1);
+        let issue = |settings: &Settings| {
+            crate::commands::token(settings, "cli", realname_http::Role::Admin, None, hour)
+        };
+        assert!(issue(&Settings::load(None).unwrap()).is_ok());
+        let err = issue(&production()).unwrap_err().to_string();
+        assert!(err.contains("production"), "{err}");
+    }
+
+    #[test]
+    fn production_mode_refuses_short_secrets_and_a_default_hidden_in_a_list() {
+        let mut settings = production();
+        settings.auth.signing_key = "short".into();
+        settings.providers.secrets =
+            format!("{},development-provider-secret", "a".repeat(32)).into();
+        let err = settings.check_mode().unwrap_err().to_string();
+        assert!(err.contains("auth.signing_key"), "{err}");
+        assert!(err.contains("providers.secrets"), "{err}");
+        assert!(!err.contains("development-provider-secret"), "{err}");
+        assert!(!err.contains("short"), "{err}");
+    }
+
+    #[test]
+    fn production_mode_with_tencent_sms_needs_its_keys() {
+        let mut settings = production();
+        settings.sms.provider = realname_gateways::SmsProvider::Tencent;
+        let err = settings.check_mode().unwrap_err().to_string();
+        for key in [
+            "sms.tencent.secret_key",
+            "sms.tencent.secret_id",
+            "sms.tencent.sdk_app_id",
+            "sms.tencent.sign_name",
+            "sms.tencent.template_otp",
+        ] {
+            assert!(err.contains(key), "{err}");
+        }
+        assert!(
+            !err.contains("sms.base_url"),
+            "the HTTP gateway is not used: {err}"
         );
     }
 
