@@ -393,6 +393,24 @@ mod tests {
     }
 
     #[test]
+    fn the_local_compose_environment_starts_in_production_mode() {
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        for line in include_str!("../../../deploy/realname.local.env").lines() {
+            let Some((key, value)) = line.split_once('=').filter(|_| !line.starts_with('#')) else {
+                continue;
+            };
+            let key = key
+                .trim_start_matches("REALNAME__")
+                .to_lowercase()
+                .replace("__", ".");
+            builder = builder.set_override(key, value).unwrap();
+        }
+        let settings: Settings = builder.build().unwrap().try_deserialize().unwrap();
+        assert_eq!(settings.mode, Mode::Production);
+        settings.check_mode().unwrap();
+    }
+
+    #[test]
     fn realname_token_refuses_to_run_in_production_mode() {
         let hour = chrono::Duration::hours(1);
         let issue = |settings: &Settings| {
