@@ -261,7 +261,18 @@ impl TestApp {
 
     async fn signed(&self, path: &str, body: &Value, timestamp: i64) -> (u16, Value) {
         let raw = body.to_string();
-        let secrets = self.settings.providers.secrets.expose_secret().to_owned();
+        // Each provider signs with its own secret: the path names it.
+        let provider = path
+            .strip_prefix("/v1/provider-events/")
+            .and_then(realname_domain::ProviderName::parse)
+            .unwrap_or(realname_domain::ProviderName::Payments);
+        let secrets = self
+            .settings
+            .providers
+            .secrets
+            .of(provider)
+            .expose_secret()
+            .to_owned();
         let secret = secrets.split(',').next().unwrap().trim().to_owned();
         let signature = realname_http::signature::sign(&secret.into(), timestamp, raw.as_bytes());
         let request = self

@@ -14,7 +14,7 @@ pub fn run(base: &str, accounts: &Path, seconds: u64, concurrency: usize) -> any
     let settings = Settings::load(None)?;
     let secret = {
         use secrecy::ExposeSecret;
-        let all = settings.providers.secrets.expose_secret().to_owned();
+        let all = settings.providers.secrets.wechat.expose_secret().to_owned();
         secrecy::SecretString::from(all.split(',').next().unwrap_or_default().trim().to_owned())
     };
     let client = Arc::new(ServiceClient::new(base, settings.auth.clone(), secret));

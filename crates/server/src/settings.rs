@@ -188,11 +188,9 @@ impl Settings {
         let env = Environment::with_prefix("REALNAME")
             .prefix_separator("__")
             .separator("__");
-        let settings: Self = builder
-            .add_source(env)
-            .build()?
-            .try_deserialize()
-            .context("invalid configuration")?;
+        let config = builder.add_source(env).build()?;
+        refuse_single_provider_secret(&config)?;
+        let settings: Self = config.try_deserialize().context("invalid configuration")?;
         settings.check_mode()?;
         Ok(settings)
     }
@@ -219,9 +217,6 @@ impl Settings {
         if same(&self.auth.signing_key, &defaults.auth.signing_key) {
             refused.push("auth.signing_key");
         }
-        if same(&self.providers.secrets, &defaults.providers.secrets) {
-            refused.push("providers.secrets");
-        }
         if same(&self.crypto.data_keys, &defaults.crypto.data_keys) {
             refused.push("crypto.data_keys");
         }
@@ -239,6 +234,13 @@ impl Settings {
                 .collect();
             parts.is_empty() || parts.iter().any(|p| p.len() < 32 || defaults.contains(p))
         };
+        let provider_secrets = self
+            .providers
+            .secrets
+            .all()
+            .into_iter()
+            .zip(defaults.providers.secrets.all())
+            .map(|((key, secret), (_, default))| (key, secret, default));
         for (key, secret, default) in [
             (
                 "auth.signing_key",
@@ -246,16 +248,14 @@ impl Settings {
                 &defaults.auth.signing_key,
             ),
             (
-                "providers.secrets",
-                &self.providers.secrets,
-                &defaults.providers.secrets,
-            ),
-            (
                 "crypto.subject_key",
                 &self.crypto.subject_key,
                 &defaults.crypto.subject_key,
             ),
-        ] {
+        ]
+        .into_iter()
+        .chain(provider_secrets)
+        {
             if weak(secret, default) && !refused.contains(&key) {
                 refused.push(key);
             }
@@ -299,6 +299,18 @@ impl Settings {
         );
         Ok(())
     }
+}
+
+/// The one secret for every provider (`providers.secrets = "…"`) is gone: each provider has its
+/// own. The raw value is only tested for being a string, so the error never echoes it.
+fn refuse_single_provider_secret(config: &Config) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        config.get_string("providers.secrets").is_err(),
+        "providers.secrets is no longer one string: set providers.secrets.wechat, \
+         providers.secrets.qq, providers.secrets.wechat_mp, providers.secrets.face and \
+         providers.secrets.payments (REALNAME__PROVIDERS__SECRETS__WECHAT, …)"
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -355,7 +367,8 @@ mod tests {
         for key in [
             "sandbox.enabled",
             "auth.signing_key",
-            "providers.secrets",
+            "providers.secrets.wechat",
+            "providers.secrets.payments",
             "crypto.data_keys",
             "crypto.subject_key",
             "registry.base_url",
@@ -377,7 +390,13 @@ mod tests {
         settings.mode = Mode::Production;
         settings.sandbox.enabled = false;
         settings.auth.signing_key = "k".repeat(40).into();
-        settings.providers.secrets = format!("{},{}", "a".repeat(32), "b".repeat(32)).into();
+        settings.providers.secrets = realname_http::ProviderSecrets {
+            wechat: format!("{},{}", "a".repeat(32), "b".repeat(32)).into(),
+            qq: "q".repeat(32).into(),
+            wechat_mp: "m".repeat(32).into(),
+            face: "f".repeat(32).into(),
+            payments: "p".repeat(32).into(),
+        };
         settings.crypto.data_keys = "prod1:cHJvZHVjdGlvbi1kYXRhLWtleS0zMi1ieXRlcy0hIQ==".into();
         settings.crypto.subject_key = "s".repeat(40).into();
         settings.registry.base_url = "https://registry.internal.example".into();
@@ -411,6 +430,26 @@ mod tests {
     }
 
     #[test]
+    fn the_old_single_provider_secret_is_refused_without_echoing_it() {
+        let config = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .set_override("providers.secrets", "old-single-secret-value")
+            .unwrap()
+            .build()
+            .unwrap();
+        let err = refuse_single_provider_secret(&config)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("providers.secrets.wechat"), "{err}");
+        assert!(!err.contains("old-single-secret-value"), "{err}");
+        let defaults = Config::builder()
+            .add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+            .build()
+            .unwrap();
+        refuse_single_provider_secret(&defaults).unwrap();
+    }
+
+    #[test]
     fn realname_token_refuses_to_run_in_production_mode() {
         let hour = chrono::Duration::hours(1);
         let issue = |settings: &Settings| {
@@ -425,12 +464,13 @@ mod tests {
     fn production_mode_refuses_short_secrets_and_a_default_hidden_in_a_list() {
         let mut settings = production();
         settings.auth.signing_key = "short".into();
-        settings.providers.secrets =
-            format!("{},development-provider-secret", "a".repeat(32)).into();
+        settings.providers.secrets.face =
+            format!("{},development-face-secret", "a".repeat(32)).into();
         let err = settings.check_mode().unwrap_err().to_string();
         assert!(err.contains("auth.signing_key"), "{err}");
-        assert!(err.contains("providers.secrets"), "{err}");
-        assert!(!err.contains("development-provider-secret"), "{err}");
+        assert!(err.contains("providers.secrets.face"), "{err}");
+        assert!(!err.contains("providers.secrets.wechat"), "{err}");
+        assert!(!err.contains("development-face-secret"), "{err}");
         assert!(!err.contains("short"), "{err}");
     }
 
@@ -458,7 +498,8 @@ mod tests {
     fn debug_output_shows_no_secret() {
         let shown = format!("{:?}", Settings::load(None).unwrap());
         assert!(!shown.contains("development-signing-key"));
-        assert!(!shown.contains("development-provider-secret"));
+        assert!(!shown.contains("development-wechat-secret"));
+        assert!(!shown.contains("development-payments-secret"));
         assert!(!shown.contains("cmVhbG5hbWUtZG"));
         assert!(!shown.contains("development-subject-key"));
         assert!(!shown.contains("postgres://"));

@@ -21,7 +21,7 @@ use actix_web::web;
 use serde::Deserialize;
 
 pub use auth::{AuthSettings, Authenticator, Role};
-pub use signature::SignatureSettings;
+pub use signature::{ProviderSecrets, SignatureSettings};
 pub use state::{HttpState, UseCases};
 
 /// Where and how the server listens.

@@ -1,5 +1,6 @@
 //! Inbound provider signatures: `Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`,
-//! 300 s tolerance, and up to two active secrets during a rotation (API.md).
+//! 300 s tolerance, and up to two active secrets during a rotation (API.md). Each provider has
+//! its own secrets, so a signature valid for one provider fails at another's endpoint.
 
 use std::fmt;
 
@@ -8,16 +9,60 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
 
+use realname_domain::ProviderName;
+
 use crate::error::{ApiError, ErrorCode};
 
 /// Provider signing settings.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureSettings {
-    /// The active secrets, comma-separated (one, or two during a rotation).
-    pub secrets: SecretString,
+    /// Each provider's active secrets (`providers.secrets.<provider>`).
+    pub secrets: ProviderSecrets,
     /// The tolerance for the timestamp, in seconds.
     pub tolerance_secs: i64,
+}
+
+/// Each provider's active secrets, comma-separated: one, or two during a rotation.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSecrets {
+    /// WeChat scans.
+    pub wechat: SecretString,
+    /// QQ scans.
+    pub qq: SecretString,
+    /// The WeChat Public Platform.
+    pub wechat_mp: SecretString,
+    /// Face recognition.
+    pub face: SecretString,
+    /// Payment credits.
+    pub payments: SecretString,
+}
+
+impl ProviderSecrets {
+    /// The secrets of one provider.
+    #[must_use]
+    pub const fn of(&self, provider: ProviderName) -> &SecretString {
+        match provider {
+            ProviderName::Wechat => &self.wechat,
+            ProviderName::Qq => &self.qq,
+            ProviderName::WechatMp => &self.wechat_mp,
+            ProviderName::Face => &self.face,
+            ProviderName::Payments => &self.payments,
+        }
+    }
+
+    /// Every provider's secrets, with its settings key.
+    #[must_use]
+    pub fn all(&self) -> [(&'static str, &SecretString); 5] {
+        [
+            ("providers.secrets.wechat", &self.wechat),
+            ("providers.secrets.qq", &self.qq),
+            ("providers.secrets.wechat_mp", &self.wechat_mp),
+            ("providers.secrets.face", &self.face),
+            ("providers.secrets.payments", &self.payments),
+        ]
+    }
 }
 
 impl fmt::Debug for SignatureSettings {
@@ -30,12 +75,19 @@ impl fmt::Debug for SignatureSettings {
 }
 
 impl SignatureSettings {
-    /// Checks a `Signature` header over the raw body at `now` (unix seconds).
+    /// Checks a `Signature` header over the raw body at `now` (unix seconds), under the
+    /// secrets of `provider`.
     ///
     /// # Errors
     /// [`ErrorCode::InvalidSignature`] for a missing, malformed or wrong signature;
     /// [`ErrorCode::SignatureExpired`] for a timestamp outside the tolerance.
-    pub fn verify(&self, header: Option<&str>, body: &[u8], now: i64) -> Result<(), ApiError> {
+    pub fn verify(
+        &self,
+        provider: ProviderName,
+        header: Option<&str>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<(), ApiError> {
         let invalid = || ApiError::new(ErrorCode::InvalidSignature);
         let header = header.ok_or_else(invalid)?;
         let mut timestamp = None;
@@ -50,6 +102,7 @@ impl SignatureSettings {
         let timestamp = timestamp.ok_or_else(invalid)?;
         let secrets: Vec<SecretString> = self
             .secrets
+            .of(provider)
             .expose_secret()
             .split(',')
             .map(str::trim)
@@ -91,10 +144,44 @@ pub fn sign(secret: &SecretString, timestamp: i64, body: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    const WECHAT: ProviderName = ProviderName::Wechat;
+
     fn settings() -> SignatureSettings {
         SignatureSettings {
-            secrets: "new-secret, old-secret".into(),
+            secrets: ProviderSecrets {
+                wechat: "new-secret, old-secret".into(),
+                qq: "qq-secret".into(),
+                wechat_mp: "mp-secret".into(),
+                face: "face-secret".into(),
+                payments: "payments-secret".into(),
+            },
             tolerance_secs: 300,
+        }
+    }
+
+    #[test]
+    fn a_signature_valid_for_one_provider_fails_at_anothers_endpoint() {
+        let body = br#"{"session_ref":"x"}"#;
+        let header = sign(&"face-secret".into(), 1_000, body);
+        assert!(
+            settings()
+                .verify(ProviderName::Face, Some(&header), body, 1_000)
+                .is_ok()
+        );
+        for other in [
+            WECHAT,
+            ProviderName::Qq,
+            ProviderName::WechatMp,
+            ProviderName::Payments,
+        ] {
+            assert_eq!(
+                settings()
+                    .verify(other, Some(&header), body, 1_000)
+                    .unwrap_err()
+                    .code(),
+                ErrorCode::InvalidSignature,
+                "{other:?}"
+            );
         }
     }
 
@@ -103,7 +190,11 @@ mod tests {
         let body = br#"{"session_ref":"x"}"#;
         for secret in ["new-secret", "old-secret"] {
             let header = sign(&secret.into(), 1_000, body);
-            assert!(settings().verify(Some(&header), body, 1_100).is_ok());
+            assert!(
+                settings()
+                    .verify(WECHAT, Some(&header), body, 1_100)
+                    .is_ok()
+            );
         }
     }
 
@@ -113,7 +204,7 @@ mod tests {
         let header = sign(&"other".into(), 1_000, body);
         assert_eq!(
             settings()
-                .verify(Some(&header), body, 1_000)
+                .verify(WECHAT, Some(&header), body, 1_000)
                 .unwrap_err()
                 .code(),
             ErrorCode::InvalidSignature
@@ -121,13 +212,16 @@ mod tests {
         let header = sign(&"new-secret".into(), 1_000, body);
         assert_eq!(
             settings()
-                .verify(Some(&header), b"{}", 1_000)
+                .verify(WECHAT, Some(&header), b"{}", 1_000)
                 .unwrap_err()
                 .code(),
             ErrorCode::InvalidSignature
         );
         assert_eq!(
-            settings().verify(None, body, 1_000).unwrap_err().code(),
+            settings()
+                .verify(WECHAT, None, body, 1_000)
+                .unwrap_err()
+                .code(),
             ErrorCode::InvalidSignature
         );
     }
@@ -136,10 +230,14 @@ mod tests {
     fn a_timestamp_older_than_300_seconds_is_stale() {
         let body = b"{}";
         let header = sign(&"new-secret".into(), 1_000, body);
-        assert!(settings().verify(Some(&header), body, 1_300).is_ok());
+        assert!(
+            settings()
+                .verify(WECHAT, Some(&header), body, 1_300)
+                .is_ok()
+        );
         assert_eq!(
             settings()
-                .verify(Some(&header), body, 1_301)
+                .verify(WECHAT, Some(&header), body, 1_301)
                 .unwrap_err()
                 .code(),
             ErrorCode::SignatureExpired

@@ -137,7 +137,7 @@ async fn a_killed_server_leaves_nothing_half_applied_and_loses_no_event() {
     let settings = Settings::load(None).unwrap();
     let provider_secret = {
         use secrecy::ExposeSecret;
-        secrecy::SecretString::from(settings.providers.secrets.expose_secret().to_owned())
+        secrecy::SecretString::from(settings.providers.secrets.wechat.expose_secret().to_owned())
     };
     let port = free_port();
     let load = Arc::new(Load {

@@ -98,7 +98,7 @@ pub async fn record_provider_event(
 ) -> Result<HttpResponse, ApiError> {
     let provider =
         ProviderName::parse(&provider).ok_or_else(|| ApiError::new(ErrorCode::NotFound))?;
-    verify_signed(&state, &req, &body)?;
+    verify_signed(&state, provider, &req, &body)?;
     let (session_ref, verdict) = parse_json::<ProviderEventBody>(&body)?.verdict();
     let instruction = verdict.convert(state.clock.now().date_naive())?;
     let mut missing = Vec::new();
@@ -145,12 +145,18 @@ pub async fn record_provider_event(
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// Checks the `Signature` header of a provider's request over its raw body.
-fn verify_signed(state: &HttpState, req: &HttpRequest, body: &[u8]) -> Result<(), ApiError> {
+/// Checks the `Signature` header of a provider's request over its raw body, under that
+/// provider's secrets.
+fn verify_signed(
+    state: &HttpState,
+    provider: ProviderName,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<(), ApiError> {
     let signature = req.headers().get("Signature").and_then(|v| v.to_str().ok());
     state
         .signatures
-        .verify(signature, body, state.clock.now().timestamp())
+        .verify(provider, signature, body, state.clock.now().timestamp())
 }
 
 /// A signed payment credit (R6)
@@ -180,7 +186,7 @@ pub async fn record_payment_credit(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    verify_signed(&state, &req, &body)?;
+    verify_signed(&state, ProviderName::Payments, &req, &body)?;
     let credit = parse_json::<PaymentCreditBody>(&body)?.convert()?;
     let recorded = state
         .use_cases
