@@ -13,6 +13,15 @@ use realname_domain::ProviderName;
 
 use crate::error::{ApiError, ErrorCode};
 
+/// The `Signature` header as the signed operations document it.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("Signature"), parameter_in = Header)]
+#[allow(dead_code)] // a documentation type: [`SignatureSettings::verify`] reads the header
+pub struct SignatureHeader(
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of t + "." + body>` under the provider's secret.
+    String,
+);
+
 /// Provider signing settings.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

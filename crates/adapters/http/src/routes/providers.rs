@@ -76,7 +76,7 @@ pub enum ProviderEventResult {
     tag = "providers",
     params(
         ("provider" = String, Path, description = "The provider: `wechat`, `qq`, `face`, `wechat_mp` or `payments`."),
-        ("Signature" = String, Header, description = "`t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body>`."),
+        crate::signature::SignatureHeader,
     ),
     request_body(content = ProviderEventBody, content_type = "application/json"),
     responses(
@@ -167,7 +167,7 @@ fn verify_signed(
     operation_id = "record_payment_credit",
     tag = "providers",
     params(
-        ("Signature" = String, Header, description = "`t=<unix seconds>,v1=<hex HMAC-SHA256 of t.body>`."),
+        crate::signature::SignatureHeader,
     ),
     request_body(content = PaymentCreditBody, content_type = "application/json"),
     responses(
