@@ -26,8 +26,9 @@ pub use error::{GatewayError, StoreError};
 pub use feed::{EventFeed, FeedEvent};
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
 pub use provider::{
-    AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderSession,
-    SandboxInstruction, SandboxProvider, SessionRequest,
+    AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderResults,
+    ProviderSession, PulledResult, PulledSession, PulledSessions, SandboxInstruction,
+    SandboxProvider, SessionOwner, SessionRequest, VerifiedPerson,
 };
 pub use queries::{AccountReader, ApplicationReader, AuditReader, CaseReader, Page};
 pub use recheck::{
@@ -54,7 +55,9 @@ pub use feed::MockEventFeed;
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
 #[cfg(feature = "mock")]
-pub use provider::{MockProviderGateway, MockSandboxProvider};
+pub use provider::{
+    MockProviderGateway, MockProviderResults, MockPulledSessions, MockSandboxProvider,
+};
 #[cfg(feature = "mock")]
 pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader, MockCaseReader};
 #[cfg(feature = "mock")]

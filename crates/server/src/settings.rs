@@ -7,11 +7,15 @@ use anyhow::Context;
 use config::{Config, Environment, File, FileFormat};
 use realname_domain::Policy;
 use realname_gateways::{RegistrySettings, SmsSettings};
-use realname_http::{AuthSettings, HttpSettings, SignatureSettings};
+use realname_http::{AuthSettings, HttpSettings};
 use realname_postgres::{CryptoSettings, DatabaseSettings};
 use realname_scheduler::SchedulerSettings;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+
+mod providers;
+
+pub use providers::{BridgeSettings, FaceIdSettings, ProvidersSettings};
 
 const DEFAULTS: &str = include_str!("defaults.toml");
 
@@ -149,8 +153,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Bearer tokens.
     pub auth: AuthSettings,
-    /// Inbound provider signatures.
-    pub providers: SignatureSettings,
+    /// The verification providers: inbound signatures, the bridge, FaceID.
+    pub providers: ProvidersSettings,
     /// Encryption at rest.
     pub crypto: CryptoSettings,
     /// The sandbox twins.
@@ -176,6 +180,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// `http.public_base_url`, or, where it is unset (never in production mode), the listen
+    /// address.
+    #[must_use]
+    pub fn public_base_url(&self) -> String {
+        self.http
+            .public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.http.listen))
+    }
+
     /// Loads the settings. Values are never parsed by guessing (a secret `"0123"` stays a string).
     ///
     /// # Errors

@@ -155,12 +155,14 @@ async fn another_provider_cannot_decide_a_wechat_session() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sandbox_endpoint_is_404_when_sandbox_mode_is_off() {
+    // Without the sandbox, submissions go to the real providers (none here), so the
+    // application is one that would exist: the route itself must be absent.
     let app = TestApp::spawn_with(|s| s.sandbox.enabled = false).await;
-    let (account, application) = submitted(&app, "13700000007").await;
+    let account = app.register("13700000007").await;
     let (status, _) = app
         .complete(
             &account,
-            application["id"].as_str().unwrap(),
+            "app_0123456789abcdef0123456789abcdef",
             &json!({"outcome": "passed"}),
         )
         .await;

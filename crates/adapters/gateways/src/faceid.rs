@@ -1,13 +1,18 @@
 //! Tencent Cloud FaceID (`faceid`, version `2018-03-01`) for `face_recognition` and
 //! `legal_person_face_recognition` (R5, R6, R11): `DetectAuth` opens an H5 session, and
-//! `GetDetectInfoEnhanced` pulls its result, which [`outcome_of`] translates into the R7 codes.
+//! `GetDetectInfoEnhanced` pulls its result, which [`verdict_of`] translates into the R7 codes.
 //!
 //! Whether a passed session was for the submitted person is decided by the use case, not here:
 //! this module only reports the name and number FaceID verified.
 
 use std::fmt;
 
-use realname_domain::FailureCode;
+use async_trait::async_trait;
+use realname_domain::{FailureCode, Method, NextAction, Subject};
+use realname_ports::{
+    GatewayError, ProviderGateway, ProviderResults, ProviderSession, PulledResult, PulledSession,
+    SessionRequest, VerifiedPerson,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::tencent::{TencentClient, TencentError};
@@ -15,10 +20,23 @@ use crate::tencent::{TencentClient, TencentError};
 /// The FaceID API version.
 pub const VERSION: &str = "2018-03-01";
 
-/// The FaceID client.
+/// The FaceID client, and the provider of the two face methods.
 #[derive(Debug)]
 pub struct FaceId {
     client: TencentClient,
+    rules: FaceIdRules,
+}
+
+/// What FaceID sessions are opened with.
+#[derive(Debug, Clone)]
+pub struct FaceIdRules {
+    /// `providers.faceid.rule_id_face_recognition`.
+    pub face_recognition: String,
+    /// `providers.faceid.rule_id_legal_person_face_recognition`.
+    pub legal_person_face_recognition: String,
+    /// `http.public_base_url`: the holder's browser returns to
+    /// `{public_base_url}/v1/provider-returns/faceid/{ref}`.
+    pub public_base_url: String,
 }
 
 /// What `DetectAuth` is asked for.
@@ -55,35 +73,6 @@ pub struct DetectSession {
     pub biz_token: String,
     /// Where the holder's browser goes.
     pub url: String,
-}
-
-/// What a session came to.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// FaceID verified this person; the use case checks it is the submitted one.
-    Passed {
-        /// The name FaceID verified.
-        name: String,
-        /// The ID number it verified, where it reports one.
-        id_card: Option<String>,
-    },
-    /// Not finished: keep waiting.
-    Pending,
-    /// The session expired (the application expires with `session_expired`).
-    Expired,
-    /// Failed with this R7 code.
-    Failed(FailureCode),
-}
-
-impl fmt::Debug for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Passed { .. } => f.write_str("Passed { .. }"),
-            Self::Pending => f.write_str("Pending"),
-            Self::Expired => f.write_str("Expired"),
-            Self::Failed(code) => write!(f, "Failed({code:?})"),
-        }
-    }
 }
 
 /// What a `Text.ErrCode` means. The one table of FaceID's final result codes (R7).
@@ -142,8 +131,18 @@ struct InfoRequest<'a> {
 impl FaceId {
     /// FaceID through `client` (whose service is `faceid` at version [`VERSION`]).
     #[must_use]
-    pub const fn new(client: TencentClient) -> Self {
-        Self { client }
+    pub const fn new(client: TencentClient, rules: FaceIdRules) -> Self {
+        Self { client, rules }
+    }
+
+    fn rule_of(&self, method: Method) -> Result<&str, GatewayError> {
+        match method {
+            Method::FaceRecognition => Ok(&self.rules.face_recognition),
+            Method::LegalPersonFaceRecognition => Ok(&self.rules.legal_person_face_recognition),
+            _ => Err(GatewayError::Unavailable(anyhow::anyhow!(
+                "FaceID serves only the face methods"
+            ))),
+        }
     }
 
     /// Opens an H5 session. No personal data goes into `Extra`: none is sent.
@@ -165,7 +164,7 @@ impl FaceId {
         &self,
         biz_token: &str,
         rule_id: &str,
-    ) -> Result<Outcome, TencentError> {
+    ) -> Result<PulledResult, TencentError> {
         let request = InfoRequest {
             biz_token,
             rule_id,
@@ -179,17 +178,85 @@ impl FaceId {
         });
         Ok(match verdict_of(text.err_code) {
             Verdict::Passed => match text.name.filter(|n| !n.trim().is_empty()) {
-                Some(name) => Outcome::Passed {
+                Some(name) => PulledResult::Verified(VerifiedPerson {
                     name,
                     id_card: text.id_card.filter(|c| !c.trim().is_empty()),
-                },
+                }),
                 // A pass that names nobody cannot be checked against the submitted person.
-                None => Outcome::Failed(FailureCode::ProviderError),
+                None => PulledResult::Failed(FailureCode::ProviderError),
             },
-            Verdict::Pending => Outcome::Pending,
-            Verdict::Expired => Outcome::Expired,
-            Verdict::Failed(code) => Outcome::Failed(code),
+            Verdict::Pending => PulledResult::Pending,
+            Verdict::Expired => PulledResult::Expired,
+            Verdict::Failed(code) => PulledResult::Failed(code),
         })
+    }
+}
+
+/// A FaceID failure as the ports see it; the code is kept, never a secret or personal data.
+fn gateway_error(error: TencentError) -> GatewayError {
+    match error {
+        TencentError::Unavailable { code } if code == "timeout" => GatewayError::Timeout,
+        other => GatewayError::Unavailable(other.into()),
+    }
+}
+
+#[async_trait]
+impl ProviderGateway for FaceId {
+    /// `DetectAuth` under the method's rule. The reference in the return URL is random, never
+    /// derived from the application; the person's number goes only to `face_recognition`, and
+    /// the legal-person method sends the representative's name alone.
+    async fn start_session(
+        &self,
+        request: &SessionRequest,
+    ) -> Result<ProviderSession, GatewayError> {
+        let rule_id = self.rule_of(request.method)?;
+        let (name, id_card) = match &request.subject {
+            Subject::Personal(person) => (person.name.as_str(), Some(person.document.number())),
+            Subject::Enterprise(enterprise) => (
+                enterprise
+                    .legal_person_name
+                    .as_ref()
+                    .map(|n| n.as_str())
+                    .ok_or_else(|| {
+                        GatewayError::Unavailable(anyhow::anyhow!(
+                            "no legal representative to verify"
+                        ))
+                    })?,
+                None,
+            ),
+        };
+        let session_ref = crate::random_ref();
+        let redirect_url = format!(
+            "{}/v1/provider-returns/faceid/{session_ref}",
+            self.rules.public_base_url.trim_end_matches('/')
+        );
+        let session = self
+            .detect_auth(&DetectRequest {
+                rule_id,
+                id_card,
+                name,
+                redirect_url: &redirect_url,
+            })
+            .await
+            .map_err(gateway_error)?;
+        Ok(ProviderSession {
+            session_ref,
+            next_action: NextAction::FaceLiveness {
+                session_url: session.url,
+                expires_at: request.expires_at,
+            },
+            provider_token: Some(session.biz_token),
+        })
+    }
+}
+
+#[async_trait]
+impl ProviderResults for FaceId {
+    async fn fetch(&self, session: &PulledSession) -> Result<PulledResult, GatewayError> {
+        let rule_id = self.rule_of(session.method)?;
+        self.detect_info(&session.provider_token, rule_id)
+            .await
+            .map_err(gateway_error)
     }
 }
 
@@ -247,6 +314,11 @@ mod tests {
                 Duration::from_secs(2),
             )
             .unwrap(),
+            FaceIdRules {
+                face_recognition: "2".into(),
+                legal_person_face_recognition: "3".into(),
+                public_base_url: "https://realname.example/".into(),
+            },
         )
     }
 
@@ -314,10 +386,10 @@ mod tests {
         let passed = faceid.detect_info("BT-1", "2").await.unwrap();
         assert_eq!(
             passed,
-            Outcome::Passed {
+            PulledResult::Verified(VerifiedPerson {
                 name: "张三".into(),
                 id_card: Some("11010519491231002X".into())
-            }
+            })
         );
         assert!(
             !format!("{passed:?}").contains("张三"),
@@ -325,20 +397,20 @@ mod tests {
         );
         assert_eq!(
             faceid.detect_info("BT-1", "2").await.unwrap(),
-            Outcome::Pending
+            PulledResult::Pending
         );
         assert_eq!(
             faceid.detect_info("BT-1", "2").await.unwrap(),
-            Outcome::Failed(FailureCode::FacePhotoMismatch)
+            PulledResult::Failed(FailureCode::FacePhotoMismatch)
         );
         assert_eq!(
             faceid.detect_info("BT-1", "2").await.unwrap(),
-            Outcome::Failed(FailureCode::ProviderError),
+            PulledResult::Failed(FailureCode::ProviderError),
             "a pass that names nobody"
         );
         assert_eq!(
             faceid.detect_info("BT-1", "2").await.unwrap(),
-            Outcome::Pending
+            PulledResult::Pending
         );
         let seen = seen.lock().unwrap()[0].clone();
         assert_eq!(seen.header("X-TC-Action"), Some("GetDetectInfoEnhanced"));
@@ -346,5 +418,56 @@ mod tests {
             serde_json::from_slice::<Value>(&seen.body).unwrap(),
             json!({"BizToken": "BT-1", "RuleId": "2", "InfoType": "1"})
         );
+    }
+
+    #[tokio::test]
+    async fn a_face_session_returns_to_a_random_reference_and_keeps_the_biz_token() {
+        use chrono::Utc;
+        use realname_domain::identifiers::PersonName;
+        use realname_domain::{
+            ApplicationId, DocumentType, PersonalDocument, PersonalSubject, Region,
+        };
+        let answer = |token: &str| json!({"Response": {"BizToken": token, "Url": "https://h5.example/d", "RequestId": "r"}});
+        let (endpoint, seen) = fake(vec![(200, answer("BT-1")), (200, answer("BT-2"))]).await;
+        let faceid = faceid(&endpoint);
+        let request = SessionRequest {
+            application_id: ApplicationId::new(),
+            method: Method::FaceRecognition,
+            subject: Subject::Personal(PersonalSubject {
+                document: PersonalDocument::parse(
+                    DocumentType::ResidentId,
+                    "11010519491231002X",
+                    Utc::now().date_naive(),
+                )
+                .unwrap(),
+                name: PersonName::parse("张三").unwrap(),
+                region: Region::Mainland,
+            }),
+            expires_at: Utc::now(),
+        };
+        let first = faceid.start_session(&request).await.unwrap();
+        let second = faceid.start_session(&request).await.unwrap();
+        assert_ne!(first.session_ref, second.session_ref);
+        assert_eq!(first.session_ref.len(), 32);
+        let id = request.application_id.as_uuid().simple().to_string();
+        assert!(
+            !first.session_ref.contains(&id),
+            "not derived from the application"
+        );
+        assert_eq!(first.provider_token.as_deref(), Some("BT-1"));
+        assert!(matches!(
+            first.next_action,
+            NextAction::FaceLiveness { ref session_url, .. } if session_url == "https://h5.example/d"
+        ));
+        let body: Value = serde_json::from_slice(&seen.lock().unwrap()[0].body).unwrap();
+        assert_eq!(
+            body["RedirectUrl"],
+            format!(
+                "https://realname.example/v1/provider-returns/faceid/{}",
+                first.session_ref
+            )
+        );
+        assert_eq!(body["RuleId"], "2");
+        assert!(body.get("Extra").is_none());
     }
 }

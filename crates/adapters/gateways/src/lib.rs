@@ -3,6 +3,7 @@
 //!
 //! This crate knows the ports and the domain; it decides no rule.
 
+mod bridge;
 mod faceid;
 mod pacing;
 mod registry;
@@ -12,8 +13,9 @@ mod support;
 mod tencent;
 mod webhook;
 
+pub use bridge::{Bridge, BridgeConfig, RoutedProviders};
 pub use faceid::{
-    DetectRequest, DetectSession, FaceId, Outcome as FaceIdOutcome, VERSION as FACEID_VERSION,
+    DetectRequest, DetectSession, FaceId, FaceIdRules, VERSION as FACEID_VERSION,
     Verdict as FaceIdVerdict, verdict_of,
 };
 pub use pacing::{Pacer, RateLimitedRegistry};
@@ -23,6 +25,12 @@ pub use sms::{HttpSms, SandboxSms, SmsProvider, SmsSettings, TencentSms, Tencent
 pub use support::SandboxSupport;
 pub use tencent::{Call, Credentials, TencentClient, TencentError, authorization};
 pub use webhook::{HttpWebhookSender, signature};
+
+/// An unguessable session reference (122 random bits), for providers whose URLs name it: never
+/// derived from the application or proof it belongs to.
+pub(crate) fn random_ref() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
 
 /// `Ok` for a 2xx answer; any other status means `peer` is unavailable.
 pub(crate) fn answered(

@@ -59,6 +59,7 @@ impl ProviderGateway for SandboxProviders {
         Ok(ProviderSession {
             session_ref,
             next_action,
+            provider_token: None,
         })
     }
 }

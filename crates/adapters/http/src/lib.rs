@@ -32,6 +32,13 @@ pub struct HttpSettings {
     pub listen: String,
     /// Worker threads; 0 means one per core.
     pub workers: usize,
+    /// Where this service is reached from outside: providers return holders and post results
+    /// under it. Required in production mode.
+    #[serde(default)]
+    pub public_base_url: Option<String>,
+    /// Where a holder's browser is sent after a provider's page, with `?application=<id>`.
+    #[serde(default)]
+    pub holder_return_url: Option<String>,
 }
 
 /// The whole API on an actix-web app: the routes and `/openapi.json`, from one registration;

@@ -20,7 +20,7 @@ use realname_application::real_name::{
 use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
 use realname_application::verification::{
     CheckAttempts, CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
-    RecordPaymentCredit, SubmitApplication, WithdrawApplication,
+    PullProviderResult, RecordPaymentCredit, SubmitApplication, WithdrawApplication,
 };
 use realname_ports::{Clock, IdempotencyStore, Readiness, SandboxSmsInbox};
 
@@ -51,6 +51,8 @@ pub struct UseCases {
     pub withdraw_application: WithdrawApplication,
     /// `POST /v1/provider-events/{provider}`.
     pub provider_callback: ProviderCallback,
+    /// `GET /v1/provider-returns/faceid/{ref}`.
+    pub pull_provider_result: Arc<PullProviderResult>,
     /// `POST /v1/sandbox/applications/{id}/complete`.
     pub complete_sandbox_application: CompleteSandboxApplication,
     /// `POST /v1/payment-credits`.
@@ -121,6 +123,8 @@ pub struct HttpState {
     pub sandbox_sms: Option<Arc<dyn SandboxSmsInbox>>,
     /// The rate-limit buckets, unless limits are switched off.
     pub rate_limits: Option<Arc<crate::ratelimit::RateLimits>>,
+    /// `http.holder_return_url`: where the holder's browser goes after a provider's page.
+    pub holder_return_url: Option<String>,
     /// Renders the Prometheus text for `/metrics`.
     pub metrics: Option<Arc<dyn Fn() -> String + Send + Sync>>,
 }

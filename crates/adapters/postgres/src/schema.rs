@@ -181,6 +181,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pulled_sessions (session_ref) {
+        session_ref -> Text,
+        method -> Text,
+        provider_token -> Text,
+        application_id -> Nullable<Uuid>,
+        proof_id -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(pulled_sessions, applications, identity_proofs);
+
 diesel::joinable!(applications -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use realname_application::verification::{ExpireSessions, ProcessDeadlines};
+use realname_application::verification::{ExpireSessions, ProcessDeadlines, PullProviderResult};
 use serde::Deserialize;
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
@@ -59,6 +59,20 @@ impl Job for ExpireSessionsJob {
 
     async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
         Ok(self.0.execute().await?)
+    }
+}
+
+/// Pulls the results of open FaceID sessions, for holders who never come back (R5).
+pub struct PollProviderResultsJob(pub Arc<PullProviderResult>);
+
+#[async_trait]
+impl Job for PollProviderResultsJob {
+    fn name(&self) -> &'static str {
+        "poll_provider_results"
+    }
+
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
+        Ok(self.0.poll().await?)
     }
 }
 

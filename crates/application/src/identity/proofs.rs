@@ -8,10 +8,13 @@ use realname_domain::identity::{Case, CaseKind, IdentityProof};
 use realname_domain::{
     Account, AccountState, ApplicationId, CaseId, Ineligible, Method, Policy, ProofId, Subject,
 };
-use realname_ports::{Clock, ProviderGateway, SandboxInstruction, SessionRequest, UnitOfWork};
+use realname_ports::{
+    Clock, ProviderGateway, SandboxInstruction, SessionOwner, SessionRequest, UnitOfWork,
+};
 
 use super::{by_ref, proof_and_accounts};
 use crate::AppError;
+use crate::verification::pulled_session;
 
 /// What [`StartIdentityProof::new`] takes: its ports and policies, by name.
 pub struct StartIdentityProofDeps {
@@ -85,10 +88,14 @@ impl StartIdentityProof {
             .start_session(&request)
             .await
             .map_err(AppError::Provider)?;
+        let pulled = pulled_session(&session, method, SessionOwner::Proof(proof.id));
         proof.session_ref = Some(session.session_ref);
         proof.next_action = Some(session.next_action);
         let mut tx = self.uow.begin().await?;
         tx.save_proof(&proof).await?;
+        if let Some(pulled) = pulled {
+            tx.insert_pulled_session(&pulled).await?;
+        }
         tx.commit().await?;
         Ok(proof)
     }

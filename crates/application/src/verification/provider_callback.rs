@@ -57,7 +57,7 @@ impl ProviderCallback {
             ProviderOutcome::Passed(asserted) => proof
                 .subject
                 .confirmed_by(&asserted.subject, asserted.mainland_bank_card),
-            ProviderOutcome::Failed(_) => false,
+            ProviderOutcome::Failed(_) | ProviderOutcome::Expired => false,
         };
         if proof.decide(passed).is_err() {
             return Ok(CallbackOutcome::Proof {

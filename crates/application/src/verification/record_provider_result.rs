@@ -119,7 +119,7 @@ impl RecordProviderResult {
         }
         let registry = match &report.outcome {
             ProviderOutcome::Passed(_) => ask_registry(self.registry.as_ref(), &found).await,
-            ProviderOutcome::Failed(_) => None,
+            ProviderOutcome::Failed(_) | ProviderOutcome::Expired => None,
         };
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
@@ -165,7 +165,8 @@ impl RecordProviderResult {
         })
     }
 
-    /// The verdict on a report; `None` when the session had already expired (R5).
+    /// The verdict on a report; `None` when the session had already expired, or the provider
+    /// let it expire (R5).
     fn verdict(
         &self,
         application: &Application,
@@ -173,7 +174,7 @@ impl RecordProviderResult {
         registry: &RegistryAnswer,
         now: DateTime<Utc>,
     ) -> Option<Verdict> {
-        if application.session_expired(now) {
+        if application.session_expired(now) || *outcome == ProviderOutcome::Expired {
             return None;
         }
         Some(match outcome {
@@ -182,6 +183,7 @@ impl RecordProviderResult {
             }
             ProviderOutcome::Failed(_) => Verdict::Reject(FailureCode::ProviderError),
             ProviderOutcome::Passed(asserted) => passed(application, asserted, registry),
+            ProviderOutcome::Expired => return None,
         })
     }
 }

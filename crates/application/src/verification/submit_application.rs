@@ -9,12 +9,29 @@ use realname_domain::{
     Method, NextAction, Policy, Purpose, Subject,
 };
 use realname_ports::{
-    Clock, ProviderGateway, ProviderSession, SessionRequest, Transaction, UnitOfWork,
+    Clock, ProviderGateway, ProviderSession, PulledSession, SessionOwner, SessionRequest,
+    Transaction, UnitOfWork,
 };
 
 use crate::AppError;
 use crate::access::lock_visible_account;
 use crate::record::record_application_event;
+
+/// The session to store for pulling its result, when its provider gave a token for that.
+pub(crate) fn pulled_session(
+    session: &ProviderSession,
+    method: Method,
+    owner: SessionOwner,
+) -> Option<PulledSession> {
+    let token = session.provider_token.clone()?;
+    Some(PulledSession {
+        session_ref: session.session_ref.clone(),
+        method,
+        provider_token: token,
+        owner,
+        expires_at: session.next_action.expires_at(),
+    })
+}
 
 /// The command: which account, why, how and for whom.
 #[derive(Debug, Clone)]
@@ -90,6 +107,7 @@ impl SubmitApplication {
 
         let mut tx = self.uow.begin().await?;
         self.admit(tx.as_mut(), actor, &cmd, now).await?;
+        let pulled = pulled_session(&session, cmd.method, SessionOwner::Application(id));
         let application = Application {
             id,
             account_id: cmd.account_id,
@@ -109,6 +127,9 @@ impl SubmitApplication {
             decided_at: None,
         };
         tx.insert_application(&application).await?;
+        if let Some(pulled) = pulled {
+            tx.insert_pulled_session(&pulled).await?;
+        }
         record_application_event(tx.as_mut(), actor, &application, None, now).await?;
         tx.commit().await?;
         tracing::info!(application.id = %application.id, "application submitted");
@@ -153,6 +174,7 @@ impl SubmitApplication {
             ProviderSession {
                 session_ref: reference,
                 next_action,
+                provider_token: None,
             },
             Some(deadline),
         ))
@@ -234,6 +256,7 @@ mod tests {
                     qr_url: "https://qr.example/1".into(),
                     expires_at: req.expires_at,
                 },
+                provider_token: None,
             })
         });
         Arc::new(provider)

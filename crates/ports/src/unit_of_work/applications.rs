@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use realname_domain::{AccountId, Application, ApplicationId};
 
 use crate::error::StoreError;
+use crate::provider::PulledSession;
 
 /// Verification applications (R2, R6, R7, R8). Part of a [`super::Transaction`].
 #[async_trait]
@@ -50,4 +51,10 @@ pub trait ApplicationsTx: Send {
     /// # Errors
     /// [`StoreError::NotFound`] when it does not exist.
     async fn save_application(&mut self, application: &Application) -> Result<(), StoreError>;
+
+    /// Records a session whose result is pulled, with the application or proof it decides.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the reference exists.
+    async fn insert_pulled_session(&mut self, session: &PulledSession) -> Result<(), StoreError>;
 }

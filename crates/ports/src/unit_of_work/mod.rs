@@ -111,6 +111,7 @@ mod mock {
             ) -> Result<Option<Application>, StoreError>;
             async fn insert_application(&mut self, application: &Application) -> Result<(), StoreError>;
             async fn save_application(&mut self, application: &Application) -> Result<(), StoreError>;
+            async fn insert_pulled_session(&mut self, session: &crate::provider::PulledSession) -> Result<(), StoreError>;
         }
         #[async_trait]
         impl IdentityTx for Transaction {

@@ -15,8 +15,8 @@ use realname_application::verification::{
 use realname_gateways::RateLimitedRegistry;
 use realname_ports::{BusinessRegistry, SupportNotifier};
 use realname_scheduler::{
-    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PruneIdempotencyJob, RecheckJob,
-    RetentionJob,
+    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PollProviderResultsJob, PruneIdempotencyJob,
+    RecheckJob, RetentionJob,
 };
 
 use crate::settings::Settings;
@@ -100,6 +100,12 @@ impl Adapters {
             (
                 Arc::new(ExpireSessionsJob(Arc::new(expire))),
                 every(settings.scheduler.expire_sessions_interval_secs),
+            ),
+            (
+                Arc::new(PollProviderResultsJob(Arc::new(
+                    self.pull_provider_result(),
+                ))),
+                every(settings.providers.faceid.poll_interval_secs),
             ),
             (
                 Arc::new(DeadlinesJob(Arc::new(deadlines))),

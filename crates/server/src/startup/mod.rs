@@ -10,12 +10,15 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use realname_gateways::{
-    HttpRegistry, HttpSms, HttpWebhookSender, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry,
-    SandboxSms, SandboxSupport, SmsProvider, TencentSms,
+    Bridge, Credentials, FACEID_VERSION, FaceId, HttpRegistry, HttpSms, HttpWebhookSender,
+    RoutedProviders, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSms,
+    SandboxSupport, SmsProvider, TencentClient, TencentSms,
 };
 use realname_http::ratelimit::RateLimits;
 use realname_ports::Clock;
-use realname_ports::{BusinessRegistry, SmsSender, WebhookSender};
+use realname_ports::{
+    BusinessRegistry, ProviderGateway, ProviderResults, SmsSender, WebhookSender,
+};
 use realname_postgres::{CachedCapabilities, DatabaseSettings, Keyring, PgStore, admin};
 use realname_scheduler::Job;
 use secrecy::ExposeSecret;
@@ -55,7 +58,9 @@ pub(crate) struct Adapters {
     clock: Arc<dyn Clock>,
     policy: Arc<realname_domain::Policy>,
     calendar: Arc<realname_domain::calendar::BusinessCalendar>,
-    providers: Arc<SandboxProviders>,
+    sandbox_providers: Arc<SandboxProviders>,
+    providers: Arc<dyn ProviderGateway>,
+    results: Arc<dyn ProviderResults>,
     registry: Arc<dyn BusinessRegistry>,
     support: Arc<SandboxSupport>,
     sms: Arc<dyn SmsSender>,
@@ -100,6 +105,7 @@ impl Adapters {
                 SmsProvider::Tencent => Arc::new(TencentSms::new(&settings.sms)?),
             },
         };
+        let (sandbox_providers, providers, faceid) = providers(settings)?;
         let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
         let store = Arc::new(PgStore::connect(&settings.database, keys.clone())?);
         Ok(Self {
@@ -113,7 +119,9 @@ impl Adapters {
             clock: Arc::new(SystemClock),
             policy: Arc::new(settings.policy.clone()),
             calendar: Arc::new(calendar),
-            providers: Arc::new(SandboxProviders::new(settings.sandbox.base_url.clone())),
+            sandbox_providers,
+            providers,
+            results: faceid,
             registry,
             support: Arc::new(SandboxSupport::default()),
         })
@@ -130,6 +138,66 @@ impl Adapters {
             Err(error) => tracing::warn!(error = %error, "an HTTP worker shares the main pool"),
         }
         local
+    }
+}
+
+/// The verification providers: the sandbox twin in sandbox mode; otherwise FaceID for the face
+/// methods and the provider bridge for the scans. FaceID also pulls the results of its sessions.
+#[allow(clippy::type_complexity)]
+fn providers(
+    settings: &Settings,
+) -> anyhow::Result<(
+    Arc<SandboxProviders>,
+    Arc<dyn ProviderGateway>,
+    Arc<dyn ProviderResults>,
+)> {
+    let sandbox = Arc::new(SandboxProviders::new(settings.sandbox.base_url.clone()));
+    let public_base_url = settings.public_base_url();
+    let faceid = &settings.providers.faceid;
+    let client = TencentClient::new(
+        &faceid.endpoint,
+        "faceid",
+        FACEID_VERSION,
+        None,
+        Credentials::new(
+            faceid.secret_id.clone(),
+            faceid.secret_key.expose_secret().to_owned(),
+        ),
+        Duration::from_millis(faceid.timeout_ms),
+    )
+    .context("providers.faceid.endpoint")?;
+    let faceid = Arc::new(FaceId::new(
+        client,
+        settings.providers.faceid_rules(&public_base_url),
+    ));
+    if settings.sandbox.enabled {
+        return Ok((sandbox.clone(), sandbox, faceid));
+    }
+    let scans: Arc<dyn ProviderGateway> = match settings.providers.bridge(&public_base_url) {
+        Some(config) => Arc::new(Bridge::new(config)?),
+        None => Arc::new(Unconfigured("providers.bridge.base_url")),
+    };
+    let routed = Arc::new(RoutedProviders {
+        face: faceid.clone(),
+        scans,
+    });
+    Ok((sandbox, routed, faceid))
+}
+
+/// A provider whose address is not configured (development mode only: production refuses to
+/// start without it). Every session it is asked for fails, naming the key.
+struct Unconfigured(&'static str);
+
+#[async_trait::async_trait]
+impl ProviderGateway for Unconfigured {
+    async fn start_session(
+        &self,
+        _: &realname_ports::SessionRequest,
+    ) -> Result<realname_ports::ProviderSession, realname_ports::GatewayError> {
+        Err(realname_ports::GatewayError::Unavailable(anyhow::anyhow!(
+            "{} is not set",
+            self.0
+        )))
     }
 }
 

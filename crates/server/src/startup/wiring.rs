@@ -22,9 +22,9 @@ use realname_application::review::{
 };
 use realname_application::verification::{
     CheckAttempts, CheckAttemptsDeps, CompleteSandboxApplication, CompleteSandboxApplicationDeps,
-    GetApplication, ListApplications, ProviderCallback, RecordPaymentCredit,
-    RecordPaymentCreditDeps, RecordProviderResult, RecordProviderResultDeps, SubmitApplication,
-    SubmitApplicationDeps, WithdrawApplication, WithdrawApplicationDeps,
+    GetApplication, ListApplications, ProviderCallback, PullProviderResult, PullProviderResultDeps,
+    RecordPaymentCredit, RecordPaymentCreditDeps, RecordProviderResult, RecordProviderResultDeps,
+    SubmitApplication, SubmitApplicationDeps, WithdrawApplication, WithdrawApplicationDeps,
 };
 use realname_http::ratelimit::RateLimits;
 use realname_http::{Authenticator, HttpState, UseCases};
@@ -45,7 +45,8 @@ impl Adapters {
             rate_limits,
             use_cases: self.use_cases(),
             auth: Authenticator::new(settings.auth.clone()),
-            signatures: settings.providers.clone(),
+            signatures: settings.providers.signatures(),
+            holder_return_url: settings.http.holder_return_url.clone(),
             idempotency: self.store.clone(),
             readiness: self.store.clone(),
             clock: self.clock.clone(),
@@ -58,6 +59,33 @@ impl Adapters {
         }
     }
 
+    fn record_provider_result(&self) -> Arc<RecordProviderResult> {
+        Arc::new(RecordProviderResult::new(RecordProviderResultDeps {
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            policy: self.policy.clone(),
+            calendar: self.calendar.clone(),
+            applications: self.store.clone(),
+            registry: self.registry.clone(),
+        }))
+    }
+
+    /// Pulls FaceID results, for the holder's return and for the poll job.
+    pub(super) fn pull_provider_result(&self) -> PullProviderResult {
+        PullProviderResult::new(PullProviderResultDeps {
+            sessions: self.store.clone(),
+            results: self.results.clone(),
+            callback: Arc::new(ProviderCallback::new(
+                self.record_provider_result(),
+                self.store.clone(),
+            )),
+            applications: self.store.clone(),
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            batch: 100,
+        })
+    }
+
     fn use_cases(&self) -> UseCases {
         let Self {
             store,
@@ -65,14 +93,7 @@ impl Adapters {
             policy,
             ..
         } = self;
-        let record = Arc::new(RecordProviderResult::new(RecordProviderResultDeps {
-            uow: store.clone(),
-            clock: clock.clone(),
-            policy: policy.clone(),
-            calendar: self.calendar.clone(),
-            applications: store.clone(),
-            registry: self.registry.clone(),
-        }));
+        let record = self.record_provider_result();
         UseCases {
             register_account: RegisterAccount::new(store.clone(), clock.clone(), policy.clone()),
             get_account: GetAccount::new(store.clone()),
@@ -96,11 +117,12 @@ impl Adapters {
                 applications: store.clone(),
             }),
             provider_callback: ProviderCallback::new(record.clone(), store.clone()),
+            pull_provider_result: Arc::new(self.pull_provider_result()),
             complete_sandbox_application: CompleteSandboxApplication::new(
                 CompleteSandboxApplicationDeps {
                     accounts: store.clone(),
                     applications: store.clone(),
-                    sandbox: self.providers.clone(),
+                    sandbox: self.sandbox_providers.clone(),
                     record,
                 },
             ),

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod ops;
 pub mod providers;
 pub mod real_name;
+pub mod returns;
 pub mod review;
 pub mod sub_accounts;
 
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(applications::withdraw_application)
         .service(providers::record_provider_event)
         .service(providers::record_payment_credit)
+        .service(returns::return_from_faceid)
         .service(review::list_review_queue)
         .service(audit::get_audit_log)
         .service(lifecycle::close_account)

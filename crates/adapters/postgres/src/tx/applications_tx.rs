@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use realname_domain::{AccountId, Application, ApplicationId, FailureCode};
-use realname_ports::StoreError;
+use realname_ports::{PulledSession, StoreError};
 
 use crate::error::store_error;
+use crate::pulled::PulledRow;
 use crate::rows::ApplicationRow;
-use crate::schema::applications;
+use crate::schema::{applications, pulled_sessions};
 use crate::store::UNDECIDED;
 
 use super::{PgTransaction, found};
@@ -76,5 +77,14 @@ impl realname_ports::ApplicationsTx for PgTransaction {
             .await
             .map_err(store_error)?;
         found(updated)
+    }
+
+    async fn insert_pulled_session(&mut self, session: &PulledSession) -> Result<(), StoreError> {
+        diesel::insert_into(pulled_sessions::table)
+            .values(PulledRow::of(session))
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(())
     }
 }

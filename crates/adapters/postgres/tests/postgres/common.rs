@@ -26,6 +26,7 @@ impl ProviderGateway for QrProvider {
                 qr_url: "https://qr.test/x".into(),
                 expires_at: request.expires_at,
             },
+            provider_token: None,
         })
     }
 }

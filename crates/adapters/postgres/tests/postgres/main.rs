@@ -5,5 +5,6 @@
 mod capability_cache;
 mod common;
 mod enterprise;
+mod pulled;
 mod recheck;
 mod store;
