@@ -266,6 +266,16 @@ impl Settings {
                 &self.crypto.subject_key,
                 &defaults.crypto.subject_key,
             ),
+            (
+                "providers.bridge.secret",
+                &self.providers.bridge.secret,
+                &defaults.providers.bridge.secret,
+            ),
+            (
+                "providers.faceid.secret_key",
+                &self.providers.faceid.secret_key,
+                &defaults.providers.faceid.secret_key,
+            ),
         ]
         .into_iter()
         .chain(provider_secrets)
@@ -273,6 +283,43 @@ impl Settings {
             if weak(secret, default) && !refused.contains(&key) {
                 refused.push(key);
             }
+        }
+        // Providers return holders and post results under the public address.
+        if self
+            .http
+            .public_base_url
+            .as_deref()
+            .is_none_or(|u| u.trim().is_empty())
+        {
+            refused.push("http.public_base_url");
+        }
+        if self
+            .providers
+            .bridge
+            .base_url
+            .as_deref()
+            .is_none_or(|u| u.trim().is_empty())
+        {
+            refused.push("providers.bridge.base_url");
+        }
+        let faceid = &self.providers.faceid;
+        for (key, value) in [
+            ("providers.faceid.secret_id", &faceid.secret_id),
+            (
+                "providers.faceid.rule_id_face_recognition",
+                &faceid.rule_id_face_recognition,
+            ),
+            (
+                "providers.faceid.rule_id_legal_person_face_recognition",
+                &faceid.rule_id_legal_person_face_recognition,
+            ),
+        ] {
+            if value.trim().is_empty() {
+                refused.push(key);
+            }
+        }
+        if self.registry.sandbox_snapshot.is_some() {
+            refused.push("registry.sandbox_snapshot");
         }
         // A gateway still at its compiled-in address is a development sidecar, not the real one.
         if self.registry.base_url == defaults.registry.base_url {
@@ -389,6 +436,13 @@ mod tests {
             "sms.base_url",
             "policy.international_site_url",
             "policy.payee_account",
+            "http.public_base_url",
+            "providers.bridge.base_url",
+            "providers.bridge.secret",
+            "providers.faceid.secret_id",
+            "providers.faceid.secret_key",
+            "providers.faceid.rule_id_face_recognition",
+            "providers.faceid.rule_id_legal_person_face_recognition",
         ] {
             assert!(err.contains(key), "{err}");
         }
@@ -417,6 +471,16 @@ mod tests {
         settings.sms.base_url = "http://127.0.0.1:19401".into();
         settings.policy.international_site_url = "https://intl.cloud.test/realname".into();
         settings.policy.payee_account = "6222020000000099".into();
+        settings.http.public_base_url = Some("https://realname.cloud.test".into());
+        settings.providers.bridge.base_url = Some("http://127.0.0.1:19402".into());
+        settings.providers.bridge.secret = "g".repeat(32).into();
+        settings.providers.faceid.secret_id = "AKIDproductiontest".into();
+        settings.providers.faceid.secret_key = "t".repeat(32).into();
+        settings.providers.faceid.rule_id_face_recognition = "1".into();
+        settings
+            .providers
+            .faceid
+            .rule_id_legal_person_face_recognition = "2".into();
         settings
     }
 
@@ -426,7 +490,7 @@ mod tests {
     }
 
     #[test]
-    fn the_local_compose_environment_starts_in_production_mode() {
+    fn the_local_compose_environment_loads_in_development_mode_with_the_sandbox() {
         let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
         for line in include_str!("../../../deploy/realname.local.env").lines() {
             let Some((key, value)) = line.split_once('=').filter(|_| !line.starts_with('#')) else {
@@ -439,8 +503,13 @@ mod tests {
             builder = builder.set_override(key, value).unwrap();
         }
         let settings: Settings = builder.build().unwrap().try_deserialize().unwrap();
-        assert_eq!(settings.mode, Mode::Production);
+        // Compose starts no provider fakes, so it runs the twins, which production refuses.
+        assert_eq!(settings.mode, Mode::Development);
+        assert!(settings.sandbox.enabled);
         settings.check_mode().unwrap();
+        let mut production = settings;
+        production.mode = Mode::Production;
+        assert!(production.check_mode().is_err());
     }
 
     #[test]
@@ -486,6 +555,14 @@ mod tests {
         assert!(!err.contains("providers.secrets.wechat"), "{err}");
         assert!(!err.contains("development-face-secret"), "{err}");
         assert!(!err.contains("short"), "{err}");
+    }
+
+    #[test]
+    fn production_mode_refuses_the_registry_snapshot_twin() {
+        let mut settings = production();
+        settings.registry.sandbox_snapshot = Some("/tmp/snapshot.csv".into());
+        let err = settings.check_mode().unwrap_err().to_string();
+        assert!(err.contains("registry.sandbox_snapshot"), "{err}");
     }
 
     #[test]
