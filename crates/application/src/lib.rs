@@ -10,6 +10,7 @@ mod error;
 pub mod events;
 pub mod identity;
 pub mod maintenance;
+pub mod notifications;
 pub mod real_name;
 pub mod recheck;
 pub mod review;

@@ -70,6 +70,7 @@ prefixed_id!(ApplicationId, "app_", "application");
 prefixed_id!(InvitationId, "sai_", "sub-account association");
 prefixed_id!(ProofId, "idp_", "identity proof");
 prefixed_id!(CaseId, "case_", "case");
+prefixed_id!(NotificationId, "ntf_", "notification");
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,7 @@ pub mod ids;
 pub mod invitation;
 pub mod masking;
 pub mod method;
+pub mod notification;
 pub mod phone_change;
 pub mod policy;
 pub mod quota;
@@ -35,7 +36,9 @@ pub use application::{
     Amount, Application, ApplicationStatus, DeadlineAction, Failure, FailureCode, NextAction,
     Purpose, TransitionError,
 };
-pub use ids::{AccountId, ApplicationId, CaseId, IdParseError, InvitationId, ProofId};
+pub use ids::{
+    AccountId, ApplicationId, CaseId, IdParseError, InvitationId, NotificationId, ProofId,
+};
 pub use method::{Ineligible, Method, MethodInfo, ProviderName};
 pub use policy::Policy;
 pub use subject::{

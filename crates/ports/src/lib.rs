@@ -11,6 +11,7 @@ mod clock;
 mod error;
 mod feed;
 mod idempotency;
+mod notification;
 mod provider;
 mod queries;
 mod recheck;
@@ -25,16 +26,17 @@ pub use clock::Clock;
 pub use error::{GatewayError, StoreError};
 pub use feed::{EventFeed, FeedEvent};
 pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
+pub use notification::{
+    ClaimedNotification, HolderNotifier, NotificationRecord, NotificationStatus, NotificationStore,
+    Settlement,
+};
 pub use provider::{
     AssertedSubject, ProviderGateway, ProviderOutcome, ProviderReport, ProviderResults,
     ProviderSession, PulledResult, PulledSession, PulledSessions, SandboxInstruction,
     SandboxProvider, SessionOwner, SessionRequest, VerifiedPerson,
 };
 pub use queries::{AccountReader, ApplicationReader, AuditReader, CaseReader, Page};
-pub use recheck::{
-    EnterpriseRef, HolderNotifier, RecheckCandidate, RecheckScope, RecheckStore, Reschedule,
-    RevocationNotice,
-};
+pub use recheck::{EnterpriseRef, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{
@@ -55,13 +57,15 @@ pub use feed::MockEventFeed;
 #[cfg(feature = "mock")]
 pub use idempotency::MockIdempotencyStore;
 #[cfg(feature = "mock")]
+pub use notification::{MockHolderNotifier, MockNotificationStore};
+#[cfg(feature = "mock")]
 pub use provider::{
     MockProviderGateway, MockProviderResults, MockPulledSessions, MockSandboxProvider,
 };
 #[cfg(feature = "mock")]
 pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader, MockCaseReader};
 #[cfg(feature = "mock")]
-pub use recheck::{MockHolderNotifier, MockRecheckStore};
+pub use recheck::MockRecheckStore;
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 #[cfg(feature = "mock")]

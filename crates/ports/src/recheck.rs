@@ -2,10 +2,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use realname_domain::AccountId;
-use realname_domain::recheck::{Finding, RecheckTarget};
+use realname_domain::recheck::RecheckTarget;
 
-use crate::error::{GatewayError, StoreError};
+use crate::error::StoreError;
 
 /// An enterprise's place in the re-check table: opaque to the application.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,26 +91,4 @@ pub trait RecheckStore: Send + Sync {
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
     async fn reschedule(&self, owner: &str, schedules: &[Reschedule]) -> Result<(), StoreError>;
-}
-
-/// A revocation notice for an account's holder (R17).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevocationNotice {
-    /// The account.
-    pub account_id: AccountId,
-    /// What the re-check found.
-    pub finding: Finding,
-    /// When the revocation takes effect.
-    pub effective_at: DateTime<Utc>,
-}
-
-/// Notifies account holders.
-#[cfg_attr(feature = "mock", mockall::automock)]
-#[async_trait]
-pub trait HolderNotifier: Send + Sync {
-    /// Tells the holder that the account's verification will be revoked (R17).
-    ///
-    /// # Errors
-    /// [`GatewayError`] when the notification could not be sent.
-    async fn revocation_scheduled(&self, notice: &RevocationNotice) -> Result<(), GatewayError>;
 }

@@ -27,8 +27,6 @@ pub struct OverdueNotice {
     pub application_id: ApplicationId,
     /// Its account.
     pub account_id: AccountId,
-    /// Its method.
-    pub method: &'static str,
     /// The deadline that passed.
     pub deadline: DateTime<Utc>,
 }

@@ -13,8 +13,10 @@ use realname_scheduler::SchedulerSettings;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
+mod notifications;
 mod providers;
 
+pub use notifications::{NotificationSettings, SupportMailSettings};
 pub use providers::{BridgeSettings, FaceIdSettings, ProvidersSettings};
 
 const DEFAULTS: &str = include_str!("defaults.toml");
@@ -175,6 +177,8 @@ pub struct Settings {
     pub registry: RegistrySettings,
     /// The SMS gateway (HTTP outside sandbox mode).
     pub sms: SmsSettings,
+    /// Durable notifications: holders by SMS, support by e-mail.
+    pub notifications: NotificationSettings,
     /// Logs.
     pub telemetry: TelemetrySettings,
 }
@@ -318,6 +322,22 @@ impl Settings {
                 refused.push(key);
             }
         }
+        let support = &self.notifications.support;
+        if support
+            .smtp_url
+            .as_ref()
+            .is_none_or(|u| u.expose_secret().trim().is_empty())
+        {
+            refused.push("notifications.support.smtp_url");
+        }
+        for (key, value) in [
+            ("notifications.support.from", &support.from),
+            ("notifications.support.to", &support.to),
+        ] {
+            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                refused.push(key);
+            }
+        }
         if self.registry.sandbox_snapshot.is_some() {
             refused.push("registry.sandbox_snapshot");
         }
@@ -443,6 +463,9 @@ mod tests {
             "providers.faceid.secret_key",
             "providers.faceid.rule_id_face_recognition",
             "providers.faceid.rule_id_legal_person_face_recognition",
+            "notifications.support.smtp_url",
+            "notifications.support.from",
+            "notifications.support.to",
         ] {
             assert!(err.contains(key), "{err}");
         }
@@ -481,6 +504,10 @@ mod tests {
             .providers
             .faceid
             .rule_id_legal_person_face_recognition = "2".into();
+        settings.notifications.support.smtp_url =
+            Some("smtp://127.0.0.1:2525?tls=required".to_owned().into());
+        settings.notifications.support.from = Some("realname@cloud.test".into());
+        settings.notifications.support.to = Some("support@cloud.test".into());
         settings
     }
 

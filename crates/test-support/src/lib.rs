@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod receiver;
+pub mod smtp;
 
 use std::sync::{Arc, Mutex};
 

@@ -9,6 +9,7 @@ mod pacing;
 mod registry;
 mod sandbox_provider;
 mod sms;
+mod smtp;
 mod support;
 mod tencent;
 mod webhook;
@@ -22,7 +23,8 @@ pub use pacing::{Pacer, RateLimitedRegistry};
 pub use registry::{HttpRegistry, RegistrySettings, SANDBOX_SNAPSHOT, SandboxRegistry};
 pub use sandbox_provider::SandboxProviders;
 pub use sms::{HttpSms, SandboxSms, SmsProvider, SmsSettings, TencentSms, TencentSmsSettings};
-pub use support::SandboxSupport;
+pub use smtp::SmtpSupport;
+pub use support::{RECORDED, Recorded as RecordedNotification, RecordingNotifier};
 pub use tencent::{Call, Credentials, TencentClient, TencentError, authorization};
 pub use webhook::{HttpWebhookSender, signature};
 

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use realname_domain::AccountId;
+use realname_domain::identifiers::Phone;
+use realname_domain::notification::{NoticeKind, Notification};
 use realname_domain::phone_change::PhoneChangeId;
-use realname_ports::{GatewayError, OtpMessage, SandboxSmsInbox, SmsSender};
+use realname_ports::{GatewayError, HolderNotifier, OtpMessage, SandboxSmsInbox, SmsSender};
 use serde::{Deserialize, Serialize};
 
 /// The sandbox twin: it sends nothing and keeps the last code per change for
@@ -114,7 +116,7 @@ pub struct TencentSms {
     client: crate::tencent::TencentClient,
     sdk_app_id: String,
     sign_name: String,
-    template_otp: String,
+    templates: TencentSmsSettings,
 }
 
 impl TencentSms {
@@ -136,8 +138,76 @@ impl TencentSms {
             client,
             sdk_app_id: tencent.sdk_app_id.clone(),
             sign_name: tencent.sign_name.clone(),
-            template_otp: tencent.template_otp.clone(),
+            templates: tencent.clone(),
         })
+    }
+
+    /// `SendSms` of one template to one number; a status other than `Ok` is a failure.
+    async fn send(
+        &self,
+        phone: &Phone,
+        template_id: &str,
+        params: Vec<String>,
+    ) -> Result<(), GatewayError> {
+        let request = SendSms {
+            phone_number_set: [format!("+86{}", phone.as_str())],
+            sms_sdk_app_id: &self.sdk_app_id,
+            sign_name: &self.sign_name,
+            template_id,
+            template_param_set: params,
+        };
+        let answer: SendSmsAnswer = self
+            .client
+            .call("SendSms", &request)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?;
+        match answer.send_status_set.first() {
+            Some(status) if status.code == "Ok" => Ok(()),
+            Some(status) => Err(GatewayError::Unavailable(anyhow::anyhow!(
+                "Tencent Cloud SMS did not send: {}",
+                status.code
+            ))),
+            None => Err(GatewayError::Unavailable(anyhow::anyhow!(
+                "Tencent Cloud SMS answered no send status"
+            ))),
+        }
+    }
+}
+
+/// A notice's template parameters: the date, in China Standard Time, for a scheduled
+/// revocation; nothing otherwise (the templates name no person).
+fn notice_params(notification: &Notification) -> Vec<String> {
+    match (notification.kind, notification.at) {
+        (NoticeKind::RevocationNotice, Some(at)) => {
+            let china = chrono::FixedOffset::east_opt(8 * 3600)
+                .unwrap_or_else(|| unreachable!("+08:00 is a valid offset"));
+            vec![at.with_timezone(&china).format("%Y-%m-%d").to_string()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[async_trait]
+impl HolderNotifier for TencentSms {
+    async fn notify_holder(
+        &self,
+        phone: &Phone,
+        notification: &Notification,
+    ) -> Result<(), GatewayError> {
+        let t = &self.templates;
+        let template = match notification.kind {
+            NoticeKind::RevocationNotice => &t.template_revocation_notice,
+            NoticeKind::Revoked => &t.template_revoked,
+            NoticeKind::PhoneChanged => &t.template_phone_changed,
+            NoticeKind::AccountFrozen => &t.template_account_frozen,
+            NoticeKind::Overdue => {
+                return Err(GatewayError::Unavailable(anyhow::anyhow!(
+                    "support is told by e-mail"
+                )));
+            }
+        };
+        self.send(phone, template, notice_params(notification))
+            .await
     }
 }
 
@@ -166,31 +236,12 @@ struct SendStatus {
 #[async_trait]
 impl SmsSender for TencentSms {
     async fn send_code(&self, message: &OtpMessage) -> Result<(), GatewayError> {
-        let request = SendSms {
-            phone_number_set: [format!("+86{}", message.phone.as_str())],
-            sms_sdk_app_id: &self.sdk_app_id,
-            sign_name: &self.sign_name,
-            template_id: &self.template_otp,
-            template_param_set: vec![
-                message.code.clone(),
-                realname_domain::phone_change::CODE_VALIDITY_MINUTES.to_string(),
-            ],
-        };
-        let answer: SendSmsAnswer = self
-            .client
-            .call("SendSms", &request)
+        let params = vec![
+            message.code.clone(),
+            realname_domain::phone_change::CODE_VALIDITY_MINUTES.to_string(),
+        ];
+        self.send(&message.phone, &self.templates.template_otp, params)
             .await
-            .map_err(|e| GatewayError::Unavailable(e.into()))?;
-        match answer.send_status_set.first() {
-            Some(status) if status.code == "Ok" => Ok(()),
-            Some(status) => Err(GatewayError::Unavailable(anyhow::anyhow!(
-                "Tencent Cloud SMS did not send: {}",
-                status.code
-            ))),
-            None => Err(GatewayError::Unavailable(anyhow::anyhow!(
-                "Tencent Cloud SMS answered no send status"
-            ))),
-        }
     }
 }
 
@@ -220,13 +271,17 @@ impl HttpSms {
     }
 }
 
-#[async_trait]
-impl SmsSender for HttpSms {
-    async fn send_code(&self, message: &OtpMessage) -> Result<(), GatewayError> {
+impl HttpSms {
+    async fn send(
+        &self,
+        phone: &Phone,
+        template: &str,
+        params: serde_json::Value,
+    ) -> Result<(), GatewayError> {
         let body = serde_json::json!({
-            "to": format!("+86{}", message.phone.as_str()),
-            "template": self.template,
-            "params": {"code": message.code},
+            "to": format!("+86{}", phone.as_str()),
+            "template": template,
+            "params": params,
         });
         let response = self
             .client
@@ -236,6 +291,31 @@ impl SmsSender for HttpSms {
             .await
             .map_err(crate::transport_error)?;
         crate::answered(&response, "sms gateway")
+    }
+}
+
+#[async_trait]
+impl SmsSender for HttpSms {
+    async fn send_code(&self, message: &OtpMessage) -> Result<(), GatewayError> {
+        let params = serde_json::json!({"code": message.code});
+        self.send(&message.phone, &self.template, params).await
+    }
+}
+
+#[async_trait]
+impl HolderNotifier for HttpSms {
+    /// `template` is the notice's name (`revocation_notice`, `revoked`, `phone_changed`,
+    /// `account_frozen`); a revocation notice carries `params.date`.
+    async fn notify_holder(
+        &self,
+        phone: &Phone,
+        notification: &Notification,
+    ) -> Result<(), GatewayError> {
+        let params = match notice_params(notification).pop() {
+            Some(date) => serde_json::json!({ "date": date }),
+            None => serde_json::json!({}),
+        };
+        self.send(phone, notification.kind.as_str(), params).await
     }
 }
 

@@ -13,6 +13,7 @@ mod feed;
 mod holding;
 mod idempotency;
 mod identity;
+mod notifications;
 mod pulled;
 mod recheck;
 mod rows;

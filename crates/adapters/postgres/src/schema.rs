@@ -195,6 +195,28 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(pulled_sessions, applications, identity_proofs);
 
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        kind -> Text,
+        account_id -> Uuid,
+        application_id -> Nullable<Uuid>,
+        phone_enc -> Nullable<Bytea>,
+        at -> Nullable<Timestamptz>,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(notifications -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(notifications, accounts);
+
 diesel::joinable!(applications -> accounts (account_id));
 diesel::joinable!(audit_log -> accounts (account_id));
 

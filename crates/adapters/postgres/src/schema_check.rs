@@ -67,6 +67,7 @@ async fn schema_rs_declares_every_migrated_table_and_column_in_order() {
         sub_account_invitations,
         identity_proofs,
         cases,
+        notifications,
         pulled_sessions,
         webhook_endpoints,
         webhook_deliveries,

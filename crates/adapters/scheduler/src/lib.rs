@@ -62,6 +62,20 @@ impl Job for ExpireSessionsJob {
     }
 }
 
+/// Delivers durable notifications: holders by SMS, support by e-mail (R8, R14, R17, R19).
+pub struct NotificationsJob(pub Arc<realname_application::notifications::DeliverNotifications>);
+
+#[async_trait]
+impl Job for NotificationsJob {
+    fn name(&self) -> &'static str {
+        "notifications"
+    }
+
+    async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
+        Ok(self.0.execute().await?)
+    }
+}
+
 /// Pulls the results of open FaceID sessions, for holders who never come back (R5).
 pub struct PollProviderResultsJob(pub Arc<PullProviderResult>);
 

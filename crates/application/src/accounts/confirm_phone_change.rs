@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
+use realname_domain::notification::Notification;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::{AccountId, Actor, Policy};
 use realname_ports::{Clock, UnitOfWork};
@@ -79,8 +80,13 @@ pub(crate) async fn apply_code(
     tx.lock_phone(&change.new_phone, phone_limit)
         .await?
         .claim()?;
-    account.phone = Some(change.new_phone.clone());
+    let old = account.phone.replace(change.new_phone.clone());
     tx.save_account(&account).await?;
+    if let Some(old) = old.filter(|old| *old != change.new_phone) {
+        // R19: the old number learns of the rebinding: this is how a takeover is noticed.
+        tx.queue_notification(&Notification::phone_changed(account.id, old, now))
+            .await?;
+    }
     tx.save_phone_change(&change).await?;
     let event = NewEvent {
         account_id: Some(account.id),
@@ -132,6 +138,15 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         expect_recorded(&mut tx, 1);
+        // R19: the old number is told, not the new one.
+        let old = acct.phone.clone().unwrap();
+        tx.expect_queue_notification()
+            .withf(move |n| {
+                n.kind == realname_domain::notification::NoticeKind::PhoneChanged
+                    && n.phone.as_ref() == Some(&old)
+            })
+            .times(1)
+            .returning(|_| Ok(()));
 
         let use_case =
             ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));

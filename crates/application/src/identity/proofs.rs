@@ -5,6 +5,7 @@ use std::sync::Arc;
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::identity::{Case, CaseKind, IdentityProof};
+use realname_domain::notification::{NoticeKind, Notification};
 use realname_domain::{
     Account, AccountState, ApplicationId, CaseId, Ineligible, Method, Policy, ProofId, Subject,
 };
@@ -238,6 +239,12 @@ impl FreezeAccounts {
                 },
                 now,
             )
+            .await?;
+            tx.queue_notification(&Notification::new(
+                NoticeKind::AccountFrozen,
+                account.id,
+                now,
+            ))
             .await?;
             let change = ("state=active".to_owned(), "state=frozen".to_owned());
             let mut entry = AuditEntry::new(

@@ -8,6 +8,8 @@ use realname_domain::event::DomainEvent;
 use realname_domain::{Account, AccountId, Actor};
 use realname_ports::{Clock, UnitOfWork};
 
+use realname_domain::notification::{NoticeKind, Notification};
+
 use crate::AppError;
 use crate::inheritance::{fan_out, lock_heirs};
 use crate::record::emit;
@@ -62,6 +64,9 @@ pub(crate) async fn revoke_in(
         reason: reason.to_owned(),
     };
     emit(tx, account.id, event, now).await?;
+    // R14, R17: the holder is told at the bound phone.
+    tx.queue_notification(&Notification::new(NoticeKind::Revoked, account.id, now))
+        .await?;
     let change = ("status=verified".to_owned(), "status=revoked".to_owned());
     tx.append_audit(
         &AuditEntry::new(account.id, actor, "account.revoked", change, now).because(reason),
@@ -98,6 +103,11 @@ mod tests {
             .returning(|_| Ok(()));
         tx.expect_append_event().times(3).returning(|_, _| Ok(()));
         tx.expect_append_audit().times(3).returning(|_| Ok(()));
+        let root_id = root.id;
+        tx.expect_queue_notification()
+            .withf(move |n| n.kind == NoticeKind::Revoked && n.account_id == root_id)
+            .times(1)
+            .returning(|_| Ok(()));
         tx.expect_commit().times(1).returning(|| Ok(()));
 
         let revoked = RevokeVerification::new(unit_of_work(vec![tx]), clock())

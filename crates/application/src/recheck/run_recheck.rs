@@ -9,11 +9,12 @@ use futures::StreamExt;
 use chrono::{DateTime, Duration, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::DomainEvent;
+use realname_domain::notification::{NoticeKind, Notification};
 use realname_domain::recheck::{AccountAction, Assessment, RecheckPolicy};
 use realname_domain::{Account, Actor, Subject};
 use realname_ports::{
-    BusinessRegistry, Clock, HolderNotifier, RecheckCandidate, RecheckScope, RecheckStore,
-    Reschedule, RevocationNotice, Transaction, UnitOfWork,
+    BusinessRegistry, Clock, RecheckCandidate, RecheckScope, RecheckStore, Reschedule, Transaction,
+    UnitOfWork,
 };
 
 use super::assess_all;
@@ -73,7 +74,6 @@ pub struct RunRecheckDeps {
     pub clock: Arc<dyn Clock>,
     pub store: Arc<dyn RecheckStore>,
     pub registry: Arc<dyn BusinessRegistry>,
-    pub notifier: Arc<dyn HolderNotifier>,
     pub owner: String,
     pub settings: RecheckSettings,
 }
@@ -84,7 +84,6 @@ pub struct RunRecheck {
     clock: Arc<dyn Clock>,
     store: Arc<dyn RecheckStore>,
     registry: Arc<dyn BusinessRegistry>,
-    notifier: Arc<dyn HolderNotifier>,
     owner: String,
     settings: RecheckSettings,
 }
@@ -97,7 +96,6 @@ impl RunRecheck {
             clock,
             store,
             registry,
-            notifier,
             owner,
             settings,
         } = deps;
@@ -106,7 +104,6 @@ impl RunRecheck {
             clock,
             store,
             registry,
-            notifier,
             owner,
             settings,
         }
@@ -209,12 +206,10 @@ impl RunRecheck {
             .await
             .into_iter()
             .collect::<Result<_, _>>()?;
-        let mut notices = Vec::new();
         for done in applied {
-            report.notices += done.notices.len();
+            report.notices += done.notices;
             report.revocations += done.revocations;
             report.cancellations += done.cancellations;
-            notices.extend(done.notices);
         }
         let mut schedules = Vec::with_capacity(assessed.len());
         for (candidate, assessment) in assessed {
@@ -231,11 +226,6 @@ impl RunRecheck {
             });
         }
         self.store.reschedule(&self.owner, &schedules).await?;
-        for notice in &notices {
-            if let Err(error) = self.notifier.revocation_scheduled(notice).await {
-                tracing::warn!(account.id = %notice.account_id, error = %error, "revocation notice not delivered");
-            }
-        }
         Ok((report, Some(last)))
     }
 
@@ -290,11 +280,11 @@ async fn apply_action(
             effective_at,
         } => {
             account.schedule_revocation(effective_at);
-            applied.notices.push(RevocationNotice {
-                account_id: account.id,
-                finding,
-                effective_at,
-            });
+            applied.notices += 1;
+            // R17: the holder is warned first, durably, with the date.
+            let mut notice = Notification::new(NoticeKind::RevocationNotice, account.id, now);
+            notice.at = Some(effective_at);
+            tx.queue_notification(&notice).await?;
             let event = DomainEvent::AccountRevocationScheduled {
                 finding: finding.as_str(),
                 effective_at,
@@ -329,7 +319,7 @@ async fn apply_action(
 
 #[derive(Debug, Default)]
 struct Applied {
-    notices: Vec<RevocationNotice>,
+    notices: usize,
     revocations: usize,
     cancellations: usize,
 }

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
+use realname_domain::notification::{NoticeKind, Notification};
 use realname_domain::{Actor, Application, DeadlineAction};
-use realname_ports::{Clock, DeadlineClaims, OverdueNotice, SupportNotifier, UnitOfWork};
+use realname_ports::{Clock, DeadlineClaims, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_application;
@@ -18,7 +19,6 @@ pub struct ProcessDeadlinesDeps {
     pub uow: Arc<dyn UnitOfWork>,
     pub clock: Arc<dyn Clock>,
     pub claims: Arc<dyn DeadlineClaims>,
-    pub notifier: Arc<dyn SupportNotifier>,
     pub owner: String,
     pub lease: Duration,
     pub batch: u32,
@@ -30,7 +30,6 @@ pub struct ProcessDeadlines {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
     claims: Arc<dyn DeadlineClaims>,
-    notifier: Arc<dyn SupportNotifier>,
     owner: String,
     lease: Duration,
     batch: u32,
@@ -43,7 +42,6 @@ impl ProcessDeadlines {
             uow,
             clock,
             claims,
-            notifier,
             owner,
             lease,
             batch,
@@ -52,7 +50,6 @@ impl ProcessDeadlines {
             uow,
             clock,
             claims,
-            notifier,
             owner,
             lease,
             batch,
@@ -74,11 +71,8 @@ impl ProcessDeadlines {
         for candidate in claimed {
             let outcome = self.handle(&candidate, now).await;
             self.claims.release(candidate.id, &self.owner).await?;
-            if let Some(application) = outcome? {
+            if outcome?.is_some() {
                 handled += 1;
-                if application.escalated {
-                    self.notify(&application).await;
-                }
             }
         }
         Ok(handled)
@@ -123,22 +117,16 @@ impl ProcessDeadlines {
                 );
                 tx.append_audit(&entry.because(format!("application={}", application.id)))
                     .await?;
+                // R8: support is told, durably, in the escalation's own transaction.
+                let mut notice =
+                    Notification::new(NoticeKind::Overdue, application.account_id, now);
+                notice.application_id = Some(application.id);
+                notice.at = application.deadline;
+                tx.queue_notification(&notice).await?;
             }
         }
         tx.commit().await?;
         Ok(Some(application))
-    }
-
-    async fn notify(&self, application: &Application) {
-        let notice = OverdueNotice {
-            application_id: application.id,
-            account_id: application.account_id,
-            method: application.method.as_str(),
-            deadline: application.deadline.unwrap_or_default(),
-        };
-        if let Err(error) = self.notifier.overdue(&notice).await {
-            tracing::warn!(application.id = %application.id, error = %error, "support notification failed");
-        }
     }
 }
 
@@ -146,7 +134,7 @@ impl ProcessDeadlines {
 mod tests {
     use realname_domain::enterprise::ReviewReason;
     use realname_domain::{ApplicationStatus, Method};
-    use realname_ports::{MockDeadlineClaims, MockSupportNotifier, MockTransaction};
+    use realname_ports::{MockDeadlineClaims, MockTransaction};
 
     use super::*;
     use crate::testing::{
@@ -163,23 +151,25 @@ mod tests {
         app
     }
 
-    fn use_case(app: Application, tx: MockTransaction, notifications: usize) -> ProcessDeadlines {
+    fn use_case(
+        app: Application,
+        mut tx: MockTransaction,
+        notifications: usize,
+    ) -> ProcessDeadlines {
         let mut claims = MockDeadlineClaims::new();
         let listed = vec![app.clone()];
         claims
             .expect_claim_due()
             .returning(move |_, _, _, _| Ok(listed.clone()));
         claims.expect_release().times(1).returning(|_, _| Ok(()));
-        let mut notifier = MockSupportNotifier::new();
-        notifier
-            .expect_overdue()
+        tx.expect_queue_notification()
+            .withf(|n| n.kind == NoticeKind::Overdue && n.application_id.is_some())
             .times(notifications)
             .returning(|_| Ok(()));
         ProcessDeadlines::new(ProcessDeadlinesDeps {
             uow: unit_of_work(vec![tx]),
             clock: clock(),
             claims: Arc::new(claims),
-            notifier: Arc::new(notifier),
             owner: "r1".into(),
             lease: Duration::minutes(5),
             batch: 50,

@@ -154,6 +154,10 @@ mod mock {
             async fn append_event(&mut self, event: &NewEvent, at: DateTime<Utc>)
             -> Result<(), StoreError>;
             async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+            async fn queue_notification(
+                &mut self,
+                notification: &realname_domain::notification::Notification,
+            ) -> Result<(), StoreError>;
         }
         #[async_trait]
         impl Transaction for Transaction {

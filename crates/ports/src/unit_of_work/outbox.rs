@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
+use realname_domain::notification::Notification;
 
 use crate::error::StoreError;
 
@@ -23,4 +24,11 @@ pub trait OutboxTx: Send {
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
     async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// Writes a notification for the delivery job, in the transaction of the change that
+    /// calls for it (R8, R14, R17, R19).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn queue_notification(&mut self, notification: &Notification) -> Result<(), StoreError>;
 }

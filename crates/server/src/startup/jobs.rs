@@ -6,6 +6,7 @@ use std::time::Duration;
 use realname_application::accounts::{RedactClosedAccounts, RedactClosedAccountsDeps};
 use realname_application::events::{DeliverEvents, DeliverEventsDeps};
 use realname_application::maintenance::PruneIdempotencyKeys;
+use realname_application::notifications::{DeliverNotifications, DeliverNotificationsDeps};
 use realname_application::recheck::{
     AssessBlastRadius, AssessBlastRadiusDeps, RunRecheck, RunRecheckDeps,
 };
@@ -13,10 +14,10 @@ use realname_application::verification::{
     ExpireSessions, ExpireSessionsDeps, ProcessDeadlines, ProcessDeadlinesDeps,
 };
 use realname_gateways::RateLimitedRegistry;
-use realname_ports::{BusinessRegistry, SupportNotifier};
+use realname_ports::BusinessRegistry;
 use realname_scheduler::{
-    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, PollProviderResultsJob, PruneIdempotencyJob,
-    RecheckJob, RetentionJob,
+    DeadlinesJob, DeliveryJob, ExpireSessionsJob, Job, NotificationsJob, PollProviderResultsJob,
+    PruneIdempotencyJob, RecheckJob, RetentionJob,
 };
 
 use crate::settings::Settings;
@@ -40,7 +41,6 @@ impl Adapters {
             clock: self.clock.clone(),
             store: self.store.clone(),
             registry,
-            notifier: self.support.clone(),
             owner,
             settings: settings.recheck.settings(lease(settings)),
         })
@@ -80,14 +80,22 @@ impl Adapters {
             settings: settings.webhooks.settings(lease),
         });
         let prune = PruneIdempotencyKeys::new(self.store.clone(), self.clock.clone(), 1000);
-        let support: Arc<dyn SupportNotifier> = self.support.clone();
         let deadlines = ProcessDeadlines::new(ProcessDeadlinesDeps {
             uow: self.store.clone(),
             clock: self.clock.clone(),
             claims: self.store.clone(),
-            notifier: support,
+            owner: owner.clone(),
+            lease,
+            batch: 100,
+        });
+        let notifications = DeliverNotifications::new(DeliverNotificationsDeps {
+            store: self.store.clone(),
+            holders: self.holders.clone(),
+            support: self.support.clone(),
+            clock: self.clock.clone(),
             owner,
             lease,
+            policy: settings.notifications.policy(),
             batch: 100,
         });
         let retention = RedactClosedAccounts::new(RedactClosedAccountsDeps {
@@ -118,6 +126,10 @@ impl Adapters {
             (
                 Arc::new(RecheckJob(Arc::new(recheck))),
                 every(settings.scheduler.recheck_interval_secs),
+            ),
+            (
+                Arc::new(NotificationsJob(Arc::new(notifications))),
+                every(settings.scheduler.delivery_interval_secs),
             ),
             (
                 Arc::new(DeliveryJob(Arc::new(delivery))),

@@ -11,13 +11,14 @@ use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use realname_gateways::{
     Bridge, Credentials, FACEID_VERSION, FaceId, HttpRegistry, HttpSms, HttpWebhookSender,
-    RoutedProviders, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry, SandboxSms,
-    SandboxSupport, SmsProvider, TencentClient, TencentSms,
+    RecordingNotifier, RoutedProviders, SANDBOX_SNAPSHOT, SandboxProviders, SandboxRegistry,
+    SandboxSms, SmsProvider, SmtpSupport, TencentClient, TencentSms,
 };
 use realname_http::ratelimit::RateLimits;
 use realname_ports::Clock;
 use realname_ports::{
-    BusinessRegistry, ProviderGateway, ProviderResults, SmsSender, WebhookSender,
+    BusinessRegistry, HolderNotifier, ProviderGateway, ProviderResults, SmsSender, SupportNotifier,
+    WebhookSender,
 };
 use realname_postgres::{CachedCapabilities, DatabaseSettings, Keyring, PgStore, admin};
 use realname_scheduler::Job;
@@ -44,7 +45,7 @@ pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     jobs: Vec<(Arc<dyn Job>, Duration)>,
-    support: Arc<SandboxSupport>,
+    recording: Option<Arc<RecordingNotifier>>,
     capabilities: Arc<CachedCapabilities>,
     database_url: String,
     rate_limits: Option<Arc<RateLimits>>,
@@ -62,7 +63,9 @@ pub(crate) struct Adapters {
     providers: Arc<dyn ProviderGateway>,
     results: Arc<dyn ProviderResults>,
     registry: Arc<dyn BusinessRegistry>,
-    support: Arc<SandboxSupport>,
+    holders: Arc<dyn HolderNotifier>,
+    support: Arc<dyn SupportNotifier>,
+    recording: Option<Arc<RecordingNotifier>>,
     sms: Arc<dyn SmsSender>,
     sandbox_sms: Option<Arc<SandboxSms>>,
     webhook_sender: Arc<dyn WebhookSender>,
@@ -98,13 +101,30 @@ impl Adapters {
             .sandbox
             .enabled
             .then(|| Arc::new(SandboxSms::default()));
+        let (real_sms, real_holders): (Arc<dyn SmsSender>, Arc<dyn HolderNotifier>) =
+            match settings.sms.provider {
+                SmsProvider::Http => {
+                    let sms = Arc::new(HttpSms::new(&settings.sms)?);
+                    (sms.clone(), sms)
+                }
+                SmsProvider::Tencent => {
+                    let sms = Arc::new(TencentSms::new(&settings.sms)?);
+                    (sms.clone(), sms)
+                }
+            };
         let sms: Arc<dyn SmsSender> = match &sandbox_sms {
             Some(sandbox) => sandbox.clone(),
-            None => match settings.sms.provider {
-                SmsProvider::Http => Arc::new(HttpSms::new(&settings.sms)?),
-                SmsProvider::Tencent => Arc::new(TencentSms::new(&settings.sms)?),
-            },
+            None => real_sms,
         };
+        // Notices go to the recording twin unless the service runs for real (production mode,
+        // no sandbox): then holders by SMS, support by e-mail.
+        let live = settings.mode == Mode::Production && !settings.sandbox.enabled;
+        let recording = (!live).then(|| Arc::new(RecordingNotifier::default()));
+        let (holders, support): (Arc<dyn HolderNotifier>, Arc<dyn SupportNotifier>) =
+            match &recording {
+                Some(twin) => (twin.clone(), twin.clone()),
+                None => (real_holders, Arc::new(support_mailer(settings)?)),
+            };
         let (sandbox_providers, providers, faceid) = providers(settings)?;
         let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
         let store = Arc::new(PgStore::connect(&settings.database, keys.clone())?);
@@ -123,7 +143,9 @@ impl Adapters {
             providers,
             results: faceid,
             registry,
-            support: Arc::new(SandboxSupport::default()),
+            holders,
+            support,
+            recording,
         })
     }
 
@@ -182,6 +204,28 @@ fn providers(
         scans,
     });
     Ok((sandbox, routed, faceid))
+}
+
+/// The support desk's mailer (`notifications.support.*`).
+fn support_mailer(settings: &Settings) -> anyhow::Result<SmtpSupport> {
+    let support = &settings.notifications.support;
+    let missing = |key: &str| anyhow::anyhow!("{key} is not set");
+    SmtpSupport::new(
+        support
+            .smtp_url
+            .as_ref()
+            .ok_or_else(|| missing("notifications.support.smtp_url"))?
+            .expose_secret(),
+        support
+            .from
+            .as_deref()
+            .ok_or_else(|| missing("notifications.support.from"))?,
+        support
+            .to
+            .as_deref()
+            .ok_or_else(|| missing("notifications.support.to"))?,
+        Duration::from_millis(support.timeout_ms),
+    )
 }
 
 /// A provider whose address is not configured (development mode only: production refuses to
@@ -311,7 +355,7 @@ impl Application {
             port,
             server: server.run(),
             jobs,
-            support: adapters.support,
+            recording: adapters.recording,
             capabilities: adapters.capabilities,
             database_url: settings.database.url.expose_secret().to_owned(),
             rate_limits,
@@ -324,10 +368,10 @@ impl Application {
         self.port
     }
 
-    /// The support desk's sandbox twin, which records overdue notifications.
+    /// The notifiers' recording twin, outside production mode.
     #[must_use]
-    pub fn support(&self) -> Arc<SandboxSupport> {
-        self.support.clone()
+    pub fn recorded_notifications(&self) -> Option<Arc<RecordingNotifier>> {
+        self.recording.clone()
     }
 
     /// Serves until `shutdown` is cancelled, then stops accepting, finishes in-flight requests

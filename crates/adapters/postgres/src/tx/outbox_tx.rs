@@ -2,11 +2,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use diesel_async::RunQueryDsl;
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::NewEvent;
+use realname_domain::notification::Notification;
 use realname_ports::StoreError;
 
 use super::PgTransaction;
+use crate::error::store_error;
+use crate::schema::notifications;
 
 #[async_trait]
 impl realname_ports::OutboxTx for PgTransaction {
@@ -21,6 +25,16 @@ impl realname_ports::OutboxTx for PgTransaction {
 
     async fn append_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.outbox.audit.push(entry.clone());
+        Ok(())
+    }
+
+    async fn queue_notification(&mut self, notification: &Notification) -> Result<(), StoreError> {
+        let row = self.codec.notification_row(notification);
+        diesel::insert_into(notifications::table)
+            .values(row)
+            .execute(self.conn()?)
+            .await
+            .map_err(store_error)?;
         Ok(())
     }
 }

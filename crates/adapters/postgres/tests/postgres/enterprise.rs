@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::common::{ActiveRegistry, ENTERPRISE, QrProvider, count};
 use async_trait::async_trait;
@@ -20,13 +20,10 @@ use realname_domain::identifiers::{
     EnterpriseName, PersonName, Phone, Uscc, resident_id_check_char,
 };
 use realname_domain::{
-    Account, Actor, Application, ApplicationId, ApplicationStatus, DocumentType, EnterpriseSubject,
-    Method, NextAction, PersonalDocument, PersonalSubject, Policy, ProviderName, Purpose, Region,
-    Subject,
+    Account, Actor, Application, ApplicationStatus, DocumentType, EnterpriseSubject, Method,
+    NextAction, PersonalDocument, PersonalSubject, Policy, ProviderName, Purpose, Region, Subject,
 };
-use realname_ports::{
-    AssertedSubject, GatewayError, OverdueNotice, ProviderOutcome, ProviderReport, SupportNotifier,
-};
+use realname_ports::{AssertedSubject, GatewayError, ProviderOutcome, ProviderReport};
 use realname_test_support::{TestClock, TestDb};
 
 const USCC: &str = "91110000600037341L";
@@ -345,18 +342,6 @@ async fn forty_parallel_completions_for_one_enterprise_leave_exactly_its_raised_
     assert_eq!(overrides, 1, "who, when and why are recorded");
 }
 
-/// Support's twin for the race: it remembers every notice.
-#[derive(Default)]
-struct Notices(Mutex<Vec<ApplicationId>>);
-
-#[async_trait]
-impl SupportNotifier for Notices {
-    async fn overdue(&self, notice: &OverdueNotice) -> Result<(), GatewayError> {
-        self.0.lock().unwrap().push(notice.application_id);
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_schedulers_escalate_two_hundred_overdue_applications_exactly_once_each() {
     // -- Arrange: 200 remittances whose payer name differs, so they wait for a reviewer (R6).
@@ -384,14 +369,12 @@ async fn two_schedulers_escalate_two_hundred_overdue_applications_exactly_once_e
     w.clock.advance(Duration::days(10));
 
     // -- Act: two scheduler instances, each on its own pool, run their ticks concurrently.
-    let notices = Arc::new(Notices::default());
     let instance = |owner: &str| {
         let store = Arc::new(w.db.store(4));
         ProcessDeadlines::new(ProcessDeadlinesDeps {
             uow: store.clone(),
             clock: w.clock.clone(),
             claims: store,
-            notifier: notices.clone(),
             owner: owner.to_owned(),
             lease: Duration::minutes(5),
             batch: 25,
@@ -418,11 +401,22 @@ async fn two_schedulers_escalate_two_hundred_overdue_applications_exactly_once_e
     )
     .await;
     assert_eq!(escalated, 200);
-    let mut notified = notices.0.lock().unwrap().clone();
-    assert_eq!(notified.len(), 200);
-    notified.sort();
-    notified.dedup();
-    assert_eq!(notified.len(), 200, "each application notified once");
+    // R8: one durable notice for support per application, never two.
+    let notified = count(
+        &w.db.url,
+        "SELECT count(*) AS n FROM notifications WHERE kind = 'overdue'",
+    )
+    .await;
+    let distinct = count(
+        &w.db.url,
+        "SELECT count(DISTINCT application_id) AS n FROM notifications WHERE kind = 'overdue'",
+    )
+    .await;
+    assert_eq!(
+        (notified, distinct),
+        (200, 200),
+        "each application notified once"
+    );
     let flagged = count(&w.db.url, "SELECT count(*) AS n FROM applications WHERE overdue AND escalated AND lease_owner IS NULL").await;
     assert_eq!(flagged, 200);
 }
@@ -580,12 +574,10 @@ async fn an_instant_application_sent_to_review_gets_a_review_deadline_and_escala
     let expected = calendar.add_working_days(entered, 1);
     assert_eq!(in_review.deadline, Some(expected));
 
-    let notices = Arc::new(Notices::default());
     let deadlines = ProcessDeadlines::new(ProcessDeadlinesDeps {
         uow: store.clone(),
         clock: w.clock.clone(),
         claims: store,
-        notifier: notices.clone(),
         owner: "replica-a".to_owned(),
         lease: Duration::minutes(5),
         batch: 25,
@@ -594,7 +586,15 @@ async fn an_instant_application_sent_to_review_gets_a_review_deadline_and_escala
     w.clock.advance(expected - entered + Duration::seconds(1));
     assert_eq!(deadlines.execute().await.unwrap(), 1);
     assert_eq!(deadlines.execute().await.unwrap(), 0, "escalated once");
-    assert_eq!(notices.0.lock().unwrap().as_slice(), [app.id]);
+    let notified = count(
+        &w.db.url,
+        &format!(
+            "SELECT count(*) AS n FROM notifications WHERE kind = 'overdue' AND application_id = '{}'",
+            app.id.as_uuid()
+        ),
+    )
+    .await;
+    assert_eq!(notified, 1);
     let overdue = count(
         &w.db.url,
         "SELECT count(*) AS n FROM applications WHERE overdue AND escalated",

@@ -27,8 +27,7 @@ use realname_domain::{
     AccountId, Actor, ApplicationStatus, Method, Policy, ProviderName, Purpose, Subject,
 };
 use realname_ports::{
-    AssertedSubject, BusinessRegistry, GatewayError, HolderNotifier, ProviderOutcome,
-    ProviderReport, RevocationNotice,
+    AssertedSubject, BusinessRegistry, GatewayError, ProviderOutcome, ProviderReport,
 };
 use realname_postgres::PgStore;
 use realname_postgres::seed::{enterprise, enterprise_name, insert_verified_enterprises, uscc};
@@ -94,17 +93,6 @@ impl BusinessRegistry for ScriptedRegistry {
     }
 }
 
-#[derive(Default)]
-struct Notices(Mutex<Vec<RevocationNotice>>);
-
-#[async_trait]
-impl HolderNotifier for Notices {
-    async fn revocation_scheduled(&self, notice: &RevocationNotice) -> Result<(), GatewayError> {
-        self.0.lock().unwrap().push(notice.clone());
-        Ok(())
-    }
-}
-
 fn start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 2, 0, 0).unwrap()
 }
@@ -124,10 +112,19 @@ struct World {
     store: Arc<PgStore>,
     clock: Arc<TestClock>,
     registry: Arc<ScriptedRegistry>,
-    notices: Arc<Notices>,
 }
 
 impl World {
+    /// The durable R17 notices written so far (one row per warned holder).
+    async fn revocation_notices(&self) -> usize {
+        let n = count(
+            &self.db.url,
+            "SELECT count(*) AS n FROM notifications WHERE kind = 'revocation_notice'",
+        )
+        .await;
+        usize::try_from(n).unwrap()
+    }
+
     async fn new(enterprises: u64, accounts_each: u64) -> Self {
         let db = TestDb::new().await;
         let store = Arc::new(db.store(8));
@@ -139,7 +136,6 @@ impl World {
             store,
             clock: Arc::new(TestClock::at(start())),
             registry: Arc::default(),
-            notices: Arc::default(),
         }
     }
 
@@ -149,7 +145,6 @@ impl World {
             clock: self.clock.clone(),
             store,
             registry: self.registry.clone(),
-            notifier: self.notices.clone(),
             owner: owner.into(),
             settings: settings(),
         })
@@ -207,7 +202,7 @@ async fn a_finding_that_persists_revokes_every_account_at_the_effective_date() {
     let noticed = w.run(false).await;
     assert_eq!((noticed.checked, noticed.notices), (3, 2));
     assert_eq!(w.status_counts().await, (6, 2, 0));
-    assert_eq!(w.notices.0.lock().unwrap().len(), 2);
+    assert_eq!(w.revocation_notices().await, 2);
 
     // The day before the effective date nothing changes; the enterprise is not even due.
     w.clock.advance(Duration::days(15) - Duration::seconds(1));
@@ -359,7 +354,6 @@ async fn two_replicas_notice_and_revoke_each_account_once_and_check_each_enterpr
         store: Arc::new(seeding),
         clock: Arc::new(TestClock::at(start())),
         registry: Arc::default(),
-        notices: Arc::default(),
         db,
     };
     for i in 450..500 {
@@ -408,7 +402,7 @@ async fn two_replicas_notice_and_revoke_each_account_once_and_check_each_enterpr
     )
     .await;
     assert_eq!(distinct, 100);
-    assert_eq!(w.notices.0.lock().unwrap().len(), 100);
+    assert_eq!(w.revocation_notices().await, 100);
 
     // -- Act 2: the effective date, on both replicas, twice.
     w.clock.advance(Duration::days(15));
@@ -427,7 +421,7 @@ async fn two_replicas_notice_and_revoke_each_account_once_and_check_each_enterpr
     .await;
     assert_eq!(distinct, 100);
     assert_eq!(w.status_counts().await, (450, 0, 100));
-    assert_eq!(w.notices.0.lock().unwrap().len(), 100, "no second notice");
+    assert_eq!(w.revocation_notices().await, 100, "no second notice");
 }
 
 #[tokio::test]
@@ -463,7 +457,7 @@ async fn a_dry_run_reports_the_blast_radius_and_changes_nothing() {
     assert_eq!(radius.capabilities_lost.get("purchase"), Some(&3));
     assert_eq!(radius.capabilities_lost.get("use_resources"), Some(&3));
     assert!(
-        w.notices.0.lock().unwrap().len() == 3,
+        w.revocation_notices().await == 3,
         "no notice sent by the dry run"
     );
 }
