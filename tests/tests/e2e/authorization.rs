@@ -186,6 +186,12 @@ fn cases() -> Vec<Case> {
         ),
         case(Method::GET, "/v1/events", None, &[Service, Admin]),
         case(
+            Method::GET,
+            "/v1/notifications?status=failed",
+            None,
+            &[Admin],
+        ),
+        case(
             Method::POST,
             "/v1/webhook-endpoints",
             Some(json!({"url": "http://127.0.0.1:1/hook"})),
@@ -477,6 +483,7 @@ async fn without_a_token_only_the_open_endpoints_answer() {
         ),
         (Method::GET, "/v1/review-queue"),
         (Method::GET, "/v1/events"),
+        (Method::GET, "/v1/notifications"),
         (Method::POST, "/v1/appeals"),
         (Method::POST, "/v1/webhook-endpoints"),
     ] {

@@ -101,6 +101,8 @@ pub struct UseCases {
     pub create_webhook_endpoint: CreateWebhookEndpoint,
     /// `GET /v1/webhook-endpoints/{id}/deliveries`.
     pub list_deliveries: ListDeliveries,
+    /// `GET /v1/notifications`.
+    pub list_notifications: realname_application::notifications::ListNotifications,
 }
 
 /// The shared state of the HTTP adapter.

@@ -191,6 +191,9 @@ impl Adapters {
                 self.allow_local_webhooks,
             ),
             list_deliveries: ListDeliveries::new(store.clone()),
+            list_notifications: realname_application::notifications::ListNotifications::new(
+                store.clone(),
+            ),
         }
     }
 }

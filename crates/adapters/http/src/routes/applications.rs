@@ -3,12 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_application::verification::SubmitApplicationCommand;
-use realname_ports::Page;
 use serde::Deserialize;
 
 use crate::auth::Authorized;
 use crate::dto::{ApplicationBody, parse_json};
-use crate::error::{ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem};
+use crate::error::{ApiError, BearerProblems, MalformedRequest, NotFound, Problem};
 use crate::idempotency;
 use crate::routes::{account_id, application_id};
 use crate::state::HttpState;
@@ -116,28 +115,12 @@ pub async fn list_applications(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.actor();
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "limit",
-            "out_of_range",
-            "Use 1 to 100.",
-        )]));
-    }
-    let starting_after = match query.starting_after.as_deref() {
-        None => None,
-        Some(raw) => Some(raw.parse().map_err(|_| {
-            ApiError::validation(vec![FieldError::new(
-                "starting_after",
-                "invalid_format",
-                "Not an application id.",
-            )])
-        })?),
-    };
-    let page = Page {
-        starting_after,
-        limit,
-    };
+    let page = crate::routes::page(
+        query.limit,
+        query.starting_after.as_deref(),
+        20,
+        "Not an application id.",
+    )?;
     let (applications, has_more) = state
         .use_cases
         .list_applications

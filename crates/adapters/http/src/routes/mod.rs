@@ -7,6 +7,7 @@ pub mod audit;
 pub mod events;
 pub mod identity;
 pub mod lifecycle;
+pub mod notifications;
 pub mod ops;
 pub mod providers;
 pub mod real_name;
@@ -28,6 +29,38 @@ pub(crate) fn account_id(raw: &str) -> Result<AccountId, ApiError> {
 pub(crate) fn application_id(raw: &str) -> Result<ApplicationId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::new(ErrorCode::NotFound).detail("No such application."))
+}
+
+/// A page from `limit` (1 to 100, `default` when absent) and `starting_after` (an id of the
+/// listed kind; `not_an_id` says which when it is not one).
+pub(crate) fn page<T: std::str::FromStr>(
+    limit: Option<u32>,
+    starting_after: Option<&str>,
+    default: u32,
+    not_an_id: &str,
+) -> Result<realname_ports::Page<T>, ApiError> {
+    let limit = limit.unwrap_or(default);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::validation(vec![crate::error::FieldError::new(
+            "limit",
+            "out_of_range",
+            "Use 1 to 100.",
+        )]));
+    }
+    let starting_after = match starting_after {
+        None => None,
+        Some(raw) => Some(raw.parse().map_err(|_| {
+            ApiError::validation(vec![crate::error::FieldError::new(
+                "starting_after",
+                "invalid_format",
+                not_an_id,
+            )])
+        })?),
+    };
+    Ok(realname_ports::Page {
+        starting_after,
+        limit,
+    })
 }
 
 /// The configuration that collects each annotated handler's OpenAPI entry as it registers it.
@@ -63,6 +96,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(events::create_webhook_endpoint)
         .service(events::list_webhook_deliveries)
         .service(events::set_agreement)
+        .service(notifications::list_notifications)
         .service(identity::start_identity_proof)
         .service(identity::find_accounts)
         .service(identity::request_recovery)
