@@ -7,6 +7,7 @@
 pub mod client;
 pub mod receiver;
 pub mod smtp;
+pub mod tencent;
 
 use std::sync::{Arc, Mutex};
 

@@ -9,6 +9,7 @@ mod enterprise;
 mod identity;
 mod lifecycle;
 mod modification;
+mod production;
 mod providers;
 mod rate_limits;
 mod sub_accounts;
