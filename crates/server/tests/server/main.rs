@@ -5,5 +5,6 @@
 mod audit_cli;
 mod common;
 mod crash;
+mod notification_crash;
 mod recheck_cli;
 mod webhook_crash;
