@@ -142,22 +142,25 @@ impl ProviderGateway for Bridge {
         };
         let body = serde_json::to_vec(&body).map_err(|e| GatewayError::Unavailable(e.into()))?;
         let signed = signature(&self.config.secret, Utc::now().timestamp(), &body);
-        let response = self
-            .http
-            .post(format!(
-                "{}/v1/sessions",
-                self.config.base_url.trim_end_matches('/')
-            ))
-            .header("Content-Type", "application/json")
-            .header("Signature", signed)
-            .body(body)
-            .send()
-            .await
-            .map_err(crate::transport_error)?;
-        crate::answered(&response, "the provider bridge")?;
-        let opened: Opened = response.json().await.map_err(|_| {
-            GatewayError::Unavailable(anyhow::anyhow!("the provider bridge answered no qr_url"))
-        })?;
+        let post = async {
+            let response = self
+                .http
+                .post(format!(
+                    "{}/v1/sessions",
+                    self.config.base_url.trim_end_matches('/')
+                ))
+                .header("Content-Type", "application/json")
+                .header("Signature", signed)
+                .body(body)
+                .send()
+                .await
+                .map_err(crate::transport_error)?;
+            crate::answered(&response, "the provider bridge")?;
+            response.json::<Opened>().await.map_err(|_| {
+                GatewayError::Unavailable(anyhow::anyhow!("the provider bridge answered no qr_url"))
+            })
+        };
+        let opened = crate::metered("bridge", post, crate::is_timeout).await?;
         Ok(ProviderSession {
             session_ref,
             next_action: NextAction::ScanQr {

@@ -28,6 +28,32 @@ pub use support::{RECORDED, Recorded as RecordedNotification, RecordingNotifier}
 pub use tencent::{Call, Credentials, TencentClient, TencentError, authorization};
 pub use webhook::{HttpWebhookSender, signature};
 
+/// Runs one outbound call and records `realname_gateway_requests_total{gateway, outcome}`
+/// (`ok`, `timeout` or `error`) and `realname_gateway_request_duration_seconds{gateway}`.
+pub(crate) async fn metered<T, E>(
+    gateway: &'static str,
+    call: impl std::future::Future<Output = Result<T, E>>,
+    timed_out: impl Fn(&E) -> bool,
+) -> Result<T, E> {
+    let started = std::time::Instant::now();
+    let result = call.await;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(e) if timed_out(e) => "timeout",
+        Err(_) => "error",
+    };
+    metrics::counter!("realname_gateway_requests_total", "gateway" => gateway, "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("realname_gateway_request_duration_seconds", "gateway" => gateway)
+        .record(started.elapsed().as_secs_f64());
+    result
+}
+
+/// Whether a port error is a timeout.
+pub(crate) const fn is_timeout(error: &realname_ports::GatewayError) -> bool {
+    matches!(error, realname_ports::GatewayError::Timeout)
+}
+
 /// An unguessable session reference (122 random bits), for providers whose URLs name it: never
 /// derived from the application or proof it belongs to.
 pub(crate) fn random_ref() -> String {
@@ -57,5 +83,37 @@ pub(crate) fn transport_error(error: reqwest::Error) -> realname_ports::GatewayE
         realname_ports::GatewayError::Timeout
     } else {
         realname_ports::GatewayError::Unavailable(error.without_url().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_outbound_call_is_counted_by_gateway_and_outcome() {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            futures::executor::block_on(async {
+                let ok: Result<(), realname_ports::GatewayError> = Ok(());
+                super::metered("registry", async { ok }, super::is_timeout)
+                    .await
+                    .unwrap();
+                let late: Result<(), _> = Err(realname_ports::GatewayError::Timeout);
+                let _ = super::metered("sms", async { late }, super::is_timeout).await;
+            });
+        });
+        let text = handle.render();
+        assert!(
+            text.contains(r#"realname_gateway_requests_total{gateway="registry",outcome="ok"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"realname_gateway_requests_total{gateway="sms",outcome="timeout"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("realname_gateway_request_duration_seconds"),
+            "{text}"
+        );
     }
 }

@@ -135,6 +135,12 @@ impl HttpRegistry {
 #[async_trait]
 impl BusinessRegistry for HttpRegistry {
     async fn lookup(&self, uscc: &Uscc) -> Result<Option<RegistryRecord>, GatewayError> {
+        crate::metered("registry", self.ask(uscc), crate::is_timeout).await
+    }
+}
+
+impl HttpRegistry {
+    async fn ask(&self, uscc: &Uscc) -> Result<Option<RegistryRecord>, GatewayError> {
         let url = format!("{}/v1/enterprises/{}", self.base_url, uscc.as_str());
         let response = self
             .client

@@ -283,14 +283,17 @@ impl HttpSms {
             "template": template,
             "params": params,
         });
-        let response = self
-            .client
-            .post(format!("{}/v1/messages", self.base_url))
-            .json(&body)
-            .send()
-            .await
-            .map_err(crate::transport_error)?;
-        crate::answered(&response, "sms gateway")
+        let post = async {
+            let response = self
+                .client
+                .post(format!("{}/v1/messages", self.base_url))
+                .json(&body)
+                .send()
+                .await
+                .map_err(crate::transport_error)?;
+            crate::answered(&response, "sms gateway")
+        };
+        crate::metered("sms", post, crate::is_timeout).await
     }
 }
 

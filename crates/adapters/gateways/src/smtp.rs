@@ -70,7 +70,8 @@ impl SupportNotifier for SmtpSupport {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| GatewayError::Unavailable(e.into()))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+        let sent = crate::metered("smtp", self.transport.send(message), |e| e.is_timeout());
+        sent.await.map(|_| ()).map_err(|e| {
             if e.is_timeout() {
                 GatewayError::Timeout
             } else {

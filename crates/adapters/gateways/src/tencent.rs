@@ -245,7 +245,17 @@ impl TencentClient {
         let payload = serde_json::to_vec(request).map_err(|_| TencentError::Malformed)?;
         let mut attempt = 0;
         loop {
-            match self.once(action, &payload).await {
+            let gateway = match self.service.as_str() {
+                "faceid" => "faceid",
+                "sms" => "tencent_sms",
+                _ => "tencent",
+            };
+            let sent = crate::metered(
+                gateway,
+                self.once(action, &payload),
+                |e| matches!(e, TencentError::Unavailable { code } if code == "timeout"),
+            );
+            match sent.await {
                 Err(TencentError::Unavailable { .. }) if attempt < RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
