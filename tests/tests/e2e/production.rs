@@ -201,6 +201,50 @@ async fn production_mode_runs_every_outside_system_for_real() {
     );
     assert_eq!(w.application(&account, id).await["status"], "approved");
 
+    // -- An identity proof by FaceID (R14): the same return decides it; a freeze is told to
+    // the frozen account's holder by SMS.
+    let console = app.token(Role::Service, None);
+    let before = w.tencent.calls_of("DetectAuth").len();
+    let proof = app.start_proof(&console).await;
+    let calls = w.tencent.calls_of("DetectAuth");
+    let redirect = calls[before].body["RedirectUrl"].as_str().unwrap();
+    w.tencent
+        .set_text(&format!("BT-{}", before + 1), passed("张三", RESIDENT_ID));
+    let returned = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(redirect.replace("https://realname.e2e.test", &app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        returned.headers()["location"].to_str().unwrap(),
+        format!("https://console.e2e.test/real-name?identity_proof={proof}")
+    );
+    let (status, found) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{proof}/accounts"),
+            Some(&console),
+        ))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let reference = found["data"][0]["ref"].as_str().unwrap().to_owned();
+    let (status, frozen) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/identity-proofs/{proof}/freezes"),
+                Some(&console),
+            )
+            .json(&json!({"refs": [reference], "note": "not me"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{frozen}");
+    let told = w.sms_with_template("T-FROZEN").await;
+    assert_eq!(told[0]["PhoneNumberSet"], json!(["+8613800000101"]));
+
     // -- The holder never returns: the poll job decides face_photo_mismatch (R5, R7).
     let account = app.register("13800000102").await;
     let (application, token, _) = w.face_session(&account, &body).await;
