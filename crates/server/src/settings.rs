@@ -235,7 +235,14 @@ impl Settings {
         if same(&self.auth.signing_key, &defaults.auth.signing_key) {
             refused.push("auth.signing_key");
         }
-        if same(&self.crypto.data_keys, &defaults.crypto.data_keys) {
+        // Each data key, not only the whole list: a development key kept beside a real one
+        // would still decrypt (and, active, encrypt) personal data. Their decoded length is
+        // checked by the key ring in every mode (AES-256 takes exactly 32 bytes).
+        let default_keys: Vec<String> = entries(&defaults.crypto.data_keys);
+        if entries(&self.crypto.data_keys)
+            .iter()
+            .any(|entry| default_keys.contains(entry))
+        {
             refused.push("crypto.data_keys");
         }
         if same(&self.crypto.subject_key, &defaults.crypto.subject_key) {
@@ -380,6 +387,16 @@ impl Settings {
         );
         Ok(())
     }
+}
+
+/// The trimmed, non-empty entries of a comma-separated secret list.
+fn entries(list: &secrecy::SecretString) -> Vec<String> {
+    list.expose_secret()
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The one secret for every provider (`providers.secrets = "…"`) is gone: each provider has its
@@ -602,6 +619,20 @@ mod tests {
         assert!(!err.contains("providers.secrets.wechat"), "{err}");
         assert!(!err.contains("development-face-secret"), "{err}");
         assert!(!err.contains("short"), "{err}");
+    }
+
+    #[test]
+    fn production_mode_refuses_a_development_data_key_kept_beside_a_real_one() {
+        let mut settings = production();
+        let development = Settings::load(None).unwrap().crypto.data_keys;
+        settings.crypto.data_keys = format!(
+            "prod1:cHJvZHVjdGlvbi1kYXRhLWtleS0zMi1ieXRlcy0hIQ==,{}",
+            development.expose_secret()
+        )
+        .into();
+        let err = settings.check_mode().unwrap_err().to_string();
+        assert!(err.contains("crypto.data_keys"), "{err}");
+        assert!(!err.contains("cmVhbG5hbWUtZG"), "{err}");
     }
 
     #[test]
