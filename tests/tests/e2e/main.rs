@@ -12,6 +12,7 @@ mod modification;
 mod production;
 mod providers;
 mod rate_limits;
+mod security;
 mod sub_accounts;
 mod verification;
 mod webhooks;

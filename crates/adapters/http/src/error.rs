@@ -104,11 +104,25 @@ impl FieldError {
 }
 
 /// An error answered as problem+json (boxed: it travels in every `Result` of the adapter).
-#[derive(Debug)]
 pub struct ApiError(Box<ProblemParts>);
 
+/// Only the code and the failing fields' names and codes: never a detail, a message or an
+/// extension, which may quote what a client sent (SPEC §4). Request logging prints this.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields: Vec<String> = self
+            .errors
+            .iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect();
+        f.debug_struct("ApiError")
+            .field("code", &self.code.as_str())
+            .field("fields", &fields)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The parts of a problem.
-#[derive(Debug)]
 pub struct ProblemParts {
     code: ErrorCode,
     detail: Option<String>,

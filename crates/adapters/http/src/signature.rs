@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 use realname_domain::ProviderName;
 
@@ -99,39 +100,56 @@ impl SignatureSettings {
     ) -> Result<(), ApiError> {
         let invalid = || ApiError::new(ErrorCode::InvalidSignature);
         let header = header.ok_or_else(invalid)?;
+        // The cheap checks come first, so a stuffed header costs no more than a plain bad one:
+        // a timestamp within the tolerance, then at most two candidates of exactly 32 bytes.
         let mut timestamp = None;
-        let mut candidates = Vec::new();
+        let mut candidates: Vec<[u8; 32]> = Vec::with_capacity(MAX_CANDIDATES);
         for part in header.split(',').map(str::trim) {
             match part.split_once('=') {
-                Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
-                Some(("v1", sig)) => candidates.extend(hex::decode(sig).ok()),
+                Some(("t", t)) if timestamp.is_none() => timestamp = t.parse::<i64>().ok(),
+                Some(("v1", sig)) => {
+                    if candidates.len() == MAX_CANDIDATES || sig.len() != 64 {
+                        return Err(invalid());
+                    }
+                    let mut candidate = [0u8; 32];
+                    hex::decode_to_slice(sig, &mut candidate).map_err(|_| invalid())?;
+                    candidates.push(candidate);
+                }
                 _ => {}
             }
         }
         let timestamp = timestamp.ok_or_else(invalid)?;
-        let secrets: Vec<SecretString> = self
+        if (now - timestamp).abs() > self.tolerance_secs {
+            return Err(ApiError::new(ErrorCode::SignatureExpired));
+        }
+        if candidates.is_empty() {
+            return Err(invalid());
+        }
+        // Each secret's MAC once, then constant-time comparisons.
+        let tags: Vec<_> = self
             .secrets
             .of(provider)
             .expose_secret()
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(SecretString::from)
+            .filter_map(|secret| mac(&SecretString::from(secret), timestamp, body))
+            .map(|m| m.finalize().into_bytes())
             .collect();
-        let matches = secrets.iter().any(|secret| {
-            candidates.iter().any(|candidate| {
-                mac(secret, timestamp, body).is_some_and(|m| m.verify_slice(candidate).is_ok())
-            })
+        let matches = tags.iter().any(|tag| {
+            candidates
+                .iter()
+                .any(|candidate| bool::from(tag.as_slice().ct_eq(candidate)))
         });
         if !matches {
             return Err(invalid());
         }
-        if (now - timestamp).abs() > self.tolerance_secs {
-            return Err(ApiError::new(ErrorCode::SignatureExpired));
-        }
         Ok(())
     }
 }
+
+/// How many `v1=` signatures a header may carry: one per active secret during a rotation.
+pub const MAX_CANDIDATES: usize = 2;
 
 fn mac(secret: &SecretString, timestamp: i64, body: &[u8]) -> Option<Hmac<Sha256>> {
     // HMAC accepts keys of any length; `None` cannot happen in practice.
@@ -250,6 +268,41 @@ mod tests {
                 .unwrap_err()
                 .code(),
             ErrorCode::SignatureExpired
+        );
+    }
+
+    #[test]
+    fn a_stuffed_header_is_refused_before_any_mac_is_computed() {
+        // The attack: 1,500 candidates beside a 60 KB body.
+        let body = vec![b'x'; 60_000];
+        let good = sign(&"new-secret".into(), 1_000, &body);
+        let stuffed = format!("{good}{}", ",v1=00".repeat(1_500));
+        let third = format!("{good},v1={},v1={}", "a".repeat(64), "b".repeat(64));
+        let short = "t=1000,v1=abcd".to_owned();
+        for header in [stuffed, third, short] {
+            assert_eq!(
+                settings()
+                    .verify(WECHAT, Some(&header), &body, 1_000)
+                    .unwrap_err()
+                    .code(),
+                ErrorCode::InvalidSignature
+            );
+        }
+        let two = format!("{good},v1={}", "c".repeat(64));
+        assert!(settings().verify(WECHAT, Some(&two), &body, 1_000).is_ok());
+    }
+
+    #[test]
+    fn the_timestamp_is_checked_first() {
+        let body = br#"{"session_ref":"x"}"#;
+        let stale = format!("t=1,v1={}", "0".repeat(64));
+        assert_eq!(
+            settings()
+                .verify(WECHAT, Some(&stale), body, 1_000)
+                .unwrap_err()
+                .code(),
+            ErrorCode::SignatureExpired,
+            "no MAC for a stale header"
         );
     }
 }

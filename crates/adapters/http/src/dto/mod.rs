@@ -20,28 +20,28 @@ pub use providers_body::{PaymentCreditBody, ProviderEventBody, VerdictBody};
 pub use review_body::{AccountLimitBody, DecisionBody};
 pub use subject_body::SubjectBody;
 
-/// Parses a JSON body: malformed JSON or an unknown field is 400; a wrong type is 422.
+/// Parses a JSON body: malformed JSON or an unknown field is 400; a wrong type is 422. The
+/// messages are fixed sentences: serde's own quote the value or the field name sent, which
+/// would then reach the response and the logs (SPEC §4).
 ///
 /// # Errors
 /// [`ApiError`] as described.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
-        let unknown = e.to_string().contains("unknown field");
+        let unknown = e.to_string().starts_with("unknown field");
         if e.is_data() && !unknown {
             ApiError::validation(vec![FieldError::new(
                 "body",
                 "invalid_type",
-                strip_location(&e),
+                "A field has the wrong type, or a required field is missing.",
             )])
+        } else if unknown {
+            ApiError::new(ErrorCode::MalformedRequest)
+                .detail("The body has a field this operation does not take.")
         } else {
-            ApiError::new(ErrorCode::MalformedRequest).detail(strip_location(&e))
+            ApiError::new(ErrorCode::MalformedRequest).detail("The body is not valid JSON.")
         }
     })
-}
-
-fn strip_location(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    text.split(" at line ").next().unwrap_or(&text).to_owned()
 }
 
 /// Collects field errors while converting.

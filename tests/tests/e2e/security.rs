@@ -1,0 +1,91 @@
+//! Attacks on the running service (SPEC §4): what a client sends never reaches a log line,
+//! whatever its shape.
+
+use realname_e2e::{TestApp, captured_logs};
+use realname_http::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Values planted in the hostile bodies; none may be logged.
+const PHONE: i64 = 13_987_654_321;
+const DOCUMENT: &str = "11010519491231002X";
+const MARKER: &str = "LEAKED-VALUE-7Q9Z";
+
+fn hostile_bodies() -> Vec<String> {
+    let long = format!("{MARKER}{}", "x".repeat(5_000));
+    vec![
+        json!({"phone": PHONE}).to_string(),
+        json!({"phone": format!("{PHONE}{MARKER}")}).to_string(),
+        json!({"document_number": 110_105_194_912_310_021_u64, "name": MARKER}).to_string(),
+        json!({"subject": {"type": "personal", "document_number": DOCUMENT, "name": [MARKER]},
+               "method": {"nested": [MARKER, {"deeper": PHONE}]}, "purpose": PHONE})
+        .to_string(),
+        json!({MARKER: PHONE, "url": MARKER, "note": long, "code": PHONE}).to_string(),
+        format!("{{\"phone\": \"{PHONE}\", {MARKER}"),
+        json!([MARKER, PHONE, DOCUMENT]).to_string(),
+    ]
+}
+
+/// A path with each `{param}` replaced by a well-formed id of its kind.
+fn concrete(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        let name = &rest[start + 1..end - 1];
+        out.push_str(match name {
+            "uscc" => "91110000600037341L",
+            "provider" => "wechat",
+            "ref" => "0123456789abcdef0123456789abcdef",
+            _ if out.contains("/accounts/") || out.ends_with("/accounts/") => {
+                "acct_0123456789abcdef0123456789abcdef"
+            }
+            _ => "app_0123456789abcdef0123456789abcdef",
+        });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_value_a_client_sends_reaches_a_log_line_whatever_its_shape() {
+    let app = TestApp::spawn().await;
+    let (_, document) = app
+        .send(app.request(Method::GET, "/openapi.json", None))
+        .await;
+    let admin = app.token(Role::Admin, None);
+    let mut sent = 0;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let path = concrete(path);
+            for body in hostile_bodies() {
+                for token in [Some(admin.as_str()), None] {
+                    let request = app
+                        .request(method.clone(), &path, token)
+                        .header("Content-Type", "application/json")
+                        .header("Idempotency-Key", format!("key-{MARKER}"))
+                        .header("Signature", format!("t=1,v1={MARKER}"))
+                        .body(body.clone());
+                    let (status, answer) = app.send(request).await;
+                    assert!(status >= 200, "{method} {path}");
+                    let shown: &Value = &answer;
+                    assert!(
+                        !shown.to_string().contains(&PHONE.to_string()),
+                        "{method} {path} echoed the phone: {shown}"
+                    );
+                    sent += 1;
+                }
+            }
+        }
+    }
+    assert!(sent > 400, "{sent} requests");
+    let logs = captured_logs();
+    for planted in [PHONE.to_string(), DOCUMENT.to_owned(), MARKER.to_owned()] {
+        assert!(!logs.contains(&planted), "{planted} reached the log");
+    }
+}
