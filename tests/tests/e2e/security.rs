@@ -89,3 +89,45 @@ async fn no_value_a_client_sends_reaches_a_log_line_whatever_its_shape() {
         assert!(!logs.contains(&planted), "{planted} reached the log");
     }
 }
+
+/// A signed provider event sent gzip-compressed: the signature covers the decompressed JSON,
+/// which the service must never verify (SPEC §4).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_compressed_signed_body_is_refused_with_415() {
+    use std::io::Write;
+
+    let app = TestApp::spawn().await;
+    let (_, application) = app.submitted("13900000911", "wechat_scan").await;
+    let id = application["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("app_");
+    let raw = json!({"session_ref": format!("wechat_{id}"), "outcome": "failed",
+                     "failure_code": "provider_error"})
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+    let secret = app.settings.providers.secrets.wechat.clone();
+    let first = secrecy::ExposeSecret::expose_secret(&secret)
+        .split(',')
+        .next()
+        .unwrap()
+        .to_owned();
+    let signature = realname_http::signature::sign(&first.into(), now, raw.as_bytes());
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(raw.as_bytes()).unwrap();
+    let compressed = gzip.finish().unwrap();
+    let (status, body) = app
+        .send(
+            app.request(Method::POST, "/v1/provider-events/wechat", None)
+                .header("Signature", signature)
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .body(compressed),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (415, Some("content_encoding_not_allowed")),
+        "{body}"
+    );
+}

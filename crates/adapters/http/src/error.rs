@@ -45,6 +45,7 @@ codes! {
     Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Missing or invalid credentials."),
     InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature", "The signature does not match."),
     SignatureExpired => (StatusCode::UNAUTHORIZED, "signature_expired", "The signature's timestamp is outside the tolerance."),
+    ContentEncodingRefused => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_encoding_not_allowed", "A signed request is verified over the bytes sent: send it without Content-Encoding."),
     Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role may not do this."),
     NotFound => (StatusCode::NOT_FOUND, "not_found", "No such resource."),
     AlreadyVerified => (StatusCode::CONFLICT, "already_verified", "The account is already verified."),
@@ -437,6 +438,9 @@ pub enum SignedProblems {
     /// `invalid_signature`, or `signature_expired`: outside the timestamp tolerance.
     #[response(status = 401, content_type = "application/problem+json")]
     BadSignature(Problem),
+    /// `content_encoding_not_allowed`: the body was sent compressed.
+    #[response(status = 415, content_type = "application/problem+json")]
+    Encoded(Problem),
     /// `rate_limited`: retry after the time given.
     #[response(status = 429, content_type = "application/problem+json")]
     RateLimited(Problem),

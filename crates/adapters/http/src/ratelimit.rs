@@ -212,7 +212,7 @@ pub async fn limit(
     let address = req
         .peer_addr()
         .map(|a| client_address(a.ip(), forwarded, &limits.trusted));
-    let mut verdict = address.map(|ip| limits.per_address.check_key(&ip));
+    let mut verdict = address.map(|ip| limits.per_address.check_key(&bucket_of(ip)));
     if matches!(verdict, Some(Ok(_)) | None)
         && per_account(&req)
         && let Some(principal) = &principal
@@ -258,9 +258,45 @@ fn attempted_account(req: &ServiceRequest) -> Option<AccountId> {
     id.parse().ok()
 }
 
+/// The per-address bucket of a client: its IPv4 address, or its IPv6 /64, which one subscriber
+/// holds whole (an address per request would otherwise be unlimited). An IPv4-mapped address
+/// counts as its IPv4 address.
+#[must_use]
+pub fn bucket_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_ipv6_slash_64_is_one_bucket() {
+        // The attack: a fresh address of the same /64 for every request.
+        let limiter: Keyed<IpAddr> =
+            RateLimiter::keyed(Quota::per_second(NonZeroU32::new(3).unwrap()))
+                .with_middleware::<StateInformationMiddleware>();
+        let allowed = (1..=10u16)
+            .map(|n| ip(&format!("2001:db8:1:2::{n:x}")))
+            .filter(|addr| limiter.check_key(&bucket_of(*addr)).is_ok())
+            .count();
+        assert_eq!(allowed, 3);
+        assert_ne!(
+            bucket_of(ip("2001:db8:1:2::1")),
+            bucket_of(ip("2001:db8:1:3::1")),
+            "another /64 is another subscriber"
+        );
+        assert_eq!(bucket_of(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(bucket_of(ip("203.0.113.7")), ip("203.0.113.7"));
+    }
 
     fn ip(raw: &str) -> IpAddr {
         raw.parse().unwrap()

@@ -153,6 +153,14 @@ fn verify_signed(
     req: &HttpRequest,
     body: &[u8],
 ) -> Result<(), ApiError> {
+    // The signature covers the bytes sent, never a decompressed body.
+    if req
+        .headers()
+        .get(actix_web::http::header::CONTENT_ENCODING)
+        .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        return Err(ApiError::new(ErrorCode::ContentEncodingRefused));
+    }
     let signature = req.headers().get("Signature").and_then(|v| v.to_str().ok());
     state
         .signatures
