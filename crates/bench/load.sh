@@ -54,6 +54,7 @@ echo "== start-up"
 start_ns=$(date +%s%N)
 REALNAME__DATABASE__URL="$pg/$db" REALNAME__HTTP__LISTEN="127.0.0.1:$port" \
 REALNAME__SCHEDULER__ENABLED=false REALNAME__TELEMETRY__FILTER=warn REALNAME__RATE_LIMIT__ENABLED=false \
+  REALNAME__TELEMETRY__METRICS_LISTEN=127.0.0.1:0 \
   "$bin/realname" serve >/dev/null 2>&1 &
 server_pid=$!
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")" = 200 ]; do sleep 0.005; done

@@ -53,6 +53,8 @@ impl Write for Capture {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The metrics listener's `/metrics`.
+    pub metrics: String,
     /// Its settings.
     pub settings: Settings,
     /// Its database.
@@ -83,15 +85,18 @@ impl TestApp {
         settings.database.pool_size = 24;
         settings.http.listen = "127.0.0.1:0".into();
         settings.http.workers = 2;
+        settings.telemetry.metrics_listen = "127.0.0.1:0".into();
         settings.scheduler.enabled = false;
         adjust(&mut settings);
         let app = Application::build(settings.clone()).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
+        let metrics = format!("http://127.0.0.1:{}/metrics", app.metrics_port());
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run_until(shutdown.clone()));
         let auth = Authenticator::new(settings.auth.clone());
         Self {
             base,
+            metrics,
             settings,
             db,
             client: reqwest::Client::new(),

@@ -49,6 +49,8 @@ pub struct TelemetrySettings {
     pub format: LogFormat,
     /// An `EnvFilter` directive, e.g. `info`.
     pub filter: String,
+    /// Where `/metrics` is served: its own listener, never the public port.
+    pub metrics_listen: String,
 }
 
 /// The log format.

@@ -321,11 +321,21 @@ async fn metrics_count_requests_by_route_pattern_without_ids() {
         Some(&service),
     ))
     .await;
-    let response = app
+    let public = app
         .request(Method::GET, "/metrics", None)
         .send()
         .await
         .unwrap();
+    assert_eq!(public.status().as_u16(), 404, "not on the public port");
+    // The attack: invented methods, each a permanent series unless the label is bounded.
+    for n in 0..60 {
+        let invented = Method::from_bytes(format!("X{n:03}").as_bytes()).unwrap();
+        app.request(invented, "/v1/verification-methods", None)
+            .send()
+            .await
+            .unwrap();
+    }
+    let response = reqwest::get(&app.metrics).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let text = response.text().await.unwrap();
     assert!(text.contains("http_requests_total"), "{text}");
@@ -335,6 +345,8 @@ async fn metrics_count_requests_by_route_pattern_without_ids() {
         "latency is a histogram with buckets: {text}"
     );
     assert!(!text.contains(&account), "no id in a label");
+    assert!(!text.contains("X000") && !text.contains("X059"), "{text}");
+    assert!(text.contains("method=\"other\""), "{text}");
 }
 
 #[tokio::test]

@@ -43,7 +43,7 @@ pub struct HttpSettings {
 
 /// The whole API on an actix-web app: the routes and `/openapi.json`, from one registration;
 /// the roles and idempotency of each operation, read from that document; `/docs`; and the
-/// operational `/metrics`, which is not part of the API.
+/// default answer. `/metrics` is on a listener of its own ([`metrics::server`]).
 ///
 /// # Panics
 /// Never: a test builds the same document and reads its roles.
@@ -80,7 +80,6 @@ where
     let table = openapi::RouteTable::from_document(&document)
         .unwrap_or_else(|e| unreachable!("the annotated roles are roles: {e}"));
     app.app_data(web::Data::new(table))
-        .route("/metrics", web::get().to(metrics::export))
         .route(
             "/docs",
             web::get().to(|| async {

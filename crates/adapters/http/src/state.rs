@@ -127,6 +127,4 @@ pub struct HttpState {
     pub rate_limits: Option<Arc<crate::ratelimit::RateLimits>>,
     /// `http.holder_return_url`: where the holder's browser goes after a provider's page.
     pub holder_return_url: Option<String>,
-    /// Renders the Prometheus text for `/metrics`.
-    pub metrics: Option<Arc<dyn Fn() -> String + Send + Sync>>,
 }

@@ -43,7 +43,9 @@ impl Clock for SystemClock {
 /// A built service: bound, migrated, with its jobs ready.
 pub struct Application {
     port: u16,
+    metrics_port: u16,
     server: actix_web::dev::Server,
+    metrics: actix_web::dev::Server,
     jobs: Vec<(Arc<dyn Job>, Duration)>,
     recording: Option<Arc<RecordingNotifier>>,
     capabilities: Arc<CachedCapabilities>,
@@ -351,8 +353,14 @@ impl Application {
         .listen(listener)?;
         server = server.workers(workers);
         let jobs = adapters.jobs(&settings);
+        let metrics_listener = TcpListener::bind(&settings.telemetry.metrics_listen)
+            .with_context(|| format!("binding {}", settings.telemetry.metrics_listen))?;
+        let metrics_port = metrics_listener.local_addr()?.port();
+        let metrics = realname_http::metrics::server(metrics_listener, prometheus_text())?;
         Ok(Self {
             port,
+            metrics_port,
+            metrics,
             server: server.run(),
             jobs,
             recording: adapters.recording,
@@ -368,6 +376,12 @@ impl Application {
         self.port
     }
 
+    /// The port of the metrics listener (`telemetry.metrics_listen`).
+    #[must_use]
+    pub const fn metrics_port(&self) -> u16 {
+        self.metrics_port
+    }
+
     /// The notifiers' recording twin, outside production mode.
     #[must_use]
     pub fn recorded_notifications(&self) -> Option<Arc<RecordingNotifier>> {
@@ -381,6 +395,8 @@ impl Application {
     /// When the server fails.
     pub async fn run_until(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let handle = self.server.handle();
+        let metrics = self.metrics.handle();
+        let metrics_task = tokio::spawn(self.metrics);
         self.capabilities.spawn(self.database_url, shutdown.clone());
         if let Some(limits) = self.rate_limits {
             repeat(Duration::from_secs(60), shutdown.clone(), move || {
@@ -398,6 +414,8 @@ impl Application {
         shutdown.cancelled().await;
         tracing::info!("shutting down");
         handle.stop(true).await;
+        metrics.stop(true).await;
+        metrics_task.await??;
         for job in jobs {
             job.await?;
         }

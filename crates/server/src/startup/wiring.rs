@@ -32,7 +32,7 @@ use realname_ports::SandboxSmsInbox;
 
 use crate::settings::Settings;
 
-use super::{Adapters, prometheus_text};
+use super::Adapters;
 
 impl Adapters {
     /// What an HTTP worker serves with.
@@ -55,7 +55,6 @@ impl Adapters {
                 .sandbox_sms
                 .clone()
                 .map(|s| s as Arc<dyn SandboxSmsInbox>),
-            metrics: Some(prometheus_text()),
         }
     }
 

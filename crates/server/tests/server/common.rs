@@ -14,6 +14,7 @@ pub fn realname(url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_realname"));
     command
         .env("REALNAME__DATABASE__URL", url)
+        .env("REALNAME__TELEMETRY__METRICS_LISTEN", "127.0.0.1:0")
         .env("REALNAME__CRYPTO__DATA_KEYS", format!("test1:{key}"))
         .env("REALNAME__CRYPTO__ACTIVE_KEY", "test1")
         .env(
