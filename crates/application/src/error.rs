@@ -58,6 +58,9 @@ pub enum AppError {
     /// The identity proof has not passed: nothing is revealed (R15).
     #[error("the identity proof has not passed")]
     ProofNotPassed,
+    /// The identity proof passed longer ago than `identity.proof_ttl_secs` (R15).
+    #[error("the identity proof has expired")]
+    ProofExpired,
     /// The identity proof is already decided.
     #[error("the identity proof is already decided")]
     ProofDecided,

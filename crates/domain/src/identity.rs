@@ -56,6 +56,9 @@ pub enum ProofError {
     /// whoever runs its official account or pays from its bank account.
     #[error("this method cannot prove an identity")]
     MethodNotAllowed,
+    /// Passed longer ago than its validity: its references died with it (R15).
+    #[error("the proof has expired")]
+    Expired,
 }
 
 /// A person proving they own an identity by passing an instant personal method (R14).
@@ -79,6 +82,8 @@ pub struct IdentityProof {
     pub next_action: Option<crate::application::NextAction>,
     /// When it was started.
     pub created_at: DateTime<Utc>,
+    /// When it passed; it is usable for `identity.proof_ttl_secs` from then.
+    pub passed_at: Option<DateTime<Utc>>,
 }
 
 /// Whether a method may prove an identity: an instant personal one (R14).
@@ -113,6 +118,7 @@ impl IdentityProof {
             session_ref: None,
             next_action: None,
             created_at: now,
+            passed_at: None,
         })
     }
 
@@ -120,29 +126,48 @@ impl IdentityProof {
     ///
     /// # Errors
     /// [`ProofError`].
-    pub fn ensure_usable_by(&self, owner: &str) -> Result<(), ProofError> {
+    pub fn ensure_usable_by(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        validity: chrono::Duration,
+    ) -> Result<(), ProofError> {
         if self.owner != owner {
             return Err(ProofError::NotOwner);
         }
         if self.status != ProofStatus::Passed {
             return Err(ProofError::NotPassed);
         }
+        if self.passed_at.is_none_or(|at| now >= at + validity) {
+            return Err(ProofError::Expired);
+        }
         Ok(())
+    }
+
+    /// Whether its provider session is still open at `now` (R5): a result after it fails.
+    #[must_use]
+    pub fn session_open(&self, now: DateTime<Utc>) -> bool {
+        self.next_action
+            .as_ref()
+            .is_none_or(|action| action.expires_at() > now)
     }
 
     /// Records the method's result: passed only when the provider confirmed this subject.
     ///
     /// # Errors
     /// [`ProofError::Decided`] when it is decided already.
-    pub fn decide(&mut self, passed: bool) -> Result<(), ProofError> {
+    pub fn decide(&mut self, passed: bool, now: DateTime<Utc>) -> Result<(), ProofError> {
         if self.status != ProofStatus::AwaitingAction {
             return Err(ProofError::Decided);
         }
+        // A result after the session's end fails the proof, whatever it says (R5).
+        let passed = passed && self.session_open(now);
         self.status = if passed {
             ProofStatus::Passed
         } else {
             ProofStatus::Failed
         };
+        self.passed_at = passed.then_some(now);
         self.next_action = None;
         Ok(())
     }
@@ -317,11 +342,47 @@ mod tests {
     #[test]
     fn an_unpassed_proof_reveals_nothing_and_another_caller_cannot_use_it() {
         let mut p = proof(1);
-        assert_eq!(p.ensure_usable_by("holder:1"), Err(ProofError::NotPassed));
-        p.decide(true).unwrap();
-        assert_eq!(p.ensure_usable_by("holder:2"), Err(ProofError::NotOwner));
-        assert_eq!(p.ensure_usable_by("holder:1"), Ok(()));
-        assert_eq!(p.decide(false), Err(ProofError::Decided));
+        let now = p.created_at;
+        let ttl = chrono::Duration::seconds(900);
+        assert_eq!(
+            p.ensure_usable_by("holder:1", now, ttl),
+            Err(ProofError::NotPassed)
+        );
+        p.decide(true, now).unwrap();
+        assert_eq!(
+            p.ensure_usable_by("holder:2", now, ttl),
+            Err(ProofError::NotOwner)
+        );
+        assert_eq!(p.ensure_usable_by("holder:1", now, ttl), Ok(()));
+        assert_eq!(p.decide(false, now), Err(ProofError::Decided));
+    }
+
+    #[test]
+    fn a_passed_proof_dies_after_its_validity() {
+        let mut p = proof(1);
+        let now = p.created_at;
+        let ttl = chrono::Duration::seconds(900);
+        p.decide(true, now).unwrap();
+        let later = now + chrono::Duration::seconds(899);
+        assert_eq!(p.ensure_usable_by("holder:1", later, ttl), Ok(()));
+        let expired = now + ttl;
+        assert_eq!(
+            p.ensure_usable_by("holder:1", expired, ttl),
+            Err(ProofError::Expired)
+        );
+    }
+
+    #[test]
+    fn a_pass_reported_after_the_session_ended_fails_the_proof() {
+        let mut p = proof(1);
+        let ends = p.created_at + chrono::Duration::minutes(30);
+        p.next_action = Some(crate::application::NextAction::FaceLiveness {
+            session_url: "https://h5.test/x".into(),
+            expires_at: ends,
+        });
+        p.decide(true, ends).unwrap();
+        assert_eq!(p.status, ProofStatus::Failed);
+        assert_eq!(p.passed_at, None);
     }
 
     #[test]

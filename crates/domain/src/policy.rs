@@ -40,6 +40,10 @@ pub struct Policy {
     /// R8: the deadline, in working days from entering review, of an application that enters
     /// review without one of its own (an instant method sent to a reviewer).
     pub review_max_working_days: u32,
+    /// R15: how long a passed identity proof stays usable, in seconds. Configured as
+    /// `identity.proof_ttl_secs`, not under `policy`.
+    #[serde(skip)]
+    pub proof_ttl_secs: i64,
 }
 
 impl Default for Policy {
@@ -59,6 +63,7 @@ impl Default for Policy {
             payee_account: "REALNAME-VERIFICATION-0001".to_owned(),
             retention_days: 1095,
             review_max_working_days: 1,
+            proof_ttl_secs: 900,
         }
     }
 }
@@ -77,6 +82,12 @@ impl Policy {
     #[must_use]
     pub fn session_validity(&self) -> Duration {
         Duration::minutes(self.session_validity_minutes)
+    }
+
+    /// R15: how long a passed identity proof stays usable.
+    #[must_use]
+    pub fn proof_validity(&self) -> Duration {
+        Duration::seconds(self.proof_ttl_secs.max(1))
     }
 
     /// The R7 attempt limit.

@@ -145,6 +145,14 @@ impl WebhookConfig {
     }
 }
 
+/// `identity.*`: identity proofs (R14, R15).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySettings {
+    /// How long a passed proof, and the account references it gave, stay usable.
+    pub proof_ttl_secs: i64,
+}
+
 /// Every setting of the service.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -181,11 +189,22 @@ pub struct Settings {
     pub sms: SmsSettings,
     /// Durable notifications: holders by SMS, support by e-mail.
     pub notifications: NotificationSettings,
+    /// Identity proofs (R14, R15).
+    pub identity: IdentitySettings,
     /// Logs.
     pub telemetry: TelemetrySettings,
 }
 
 impl Settings {
+    /// The rules' values: `policy.*`, with the proof validity from `identity.proof_ttl_secs`.
+    #[must_use]
+    pub fn rules(&self) -> Policy {
+        Policy {
+            proof_ttl_secs: self.identity.proof_ttl_secs,
+            ..self.policy.clone()
+        }
+    }
+
     /// `http.public_base_url`, or, where it is unset (never in production mode), the listen
     /// address.
     #[must_use]

@@ -308,3 +308,42 @@ async fn an_enterprise_or_a_slow_method_cannot_prove_an_identity() {
         .await;
     assert_eq!(status, 201);
 }
+
+/// The attack: a proof passed once opens the identity's accounts for ever. It is usable for
+/// `identity.proof_ttl_secs` only, and its references die with it (R15).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_passed_proof_and_its_references_expire_after_their_validity() {
+    let app = TestApp::spawn_with(|s| s.identity.proof_ttl_secs = 1).await;
+    let _mine = app.verified("13100000051", "wechat_scan").await;
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+    let list = found(&app, &console, &proof).await;
+    let reference = list["data"][0]["ref"].as_str().unwrap().to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    let (status, body) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/identity-proofs/{proof}/accounts"),
+            Some(&console),
+        ))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("identity_proof_expired"))
+    );
+    let (status, body) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/identity-proofs/{proof}/freezes"),
+                Some(&console),
+            )
+            .json(&json!({"refs": [reference], "note": "too late"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("identity_proof_expired")),
+        "the references died with the proof"
+    );
+}

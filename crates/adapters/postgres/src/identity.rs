@@ -29,6 +29,7 @@ pub(crate) struct ProofRow {
     session_ref: Option<String>,
     next_action: Option<serde_json::Value>,
     created_at: DateTime<Utc>,
+    passed_at: Option<DateTime<Utc>>,
 }
 
 /// A case as stored.
@@ -68,6 +69,7 @@ impl Codec {
                 .as_ref()
                 .map(crate::rows::next_action_json),
             created_at: proof.created_at,
+            passed_at: proof.passed_at,
         }
     }
 
@@ -88,6 +90,7 @@ impl Codec {
             session_ref: row.session_ref,
             next_action: row.next_action.map(crate::rows::next_action).transpose()?,
             created_at: row.created_at,
+            passed_at: row.passed_at,
         })
     }
 

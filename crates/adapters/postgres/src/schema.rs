@@ -164,6 +164,7 @@ diesel::table! {
         session_ref -> Nullable<Text>,
         next_action -> Nullable<Jsonb>,
         created_at -> Timestamptz,
+        passed_at -> Nullable<Timestamptz>,
     }
 }
 

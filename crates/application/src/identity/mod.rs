@@ -26,6 +26,7 @@ impl From<ProofError> for AppError {
             ProofError::NotPassed => Self::ProofNotPassed,
             ProofError::Decided => Self::ProofDecided,
             ProofError::MethodNotAllowed => Self::MethodNotAllowedForProof,
+            ProofError::Expired => Self::ProofExpired,
         }
     }
 }
@@ -35,12 +36,14 @@ pub(crate) async fn proof_and_accounts(
     tx: &mut dyn Transaction,
     owner: &str,
     id: ProofId,
+    now: chrono::DateTime<chrono::Utc>,
+    policy: &realname_domain::Policy,
 ) -> Result<(IdentityProof, Vec<Account>), AppError> {
     let proof = tx
         .proof_for_update(id)
         .await?
         .ok_or(AppError::NotFound("identity proof"))?;
-    proof.ensure_usable_by(owner)?;
+    proof.ensure_usable_by(owner, now, policy.proof_validity())?;
     let accounts = tx.accounts_of_subject(&proof.subject).await?;
     Ok((proof, accounts))
 }

@@ -105,12 +105,13 @@ impl StartIdentityProof {
 /// Completes a proof as its provider would, in sandbox mode.
 pub struct CompleteSandboxProof {
     uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
 }
 
 impl CompleteSandboxProof {
     /// Wires the use case.
-    pub fn new(uow: Arc<dyn UnitOfWork>) -> Self {
-        Self { uow }
+    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>) -> Self {
+        Self { uow, clock }
     }
 
     /// Decides it: passed only when the provider passes and confirms the subject (R5).
@@ -133,7 +134,7 @@ impl CompleteSandboxProof {
             .asserted_subject
             .as_ref()
             .is_none_or(|a| proof.subject.confirmed_by(&a.subject, true));
-        proof.decide(instruction.passed && confirmed)?;
+        proof.decide(instruction.passed && confirmed, self.clock.now())?;
         tx.save_proof(&proof).await?;
         tx.commit().await?;
         Ok(proof)
@@ -163,13 +164,14 @@ pub struct FoundAccounts {
 /// Lists the accounts verified with a proven identity.
 pub struct FindAccounts {
     uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
 }
 
 impl FindAccounts {
     /// Wires the use case.
-    pub fn new(uow: Arc<dyn UnitOfWork>, policy: Arc<Policy>) -> Self {
-        Self { uow, policy }
+    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
+        Self { uow, clock, policy }
     }
 
     /// The list. Typing an ID number without a passed proof reveals nothing (R15).
@@ -178,7 +180,8 @@ impl FindAccounts {
     /// [`AppError::NotFound`] for another caller's proof; [`AppError::ProofNotPassed`].
     pub async fn execute(&self, owner: &str, id: ProofId) -> Result<FoundAccounts, AppError> {
         let mut tx = self.uow.begin().await?;
-        let (proof, accounts) = proof_and_accounts(tx.as_mut(), owner, id).await?;
+        let (proof, accounts) =
+            proof_and_accounts(tx.as_mut(), owner, id, self.clock.now(), &self.policy).await?;
         let used = accounts.iter().filter(|a| a.holds_slot()).count();
         let limit = self.policy.account_limit(proof.subject.subject_type());
         let accounts = accounts
@@ -201,12 +204,13 @@ impl FindAccounts {
 pub struct FreezeAccounts {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
 }
 
 impl FreezeAccounts {
     /// Wires the use case.
-    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>) -> Self {
-        Self { uow, clock }
+    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
+        Self { uow, clock, policy }
     }
 
     /// Freezes the referenced accounts and opens the case.
@@ -223,7 +227,8 @@ impl FreezeAccounts {
     ) -> Result<Case, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
-        let (proof, accounts) = proof_and_accounts(tx.as_mut(), owner, id).await?;
+        let (proof, accounts) =
+            proof_and_accounts(tx.as_mut(), owner, id, now, &self.policy).await?;
         let mut frozen = Vec::new();
         for reference in references {
             let mut account = by_ref(&proof, accounts.clone(), reference)?;

@@ -59,7 +59,9 @@ impl AccountRecovery {
         phone: Phone,
     ) -> Result<PhoneChange, AppError> {
         let mut tx = self.uow.begin().await?;
-        let (proof, accounts) = proof_and_accounts(tx.as_mut(), owner, proof_id).await?;
+        let (proof, accounts) =
+            proof_and_accounts(tx.as_mut(), owner, proof_id, self.clock.now(), &self.policy)
+                .await?;
         let account = by_ref(&proof, accounts, reference)?;
         send_code(
             tx,
@@ -85,7 +87,9 @@ impl AccountRecovery {
         code: &str,
     ) -> Result<PhoneChange, AppError> {
         let mut tx = self.uow.begin().await?;
-        let (_, accounts) = proof_and_accounts(tx.as_mut(), owner, proof_id).await?;
+        let (_, accounts) =
+            proof_and_accounts(tx.as_mut(), owner, proof_id, self.clock.now(), &self.policy)
+                .await?;
         let change = tx
             .phone_change_for_update(change_id)
             .await?

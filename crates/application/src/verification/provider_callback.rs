@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use realname_domain::identity::IdentityProof;
-use realname_ports::{ProviderOutcome, ProviderReport, UnitOfWork};
+use realname_ports::{Clock, ProviderOutcome, ProviderReport, UnitOfWork};
 
 use crate::AppError;
 use crate::verification::{RecordProviderResult, Recorded};
@@ -27,12 +27,21 @@ pub enum CallbackOutcome {
 pub struct ProviderCallback {
     applications: Arc<RecordProviderResult>,
     uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
 }
 
 impl ProviderCallback {
     /// Wires the use case.
-    pub fn new(applications: Arc<RecordProviderResult>, uow: Arc<dyn UnitOfWork>) -> Self {
-        Self { applications, uow }
+    pub fn new(
+        applications: Arc<RecordProviderResult>,
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            applications,
+            uow,
+            clock,
+        }
     }
 
     /// Records the report.
@@ -59,7 +68,8 @@ impl ProviderCallback {
                 .confirmed_by(&asserted.subject, asserted.mainland_bank_card),
             ProviderOutcome::Failed(_) | ProviderOutcome::Expired => false,
         };
-        if proof.decide(passed).is_err() {
+        // A result after the proof's session ended fails it (R5, R14).
+        if proof.decide(passed, self.clock.now()).is_err() {
             return Ok(CallbackOutcome::Proof {
                 proof,
                 duplicate: true,

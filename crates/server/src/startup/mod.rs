@@ -139,7 +139,7 @@ impl Adapters {
             webhook_sender: Arc::new(HttpWebhookSender::new(timeout)?),
             allow_local_webhooks: settings.sandbox.enabled || settings.mode == Mode::Development,
             clock: Arc::new(SystemClock),
-            policy: Arc::new(settings.policy.clone()),
+            policy: Arc::new(settings.rules()),
             calendar: Arc::new(calendar),
             sandbox_providers,
             providers,

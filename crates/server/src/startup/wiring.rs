@@ -77,6 +77,7 @@ impl Adapters {
             callback: Arc::new(ProviderCallback::new(
                 self.record_provider_result(),
                 self.store.clone(),
+                self.clock.clone(),
             )),
             applications: self.store.clone(),
             uow: self.store.clone(),
@@ -115,7 +116,7 @@ impl Adapters {
                 accounts: store.clone(),
                 applications: store.clone(),
             }),
-            provider_callback: ProviderCallback::new(record.clone(), store.clone()),
+            provider_callback: ProviderCallback::new(record.clone(), store.clone(), clock.clone()),
             pull_provider_result: Arc::new(self.pull_provider_result()),
             complete_sandbox_application: CompleteSandboxApplication::new(
                 CompleteSandboxApplicationDeps {
@@ -164,15 +165,15 @@ impl Adapters {
                 policy: policy.clone(),
                 provider: self.providers.clone(),
             }),
-            complete_sandbox_proof: CompleteSandboxProof::new(store.clone()),
-            find_accounts: FindAccounts::new(store.clone(), policy.clone()),
+            complete_sandbox_proof: CompleteSandboxProof::new(store.clone(), clock.clone()),
+            find_accounts: FindAccounts::new(store.clone(), clock.clone(), policy.clone()),
             account_recovery: AccountRecovery::new(AccountRecoveryDeps {
                 uow: store.clone(),
                 clock: clock.clone(),
                 policy: policy.clone(),
                 sms: self.sms.clone(),
             }),
-            freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone()),
+            freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone(), policy.clone()),
             open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
             list_cases: ListCases::new(store.clone()),
             resolve_case: ResolveCase::new(store.clone(), clock.clone()),

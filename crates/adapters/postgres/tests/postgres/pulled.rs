@@ -102,10 +102,10 @@ async fn world(result: PulledResult) -> World {
         pull: Arc::new(PullProviderResult::new(PullProviderResultDeps {
             sessions: uow.clone(),
             results: verdicts.clone(),
-            callback: Arc::new(ProviderCallback::new(record, uow.clone())),
+            callback: Arc::new(ProviderCallback::new(record, uow.clone(), clock.clone())),
             applications: uow.clone(),
             uow,
-            clock,
+            clock: clock.clone(),
             batch: 100,
         })),
         verdicts,

@@ -1,0 +1,1 @@
+ALTER TABLE identity_proofs DROP COLUMN passed_at;
