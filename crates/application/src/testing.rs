@@ -139,3 +139,40 @@ pub(crate) fn expect_recorded(tx: &mut MockTransaction, events: usize) {
     tx.expect_append_audit().times(events).returning(|_| Ok(()));
     tx.expect_commit().times(1).returning(|| Ok(()));
 }
+
+/// A stand-in for the keyed OTP digest: the change id's first bytes and the code, so a digest
+/// differs per change and per code.
+pub(crate) struct TestDigest;
+
+impl realname_ports::OtpDigest for TestDigest {
+    fn digest(&self, change: realname_domain::phone_change::PhoneChangeId, code: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out[..16].copy_from_slice(change.as_uuid().as_bytes());
+        let code = code.as_bytes();
+        let n = code.len().min(16);
+        out[16..16 + n].copy_from_slice(&code[..n]);
+        out
+    }
+}
+
+pub(crate) fn otp() -> Arc<dyn realname_ports::OtpDigest> {
+    Arc::new(TestDigest)
+}
+
+/// A change requested `at` whose code is `code`, digested as [`TestDigest`] does.
+pub(crate) fn phone_change(
+    account: realname_domain::AccountId,
+    phone: Phone,
+    code: &str,
+    at: DateTime<Utc>,
+) -> realname_domain::phone_change::PhoneChange {
+    use realname_ports::OtpDigest;
+    let id = realname_domain::phone_change::PhoneChangeId::new();
+    realname_domain::phone_change::PhoneChange::request(
+        id,
+        account,
+        phone,
+        TestDigest.digest(id, code),
+        at,
+    )
+}

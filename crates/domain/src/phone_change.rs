@@ -2,7 +2,6 @@
 //! 6 digits, valid 10 minutes, at most 5 tries, stored only as a hash.
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::identifiers::Phone;
 use crate::ids::AccountId;
@@ -140,20 +139,21 @@ pub struct PhoneChange {
 }
 
 impl PhoneChange {
-    /// A new change with its code (the caller sends the code and drops it).
+    /// A new change `id` whose code has the keyed digest `code_hash` (the caller sends the code
+    /// and drops it; only the digest is kept).
     #[must_use]
     pub fn request(
+        id: PhoneChangeId,
         account_id: AccountId,
         new_phone: Phone,
-        code: &str,
+        code_hash: [u8; 32],
         now: DateTime<Utc>,
     ) -> Self {
-        let id = PhoneChangeId::new();
         Self {
             id,
             account_id,
             new_phone,
-            code_hash: hash_code(id, code),
+            code_hash,
             failed_tries: 0,
             status: PhoneChangeStatus::Pending,
             expires_at: now + Duration::minutes(CODE_VALIDITY_MINUTES),
@@ -161,18 +161,24 @@ impl PhoneChange {
         }
     }
 
-    /// Tries a code. A wrong one is counted; the fifth wrong one locks the change.
+    /// Tries a code, given as its keyed digest. A wrong one is counted; the fifth wrong one
+    /// locks the change.
     ///
     /// # Errors
     /// [`OtpError`] as described.
-    pub fn confirm(&mut self, code: &str, now: DateTime<Utc>) -> Result<(), OtpError> {
+    pub fn confirm(&mut self, presented: &[u8; 32], now: DateTime<Utc>) -> Result<(), OtpError> {
         if self.status != PhoneChangeStatus::Pending {
             return Err(OtpError::Locked);
         }
         if now >= self.expires_at {
             return Err(OtpError::Expired);
         }
-        if hash_code(self.id, code) != self.code_hash {
+        // Every byte is compared, whatever the first difference.
+        let differs = presented
+            .iter()
+            .zip(self.code_hash.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        if differs != 0 {
             self.failed_tries += 1;
             if self.failed_tries >= MAX_TRIES {
                 self.status = PhoneChangeStatus::Locked;
@@ -186,24 +192,25 @@ impl PhoneChange {
     }
 }
 
-fn hash_code(id: PhoneChangeId, code: &str) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(id.as_uuid().as_bytes());
-    hasher.update(code.as_bytes());
-    hasher.finalize().into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stand-in for the keyed digest: the code's digits, padded.
+    fn digest(code: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out[..code.len()].copy_from_slice(code.as_bytes());
+        out
+    }
 
     fn change() -> (PhoneChange, DateTime<Utc>) {
         let now = Utc::now();
         (
             PhoneChange::request(
+                PhoneChangeId::new(),
                 AccountId::new(),
                 Phone::parse("13912345678").unwrap(),
-                "123456",
+                digest("123456"),
                 now,
             ),
             now,
@@ -213,10 +220,13 @@ mod tests {
     #[test]
     fn the_right_code_within_ten_minutes_confirms() {
         let (mut c, now) = change();
-        assert_eq!(c.confirm("123456", now + Duration::minutes(9)), Ok(()));
+        assert_eq!(
+            c.confirm(&digest("123456"), now + Duration::minutes(9)),
+            Ok(())
+        );
         assert_eq!(c.status, PhoneChangeStatus::Confirmed);
         assert_eq!(
-            c.confirm("123456", now),
+            c.confirm(&digest("123456"), now),
             Err(OtpError::Locked),
             "a code works once"
         );
@@ -226,7 +236,7 @@ mod tests {
     fn an_expired_code_is_refused() {
         let (mut c, now) = change();
         assert_eq!(
-            c.confirm("123456", now + Duration::minutes(10)),
+            c.confirm(&digest("123456"), now + Duration::minutes(10)),
             Err(OtpError::Expired)
         );
     }
@@ -236,12 +246,12 @@ mod tests {
         let (mut c, now) = change();
         for remaining in (0..5).rev() {
             assert_eq!(
-                c.confirm("000000", now),
+                c.confirm(&digest("000000"), now),
                 Err(OtpError::Invalid { remaining })
             );
         }
         assert_eq!(
-            c.confirm("123456", now),
+            c.confirm(&digest("123456"), now),
             Err(OtpError::Locked),
             "even the right code"
         );

@@ -38,7 +38,7 @@ pub use provider::{
 pub use queries::{AccountReader, ApplicationReader, AuditReader, CaseReader, Page};
 pub use recheck::{EnterpriseRef, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
-pub use sms::{OtpMessage, SandboxSmsInbox, SmsSender};
+pub use sms::{OtpDigest, OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{
     AccountsTx, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx, Transaction, UnitOfWork,
 };
@@ -69,7 +69,7 @@ pub use recheck::MockRecheckStore;
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
 #[cfg(feature = "mock")]
-pub use sms::{MockSandboxSmsInbox, MockSmsSender};
+pub use sms::{MockOtpDigest, MockSandboxSmsInbox, MockSmsSender};
 #[cfg(feature = "mock")]
 pub use unit_of_work::{MockTransaction, MockUnitOfWork};
 #[cfg(feature = "mock")]

@@ -47,3 +47,11 @@ pub trait SandboxSmsInbox: Send + Sync {
     /// The last code sent for a change, with the account it belongs to.
     fn code_for(&self, change: PhoneChangeId) -> Option<(AccountId, String)>;
 }
+
+/// The keyed digest of one-time codes (R19): HMAC under `crypto.otp_key`, so read access to
+/// the database does not recover a code by trying all 10⁶.
+#[cfg_attr(feature = "mock", mockall::automock)]
+pub trait OtpDigest: Send + Sync {
+    /// The digest of `code` for the change `change`.
+    fn digest(&self, change: PhoneChangeId, code: &str) -> [u8; 32];
+}

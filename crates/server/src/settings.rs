@@ -299,6 +299,11 @@ impl Settings {
                 &defaults.crypto.subject_key,
             ),
             (
+                "crypto.otp_key",
+                &self.crypto.otp_key,
+                &defaults.crypto.otp_key,
+            ),
+            (
                 "providers.bridge.secret",
                 &self.providers.bridge.secret,
                 &defaults.providers.bridge.secret,
@@ -510,6 +515,7 @@ mod tests {
             "providers.secrets.payments",
             "crypto.data_keys",
             "crypto.subject_key",
+            "crypto.otp_key",
             "registry.base_url",
             "sms.base_url",
             "policy.international_site_url",
@@ -548,6 +554,7 @@ mod tests {
         };
         settings.crypto.data_keys = "prod1:cHJvZHVjdGlvbi1kYXRhLWtleS0zMi1ieXRlcy0hIQ==".into();
         settings.crypto.subject_key = "s".repeat(40).into();
+        settings.crypto.otp_key = "o".repeat(40).into();
         settings.registry.base_url = "https://registry.internal.example".into();
         settings.sms.base_url = "http://127.0.0.1:19401".into();
         settings.policy.international_site_url = "https://intl.cloud.test/realname".into();

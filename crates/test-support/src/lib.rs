@@ -103,6 +103,7 @@ pub fn test_crypto_settings() -> CryptoSettings {
         data_keys: format!("test1:{key}").into(),
         active_key: "test1".to_owned(),
         subject_key: secrecy::SecretString::from("test-subject-key-0123456789abcdef0123"),
+        otp_key: secrecy::SecretString::from("test-otp-key-0123456789abcdef0123456"),
     }
 }
 

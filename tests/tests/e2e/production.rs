@@ -52,6 +52,7 @@ async fn world() -> World {
         s.crypto.data_keys = "prod1:ZTJlLXByb2R1Y3Rpb24tZGF0YS1rZXktMzItYnl0ZXM=".into();
         s.crypto.active_key = "prod1".into();
         s.crypto.subject_key = "e2e-production-subject-key-0123456789abcdef".into();
+        s.crypto.otp_key = "e2e-production-otp-key-0123456789abcdef01".into();
         s.http.public_base_url = Some("https://realname.e2e.test".into());
         s.http.holder_return_url = Some("https://console.e2e.test/real-name".into());
         s.providers.bridge.base_url = Some("http://127.0.0.1:9".into());

@@ -24,6 +24,8 @@ pub struct CryptoSettings {
     pub active_key: String,
     /// The HMAC key for subject and phone keys (at least 32 bytes of text).
     pub subject_key: SecretString,
+    /// The HMAC key for one-time codes (at least 32 bytes of text), apart from the subject key.
+    pub otp_key: SecretString,
 }
 
 impl fmt::Debug for CryptoSettings {
@@ -32,6 +34,7 @@ impl fmt::Debug for CryptoSettings {
             .field("data_keys", &"[redacted]")
             .field("active_key", &self.active_key)
             .field("subject_key", &"[redacted]")
+            .field("otp_key", &"[redacted]")
             .finish()
     }
 }
@@ -45,8 +48,8 @@ pub enum CryptoError {
     /// The active key id names no key.
     #[error("the active key {0:?} is not among the data keys")]
     NoActiveKey(String),
-    /// The subject key is too short.
-    #[error("the subject key must be at least 32 bytes")]
+    /// The subject key or the OTP key is too short.
+    #[error("crypto.subject_key and crypto.otp_key must each be at least 32 bytes")]
     ShortSubjectKey,
     /// A ciphertext is damaged, names an unknown key or belongs to another row.
     #[error("a ciphertext could not be opened")]
@@ -60,6 +63,22 @@ pub struct Keyring {
     active: String,
     ciphers: HashMap<String, Aes256Gcm>,
     mac_key: SecretString,
+    otp_key: SecretString,
+}
+
+impl realname_ports::OtpDigest for Keyring {
+    /// HMAC-SHA256 under `crypto.otp_key` of the change id and the code.
+    fn digest(&self, change: realname_domain::phone_change::PhoneChangeId, code: &str) -> [u8; 32] {
+        let Ok(mut mac) =
+            <Hmac<Sha256> as Mac>::new_from_slice(self.otp_key.expose_secret().as_bytes())
+        else {
+            return [0; 32];
+        };
+        mac.update(b"otp\0");
+        mac.update(change.as_uuid().as_bytes());
+        mac.update(code.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
 }
 
 impl fmt::Debug for Keyring {
@@ -100,13 +119,16 @@ impl Keyring {
         if !ciphers.contains_key(&settings.active_key) {
             return Err(CryptoError::NoActiveKey(settings.active_key.clone()));
         }
-        if settings.subject_key.expose_secret().len() < 32 {
+        if settings.subject_key.expose_secret().len() < 32
+            || settings.otp_key.expose_secret().len() < 32
+        {
             return Err(CryptoError::ShortSubjectKey);
         }
         Ok(Self {
             active: settings.active_key.clone(),
             ciphers,
             mac_key: settings.subject_key.clone(),
+            otp_key: settings.otp_key.clone(),
         })
     }
 
@@ -207,6 +229,7 @@ mod tests {
             data_keys: keys.into(),
             active_key: active.into(),
             subject_key: "0123456789abcdef0123456789abcdef".into(),
+            otp_key: "otp-key-for-tests-0123456789abcdef".into(),
         })
         .unwrap()
     }
@@ -262,9 +285,47 @@ mod tests {
             data_keys: format!("k1:{}", k(7)).into(),
             active_key: "k1".into(),
             subject_key: "0123456789abcdef0123456789abcdef".into(),
+            otp_key: "otp-key-for-tests-0123456789abcdef".into(),
         };
         let shown = format!("{settings:?} {:?}", Keyring::new(&settings).unwrap());
         assert!(!shown.contains(&k(7)));
         assert!(!shown.contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn a_stored_code_digest_resists_guessing_without_the_otp_key() {
+        use realname_domain::phone_change::PhoneChangeId;
+        use realname_ports::OtpDigest;
+        use sha2::Digest;
+
+        // The attack: with read access to the database, try all 10⁶ codes against the stored
+        // digest, as the unkeyed SHA-256(id ‖ code) allowed.
+        let ring = keyring(&format!("k1:{}", k(7)), "k1");
+        let id = PhoneChangeId::new();
+        let stored = ring.digest(id, "042137");
+        let found = (0..1_000_000u32).map(|n| format!("{n:06}")).find(|code| {
+            let mut hasher = sha2::Sha256::new();
+            hasher.update(id.as_uuid().as_bytes());
+            hasher.update(code.as_bytes());
+            <[u8; 32]>::from(hasher.finalize()) == stored
+        });
+        assert_eq!(found, None, "no code recovered without the key");
+        assert_eq!(ring.digest(id, "042137"), stored, "the digest is stable");
+        assert_ne!(ring.digest(PhoneChangeId::new(), "042137"), stored);
+        let other = Keyring::new(&CryptoSettings {
+            data_keys: format!("k1:{}", k(7)).into(),
+            active_key: "k1".into(),
+            subject_key: "0123456789abcdef0123456789abcdef".into(),
+            otp_key: "another-otp-key-0123456789abcdef012".into(),
+        })
+        .unwrap();
+        assert_ne!(other.digest(id, "042137"), stored, "the key is the secret");
+        let short = Keyring::new(&CryptoSettings {
+            data_keys: format!("k1:{}", k(7)).into(),
+            active_key: "k1".into(),
+            subject_key: "0123456789abcdef0123456789abcdef".into(),
+            otp_key: "short".into(),
+        });
+        assert!(short.is_err());
     }
 }

@@ -8,7 +8,7 @@ use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::notification::Notification;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::{AccountId, Actor, Policy};
-use realname_ports::{Clock, UnitOfWork};
+use realname_ports::{Clock, OtpDigest, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -18,12 +18,23 @@ pub struct ConfirmPhoneChange {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
+    otp: Arc<dyn OtpDigest>,
 }
 
 impl ConfirmPhoneChange {
     /// Wires the use case.
-    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
-        Self { uow, clock, policy }
+    pub fn new(
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
+        policy: Arc<Policy>,
+        otp: Arc<dyn OtpDigest>,
+    ) -> Self {
+        Self {
+            uow,
+            clock,
+            policy,
+            otp,
+        }
     }
 
     /// Tries the code. A wrong code is counted even though the call fails.
@@ -47,7 +58,7 @@ impl ConfirmPhoneChange {
             actor,
             account,
             change_id,
-            code,
+            self.otp.digest(change_id, code),
             self.policy.phone_account_limit,
             now,
         )
@@ -62,7 +73,7 @@ pub(crate) async fn apply_code(
     actor: &Actor,
     mut account: realname_domain::Account,
     change_id: PhoneChangeId,
-    code: &str,
+    presented: [u8; 32],
     phone_limit: u32,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PhoneChange, AppError> {
@@ -72,7 +83,7 @@ pub(crate) async fn apply_code(
         .await?
         .filter(|c| c.account_id == account.id)
         .ok_or(AppError::NotFound("phone change"))?;
-    if let Err(refused) = change.confirm(code, now) {
+    if let Err(refused) = change.confirm(&presented, now) {
         tx.save_phone_change(&change).await?;
         tx.commit().await?;
         return Err(refused.into());
@@ -109,12 +120,11 @@ mod tests {
     use realname_ports::MockTransaction;
 
     use super::*;
-    use crate::testing::{account, clock, expect_recorded, now, unit_of_work};
+    use crate::testing::{account, clock, expect_recorded, now, otp, phone_change, unit_of_work};
 
     fn setup(code: &str) -> (MockTransaction, realname_domain::Account, PhoneChange) {
         let acct = account();
-        let change =
-            PhoneChange::request(acct.id, Phone::parse("13912345678").unwrap(), code, now());
+        let change = phone_change(acct.id, Phone::parse("13912345678").unwrap(), code, now());
         let mut tx = MockTransaction::new();
         let (a, c) = (acct.clone(), change.clone());
         tx.expect_account_for_update()
@@ -148,8 +158,12 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
 
-        let use_case =
-            ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
+        let use_case = ConfirmPhoneChange::new(
+            unit_of_work(vec![tx]),
+            clock(),
+            Arc::new(Policy::default()),
+            otp(),
+        );
         let done = use_case
             .execute(
                 &Actor::Holder { account: acct.id },
@@ -166,7 +180,7 @@ mod tests {
     #[tokio::test]
     async fn an_expired_code_is_refused_and_nothing_is_bound() {
         let acct = account();
-        let mut change = PhoneChange::request(
+        let mut change = phone_change(
             acct.id,
             Phone::parse("13912345678").unwrap(),
             "654321",
@@ -183,8 +197,12 @@ mod tests {
         tx.expect_save_account().never();
         tx.expect_commit().times(1).returning(|| Ok(()));
 
-        let use_case =
-            ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
+        let use_case = ConfirmPhoneChange::new(
+            unit_of_work(vec![tx]),
+            clock(),
+            Arc::new(Policy::default()),
+            otp(),
+        );
         let err = use_case
             .execute(
                 &Actor::Holder { account: acct.id },
@@ -208,8 +226,12 @@ mod tests {
         tx.expect_save_account().never();
         tx.expect_commit().times(1).returning(|| Ok(()));
 
-        let use_case =
-            ConfirmPhoneChange::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()));
+        let use_case = ConfirmPhoneChange::new(
+            unit_of_work(vec![tx]),
+            clock(),
+            Arc::new(Policy::default()),
+            otp(),
+        );
         let err = use_case
             .execute(
                 &Actor::Holder { account: acct.id },

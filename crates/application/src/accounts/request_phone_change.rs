@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use realname_domain::identifiers::Phone;
-use realname_domain::phone_change::PhoneChange;
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::{AccountId, Actor, Policy};
-use realname_ports::{Clock, OtpMessage, SmsSender, UnitOfWork};
+use realname_ports::{Clock, OtpDigest, OtpMessage, SmsSender, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -16,6 +16,7 @@ pub struct RequestPhoneChangeDeps {
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<Policy>,
     pub sms: Arc<dyn SmsSender>,
+    pub otp: Arc<dyn OtpDigest>,
 }
 
 /// Starts a phone change.
@@ -24,6 +25,7 @@ pub struct RequestPhoneChange {
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
     sms: Arc<dyn SmsSender>,
+    otp: Arc<dyn OtpDigest>,
 }
 
 impl RequestPhoneChange {
@@ -34,12 +36,14 @@ impl RequestPhoneChange {
             clock,
             policy,
             sms,
+            otp,
         } = deps;
         Self {
             uow,
             clock,
             policy,
             sms,
+            otp,
         }
     }
 
@@ -62,7 +66,7 @@ impl RequestPhoneChange {
             &account,
             phone,
             self.policy.phone_account_limit,
-            self.sms.as_ref(),
+            (self.sms.as_ref(), self.otp.as_ref()),
             self.clock.now(),
         )
         .await
@@ -76,7 +80,7 @@ pub(crate) async fn send_code(
     account: &realname_domain::Account,
     phone: Phone,
     phone_limit: u32,
-    sms: &dyn SmsSender,
+    (sms, otp): (&dyn SmsSender, &dyn OtpDigest),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PhoneChange, AppError> {
     account.ensure_active()?;
@@ -85,7 +89,8 @@ pub(crate) async fn send_code(
     }
     tx.lock_phone(&phone, phone_limit).await?.claim()?;
     let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
-    let change = PhoneChange::request(account.id, phone.clone(), &code, now);
+    let id = PhoneChangeId::new();
+    let change = PhoneChange::request(id, account.id, phone.clone(), otp.digest(id, &code), now);
     tx.insert_phone_change(&change).await?;
     tx.commit().await?;
     let message = OtpMessage {
@@ -118,6 +123,7 @@ mod tests {
             clock: clock(),
             policy: Arc::new(Policy::default()),
             sms: Arc::new(sms),
+            otp: crate::testing::otp(),
         })
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use realname_domain::identifiers::Phone;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::{Actor, Policy, ProofId};
-use realname_ports::{Clock, SmsSender, UnitOfWork};
+use realname_ports::{Clock, OtpDigest, SmsSender, UnitOfWork};
 
 use super::{by_ref, proof_and_accounts};
 use crate::AppError;
@@ -19,6 +19,7 @@ pub struct AccountRecoveryDeps {
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<Policy>,
     pub sms: Arc<dyn SmsSender>,
+    pub otp: Arc<dyn OtpDigest>,
 }
 
 /// Recovers accounts of a proven identity.
@@ -27,6 +28,7 @@ pub struct AccountRecovery {
     clock: Arc<dyn Clock>,
     policy: Arc<Policy>,
     sms: Arc<dyn SmsSender>,
+    otp: Arc<dyn OtpDigest>,
 }
 
 impl AccountRecovery {
@@ -37,12 +39,14 @@ impl AccountRecovery {
             clock,
             policy,
             sms,
+            otp,
         } = deps;
         Self {
             uow,
             clock,
             policy,
             sms,
+            otp,
         }
     }
 
@@ -68,7 +72,7 @@ impl AccountRecovery {
             &account,
             phone,
             self.policy.phone_account_limit,
-            self.sms.as_ref(),
+            (self.sms.as_ref(), self.otp.as_ref()),
             self.clock.now(),
         )
         .await
@@ -103,7 +107,7 @@ impl AccountRecovery {
             &Actor::System,
             account,
             change_id,
-            code,
+            self.otp.digest(change_id, code),
             self.policy.phone_account_limit,
             self.clock.now(),
         )

@@ -62,6 +62,7 @@ fn serve(url: &str, sms: &str) -> Child {
             "https://realname.crash.test",
         )
         .env("REALNAME__AUTH__SIGNING_KEY", secret("signing"))
+        .env("REALNAME__CRYPTO__OTP_KEY", secret("otp"))
         .env("REALNAME__PROVIDERS__SECRETS__WECHAT", secret("wechat"))
         .env("REALNAME__PROVIDERS__SECRETS__QQ", secret("qq"))
         .env(
