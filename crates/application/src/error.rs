@@ -85,6 +85,12 @@ pub enum AppError {
         /// When the next attempt is possible.
         retry_at: DateTime<Utc>,
     },
+    /// Too many one-time codes to this number or for this account (R19).
+    #[error("too many codes sent")]
+    OtpThrottled {
+        /// When another code may be sent.
+        retry_at: DateTime<Utc>,
+    },
     /// The phone number is bound to as many accounts as allowed (R19).
     #[error("the phone number is bound to the maximum number of accounts")]
     PhoneLimitReached {

@@ -117,6 +117,39 @@ pub const MAX_TRIES: u32 = 5;
 /// How long a code is valid.
 pub const CODE_VALIDITY_MINUTES: i64 = 10;
 
+/// The one-time codes already sent within the throttle windows (R19): to the destination
+/// number in the last hour, and for the account in the last day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OtpSends {
+    /// When codes went to the destination number, within the last hour.
+    pub to_phone: Vec<DateTime<Utc>>,
+    /// When codes were sent for the account, within the last day.
+    pub for_account: Vec<DateTime<Utc>>,
+}
+
+/// Whether another code may be sent now; `Err` carries when one may.
+///
+/// # Errors
+/// The time the oldest counted send leaves its window, when a limit is reached.
+pub fn check_otp_sends(
+    sends: &OtpSends,
+    per_phone_per_hour: u32,
+    per_account_per_day: u32,
+    now: DateTime<Utc>,
+) -> Result<(), DateTime<Utc>> {
+    let over = |times: &[DateTime<Utc>], limit: u32, window: Duration| {
+        let recent: Vec<_> = times.iter().filter(|t| **t > now - window).collect();
+        (recent.len() >= limit as usize)
+            .then(|| recent.into_iter().min().map_or(now, |t| *t + window))
+    };
+    let phone = over(&sends.to_phone, per_phone_per_hour, Duration::hours(1));
+    let account = over(&sends.for_account, per_account_per_day, Duration::days(1));
+    match (phone, account) {
+        (None, None) => Ok(()),
+        (a, b) => Err(a.max(b).unwrap_or(now)),
+    }
+}
+
 /// A pending or finished change of an account's phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhoneChange {
@@ -255,6 +288,29 @@ mod tests {
             Err(OtpError::Locked),
             "even the right code"
         );
+    }
+
+    #[test]
+    fn codes_are_throttled_per_destination_and_per_account() {
+        let now = Utc::now();
+        let times = |n: i64, step: Duration| (0..n).map(|i| now - step * (i as i32 + 1)).collect();
+        let to_phone: Vec<_> = times(5, Duration::minutes(5));
+        let sends = OtpSends {
+            to_phone: to_phone.clone(),
+            for_account: Vec::new(),
+        };
+        let oldest = *to_phone.iter().min().unwrap();
+        assert_eq!(
+            check_otp_sends(&sends, 5, 10, now),
+            Err(oldest + Duration::hours(1))
+        );
+        assert_eq!(check_otp_sends(&sends, 6, 10, now), Ok(()));
+        let account = OtpSends {
+            to_phone: Vec::new(),
+            for_account: times(10, Duration::hours(1)),
+        };
+        assert!(check_otp_sends(&account, 5, 10, now).is_err());
+        assert_eq!(check_otp_sends(&OtpSends::default(), 5, 10, now), Ok(()));
     }
 
     #[test]

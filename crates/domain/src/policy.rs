@@ -44,6 +44,10 @@ pub struct Policy {
     /// `identity.proof_ttl_secs`, not under `policy`.
     #[serde(skip)]
     pub proof_ttl_secs: i64,
+    /// R19: one-time codes one destination number may receive per hour.
+    pub otp_sends_per_phone_per_hour: u32,
+    /// R19: one-time codes sent for one account per day.
+    pub otp_sends_per_account_per_day: u32,
 }
 
 impl Default for Policy {
@@ -64,6 +68,8 @@ impl Default for Policy {
             retention_days: 1095,
             review_max_working_days: 1,
             proof_ttl_secs: 900,
+            otp_sends_per_phone_per_hour: 5,
+            otp_sends_per_account_per_day: 10,
         }
     }
 }

@@ -131,3 +131,40 @@ async fn a_compressed_signed_body_is_refused_with_415() {
         "{body}"
     );
 }
+
+/// The attack: one holder sends codes to a victim's number as fast as the API allows. At most
+/// `policy.otp_sends_per_phone_per_hour` reach one number, across accounts (R19).
+#[tokio::test(flavor = "multi_thread")]
+async fn codes_to_one_number_are_throttled_across_accounts() {
+    let app = TestApp::spawn().await;
+    let victim = json!({"phone": "13900000999"});
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for n in 0..7 {
+        let account = app.register(&format!("139000009{n:02}")).await;
+        let holder = app.token(Role::Holder, Some(&account));
+        let response = app
+            .request(
+                Method::POST,
+                &format!("/v1/accounts/{account}/phone-changes"),
+                Some(&holder),
+            )
+            .json(&victim)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if response.status().as_u16() == 429 {
+            retry_after = response.headers().get("Retry-After").cloned();
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["code"], "rate_limited");
+        }
+    }
+    assert_eq!(
+        statuses,
+        [201, 201, 201, 201, 201, 429, 429],
+        "{statuses:?}"
+    );
+    let secs: i64 = retry_after.unwrap().to_str().unwrap().parse().unwrap();
+    assert!((3_000..=3_600).contains(&secs), "{secs}");
+}

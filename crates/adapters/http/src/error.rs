@@ -301,6 +301,9 @@ impl From<AppError> for ApiError {
                 e.retry_after_secs = Some((retry_at - chrono::Utc::now()).num_seconds());
                 e
             }
+            AppError::OtpThrottled { retry_at } => Self::new(ErrorCode::RateLimited)
+                .detail("Too many codes were sent to this number or for this account.")
+                .retry_after((retry_at - chrono::Utc::now()).num_seconds()),
             AppError::PhoneLimitReached { limit } => Self::new(ErrorCode::PhoneLimitReached)
                 .detail("Change the phone number of one of the accounts bound to it, then try again.")
                 .with("limit", limit.into()),

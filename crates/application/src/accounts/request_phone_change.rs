@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use realname_domain::identifiers::Phone;
-use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
+use realname_domain::phone_change::{PhoneChange, PhoneChangeId, check_otp_sends};
 use realname_domain::{AccountId, Actor, Policy};
 use realname_ports::{Clock, OtpDigest, OtpMessage, SmsSender, UnitOfWork};
 
@@ -65,7 +65,7 @@ impl RequestPhoneChange {
             tx,
             &account,
             phone,
-            self.policy.phone_account_limit,
+            &self.policy,
             (self.sms.as_ref(), self.otp.as_ref()),
             self.clock.now(),
         )
@@ -79,7 +79,7 @@ pub(crate) async fn send_code(
     mut tx: Box<dyn realname_ports::Transaction>,
     account: &realname_domain::Account,
     phone: Phone,
-    phone_limit: u32,
+    policy: &Policy,
     (sms, otp): (&dyn SmsSender, &dyn OtpDigest),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<PhoneChange, AppError> {
@@ -87,7 +87,26 @@ pub(crate) async fn send_code(
     if account.phone.as_ref() == Some(&phone) {
         return Err(AppError::NoChange);
     }
-    tx.lock_phone(&phone, phone_limit).await?.claim()?;
+    tx.lock_phone(&phone, policy.phone_account_limit)
+        .await?
+        .claim()?;
+    // R19: codes are throttled per destination number and per account, counted under the
+    // number's and the account's locks.
+    let sends = tx
+        .otp_sends(
+            &phone,
+            now - chrono::Duration::hours(1),
+            account.id,
+            now - chrono::Duration::days(1),
+        )
+        .await?;
+    check_otp_sends(
+        &sends,
+        policy.otp_sends_per_phone_per_hour,
+        policy.otp_sends_per_account_per_day,
+        now,
+    )
+    .map_err(|retry_at| AppError::OtpThrottled { retry_at })?;
     let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
     let id = PhoneChangeId::new();
     let change = PhoneChange::request(id, account.id, phone.clone(), otp.digest(id, &code), now);
@@ -106,6 +125,7 @@ pub(crate) async fn send_code(
 
 #[cfg(test)]
 mod tests {
+    use realname_domain::phone_change::OtpSends;
     use realname_domain::quota::PhoneSlots;
     use realname_ports::{MockSmsSender, MockTransaction};
 
@@ -136,6 +156,8 @@ mod tests {
             .returning(move |_| Ok(Some(copy.clone())));
         tx.expect_lock_phone()
             .returning(|_, limit| Ok(PhoneSlots { limit, bound: 0 }));
+        tx.expect_otp_sends()
+            .returning(|_, _, _, _| Ok(OtpSends::default()));
         tx.expect_insert_phone_change()
             .times(1)
             .returning(|_| Ok(()));
@@ -148,6 +170,35 @@ mod tests {
             .unwrap();
 
         assert_eq!(change.new_phone, new);
+    }
+
+    #[tokio::test]
+    async fn a_sixth_code_to_one_number_within_the_hour_is_throttled_and_not_sent() {
+        let acct = account();
+        let mut tx = MockTransaction::new();
+        let copy = acct.clone();
+        tx.expect_account_for_update()
+            .returning(move |_| Ok(Some(copy.clone())));
+        tx.expect_lock_phone()
+            .returning(|_, limit| Ok(PhoneSlots { limit, bound: 0 }));
+        tx.expect_otp_sends().returning(|_, since, _, _| {
+            Ok(OtpSends {
+                to_phone: (1..=5)
+                    .map(|m| since + chrono::Duration::minutes(m))
+                    .collect(),
+                for_account: Vec::new(),
+            })
+        });
+        tx.expect_insert_phone_change().never();
+        let new = Phone::parse("13912345678").unwrap();
+        let refused = use_case(tx, 0)
+            .execute(&Actor::Holder { account: acct.id }, acct.id, new)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, AppError::OtpThrottled { .. }),
+            "{refused:?}"
+        );
     }
 
     #[tokio::test]

@@ -71,7 +71,7 @@ impl AccountRecovery {
             tx,
             &account,
             phone,
-            self.policy.phone_account_limit,
+            &self.policy,
             (self.sms.as_ref(), self.otp.as_ref()),
             self.clock.now(),
         )

@@ -128,6 +128,13 @@ mod mock {
         #[async_trait]
         impl PhonesTx for Transaction {
             async fn lock_phone(&mut self, phone: &Phone, limit: u32) -> Result<PhoneSlots, StoreError>;
+            async fn otp_sends(
+                &mut self,
+                phone: &Phone,
+                phone_since: DateTime<Utc>,
+                account: AccountId,
+                account_since: DateTime<Utc>,
+            ) -> Result<realname_domain::phone_change::OtpSends, StoreError>;
             async fn insert_phone_change(&mut self, change: &PhoneChange) -> Result<(), StoreError>;
             async fn phone_change_for_update(
                 &mut self,

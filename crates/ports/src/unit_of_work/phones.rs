@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use realname_domain::AccountId;
 use realname_domain::identifiers::Phone;
-use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
+use realname_domain::phone_change::{OtpSends, PhoneChange, PhoneChangeId};
 use realname_domain::quota::PhoneSlots;
 
 use crate::error::StoreError;
@@ -17,6 +17,19 @@ pub trait PhonesTx: Send {
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
     async fn lock_phone(&mut self, phone: &Phone, limit: u32) -> Result<PhoneSlots, StoreError>;
+
+    /// The codes sent to `phone` since `phone_since` and for `account` since `account_since`
+    /// (R19's throttle), read under the phone's and the account's locks.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn otp_sends(
+        &mut self,
+        phone: &Phone,
+        phone_since: chrono::DateTime<chrono::Utc>,
+        account: AccountId,
+        account_since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<OtpSends, StoreError>;
 
     /// Inserts a phone change.
     ///

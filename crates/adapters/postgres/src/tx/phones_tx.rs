@@ -18,6 +18,34 @@ use super::{PgTransaction, found};
 
 #[async_trait]
 impl realname_ports::PhonesTx for PgTransaction {
+    async fn otp_sends(
+        &mut self,
+        phone: &Phone,
+        phone_since: chrono::DateTime<chrono::Utc>,
+        account: realname_domain::AccountId,
+        account_since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<realname_domain::phone_change::OtpSends, StoreError> {
+        let key = self.codec.phone_key(phone);
+        let to_phone: Vec<chrono::DateTime<chrono::Utc>> = phone_changes::table
+            .filter(phone_changes::phone_key.eq(key))
+            .filter(phone_changes::created_at.gt(phone_since))
+            .select(phone_changes::created_at)
+            .load(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        let for_account: Vec<chrono::DateTime<chrono::Utc>> = phone_changes::table
+            .filter(phone_changes::account_id.eq(account.as_uuid()))
+            .filter(phone_changes::created_at.gt(account_since))
+            .select(phone_changes::created_at)
+            .load(self.conn()?)
+            .await
+            .map_err(store_error)?;
+        Ok(realname_domain::phone_change::OtpSends {
+            to_phone,
+            for_account,
+        })
+    }
+
     async fn lock_phone(&mut self, phone: &Phone, limit: u32) -> Result<PhoneSlots, StoreError> {
         let key = self.codec.phone_key(phone);
         diesel::insert_into(phone_numbers::table)
