@@ -253,7 +253,11 @@ impl Settings {
         let same = |a: &secrecy::SecretString, b: &secrecy::SecretString| {
             a.expose_secret() == b.expose_secret()
         };
-        if same(&self.auth.signing_key, &defaults.auth.signing_key) {
+        // With the identity provider's public keys, no signing key need be set at all; one that
+        // is set must still be strong.
+        let signing_key_unset =
+            self.auth.signing_key.expose_secret().is_empty() && !self.auth.public_keys.is_empty();
+        if !signing_key_unset && same(&self.auth.signing_key, &defaults.auth.signing_key) {
             refused.push("auth.signing_key");
         }
         // Each data key, not only the whole list: a development key kept beside a real one
@@ -317,6 +321,9 @@ impl Settings {
         .into_iter()
         .chain(provider_secrets)
         {
+            if key == "auth.signing_key" && signing_key_unset {
+                continue;
+            }
             if weak(secret, default) && !refused.contains(&key) {
                 refused.push(key);
             }
@@ -661,6 +668,32 @@ mod tests {
         let err = settings.check_mode().unwrap_err().to_string();
         assert!(err.contains("crypto.data_keys"), "{err}");
         assert!(!err.contains("cmVhbG5hbWUtZG"), "{err}");
+    }
+
+    #[test]
+    fn production_mode_with_the_identity_providers_keys_needs_no_signing_key() {
+        let mut settings = production();
+        settings.auth.signing_key = String::new().into();
+        assert!(
+            settings
+                .check_mode()
+                .unwrap_err()
+                .to_string()
+                .contains("auth.signing_key")
+        );
+        settings
+            .auth
+            .public_keys
+            .insert("idp-2026".into(), "-----BEGIN PUBLIC KEY-----".into());
+        settings.check_mode().unwrap();
+        settings.auth.signing_key = "short".into();
+        assert!(
+            settings
+                .check_mode()
+                .unwrap_err()
+                .to_string()
+                .contains("auth.signing_key")
+        );
     }
 
     #[test]

@@ -66,8 +66,18 @@ pub struct AuthSettings {
     pub issuer: String,
     /// The `aud` claim required.
     pub audience: String,
-    /// The HS256 signing key.
+    /// The HS256 signing key (development and scripts); empty: no HS256 token is accepted.
     pub signing_key: SecretString,
+    /// The platform identity provider's public keys, `kid` → PEM (RS256 or EdDSA).
+    #[serde(default)]
+    pub public_keys: std::collections::BTreeMap<String, String>,
+    /// Tokens living longer than this (`exp - iat`) are refused.
+    #[serde(default = "default_max_ttl")]
+    pub max_ttl_secs: i64,
+}
+
+const fn default_max_ttl() -> i64 {
+    86_400
 }
 
 impl fmt::Debug for AuthSettings {
@@ -84,8 +94,10 @@ impl fmt::Debug for AuthSettings {
 #[derive(Clone)]
 pub struct Authenticator {
     settings: AuthSettings,
-    decoding: DecodingKey,
-    validation: Validation,
+    /// HS256 under the signing key, when one is set.
+    shared: Option<(DecodingKey, Validation)>,
+    /// The identity provider's keys, by `kid`.
+    public: Vec<(String, DecodingKey, Validation)>,
 }
 
 impl fmt::Debug for Authenticator {
@@ -98,18 +110,78 @@ impl fmt::Debug for Authenticator {
 
 impl Authenticator {
     /// An authenticator for these settings.
+    ///
+    /// # Panics
+    /// Never: unreadable public keys are refused by [`Self::try_new`] at start-up.
     #[must_use]
     pub fn new(settings: AuthSettings) -> Self {
-        let decoding = DecodingKey::from_secret(settings.signing_key.expose_secret().as_bytes());
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[&settings.issuer]);
-        validation.set_audience(&[&settings.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        Self {
-            settings,
-            decoding,
-            validation,
+        Self::try_new(settings).unwrap_or_else(|e| unreachable!("checked at start-up: {e}"))
+    }
+
+    /// An authenticator for these settings.
+    ///
+    /// # Errors
+    /// Naming the `kid` whose key is neither an RSA nor an Ed25519 public key in PEM.
+    pub fn try_new(settings: AuthSettings) -> Result<Self, String> {
+        let validation = |algorithm| {
+            let mut validation = Validation::new(algorithm);
+            validation.set_issuer(&[&settings.issuer]);
+            validation.set_audience(&[&settings.audience]);
+            validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+            validation.validate_nbf = true;
+            validation
+        };
+        let secret = settings.signing_key.expose_secret();
+        let shared = (!secret.is_empty()).then(|| {
+            (
+                DecodingKey::from_secret(secret.as_bytes()),
+                validation(Algorithm::HS256),
+            )
+        });
+        let mut public = Vec::new();
+        for (kid, pem) in &settings.public_keys {
+            let (key, algorithm) = DecodingKey::from_rsa_pem(pem.as_bytes())
+                .map(|k| (k, Algorithm::RS256))
+                .or_else(|_| {
+                    DecodingKey::from_ed_pem(pem.as_bytes()).map(|k| (k, Algorithm::EdDSA))
+                })
+                .map_err(|_| {
+                    format!("auth.public_keys.{kid} is not an RSA or Ed25519 public key")
+                })?;
+            public.push((kid.clone(), key, validation(algorithm)));
         }
+        Ok(Self {
+            settings,
+            shared,
+            public,
+        })
+    }
+
+    /// The claims of a token signed by one of the configured keys: the key its `kid` names,
+    /// else each public key in turn, else the shared key.
+    fn claims(&self, token: &str) -> Option<Claims> {
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        let named = header.kid.as_deref().and_then(|kid| {
+            self.public
+                .iter()
+                .find(|(k, ..)| k == kid)
+                .map(|(_, key, v)| (key, v))
+        });
+        let candidates: Vec<(&DecodingKey, &Validation)> = match named {
+            Some(one) => vec![one],
+            None => self
+                .public
+                .iter()
+                .map(|(_, key, v)| (key, v))
+                .chain(self.shared.iter().map(|(key, v)| (key, v)))
+                .filter(|(_, v)| v.algorithms.contains(&header.alg))
+                .collect(),
+        };
+        let claims = candidates
+            .into_iter()
+            .find_map(|(key, validation)| decode::<Claims>(token, key, validation).ok())?
+            .claims;
+        (claims.exp - claims.iat <= self.settings.max_ttl_secs).then_some(claims)
     }
 
     /// Signs a token.
@@ -142,9 +214,9 @@ impl Authenticator {
     /// # Errors
     /// [`ErrorCode::Unauthorized`] for a bad, expired or incomplete token.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
-        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| ApiError::new(ErrorCode::Unauthorized))?
-            .claims;
+        let claims = self
+            .claims(token)
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized))?;
         let actor = match claims.role {
             Role::Holder => {
                 let account = claims
@@ -271,7 +343,76 @@ mod tests {
             issuer: "realname".into(),
             audience: "realname-api".into(),
             signing_key: key.into(),
+            public_keys: std::collections::BTreeMap::new(),
+            max_ttl_secs: 86_400,
         })
+    }
+
+    /// A test identity provider's Ed25519 key pair (generated for these tests only).
+    const IDP_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFii2UX3PUmhUxeZINNTv3bjKFSRhtdzGBYdZjsGevYS\n-----END PRIVATE KEY-----\n";
+    const IDP_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA8/PSvlEjET4BAJa4H2MRwAmsyz6JuI+FOdbwZETCh2Q=\n-----END PUBLIC KEY-----\n";
+
+    fn platform(signing_key: &str) -> Authenticator {
+        Authenticator::try_new(AuthSettings {
+            issuer: "realname".into(),
+            audience: "realname-api".into(),
+            signing_key: signing_key.into(),
+            public_keys: [("idp-2026".to_owned(), IDP_PUBLIC.to_owned())].into(),
+            max_ttl_secs: 86_400,
+        })
+        .unwrap()
+    }
+
+    fn idp_token(kid: Option<&str>, iat: i64, exp: i64, nbf: Option<i64>) -> String {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = kid.map(str::to_owned);
+        let mut claims = serde_json::json!({"sub": "u1", "role": "admin", "iat": iat, "exp": exp,
+            "iss": "realname", "aud": "realname-api"});
+        if let Some(nbf) = nbf {
+            claims["nbf"] = nbf.into();
+        }
+        let key = EncodingKey::from_ed_pem(IDP_PRIVATE.as_bytes()).unwrap();
+        encode(&header, &claims, &key).unwrap()
+    }
+
+    #[test]
+    fn the_identity_providers_tokens_verify_with_its_public_key_and_realname_can_mint_none() {
+        let now = chrono::Utc::now().timestamp();
+        let idp = platform("");
+        assert!(
+            idp.verify(&idp_token(Some("idp-2026"), now, now + 600, None))
+                .is_ok()
+        );
+        assert!(
+            idp.verify(&idp_token(None, now, now + 600, None)).is_ok(),
+            "tried against each"
+        );
+        // The attack: whoever holds realname's configuration mints an admin token. With only
+        // public keys configured there is nothing to mint with.
+        let minted = auth("k".repeat(32).as_str())
+            .issue("attacker", Role::Admin, None, chrono::Duration::hours(1))
+            .unwrap();
+        assert!(idp.verify(&minted).is_err());
+        // A token that lives longer than auth.max_ttl_secs, or is not yet valid, is refused.
+        assert!(
+            idp.verify(&idp_token(None, now, now + 86_401, None))
+                .is_err()
+        );
+        assert!(
+            idp.verify(&idp_token(None, now, now + 600, Some(now + 300)))
+                .is_err()
+        );
+        assert!(
+            idp.verify(&idp_token(None, now, now + 600, Some(now - 5)))
+                .is_ok()
+        );
+        assert!(
+            Authenticator::try_new(AuthSettings {
+                public_keys: [("bad".to_owned(), "not a key".to_owned())].into(),
+                ..idp.settings.clone()
+            })
+            .is_err()
+        );
     }
 
     #[test]

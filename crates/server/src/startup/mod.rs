@@ -311,6 +311,7 @@ impl Application {
     /// When the database, the keys or the listener are not usable.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         settings.check_mode()?;
+        realname_http::Authenticator::try_new(settings.auth.clone()).map_err(anyhow::Error::msg)?;
         let adapters = Adapters::connect(&settings).await?;
         let rate_limits = RateLimits::new(&settings.rate_limit)
             .map_err(anyhow::Error::msg)
