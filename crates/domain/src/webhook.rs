@@ -32,22 +32,34 @@ impl EndpointUrl {
     /// [`EndpointRefused`] with the reason.
     pub fn parse(raw: &str, allow_local: bool) -> Result<Self, EndpointRefused> {
         let raw = raw.trim();
-        let (scheme, rest) = raw.split_once("://").ok_or(EndpointRefused::Malformed)?;
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = host_of(authority).ok_or(EndpointRefused::Malformed)?;
-        if !matches!(scheme, "http" | "https") || raw.chars().any(char::is_whitespace) {
+        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(EndpointRefused::Malformed);
         }
-        if allow_local {
-            return Ok(Self(raw.to_owned()));
+        // WHATWG parsing, as a client would: `127.1`, `2130706433` and `0x7f000001` are
+        // 127.0.0.1, a backslash ends the authority, brackets hold IPv6.
+        let url = url::Url::parse(raw).map_err(|_| EndpointRefused::Malformed)?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(EndpointRefused::Malformed);
         }
-        if scheme != "https" {
+        let host = url.host().ok_or(EndpointRefused::Malformed)?;
+        if allow_local {
+            return Ok(Self(url.to_string()));
+        }
+        if url.scheme() != "https" {
             return Err(EndpointRefused::NotHttps);
         }
-        if !is_public(host) {
+        let public = match host {
+            url::Host::Ipv4(ip) => is_public_ip(IpAddr::V4(ip)),
+            url::Host::Ipv6(ip) => is_public_ip(IpAddr::V6(ip)),
+            url::Host::Domain(name) => is_public_name(name),
+        };
+        if !public {
             return Err(EndpointRefused::NotPublic);
         }
-        Ok(Self(raw.to_owned()))
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(EndpointRefused::Malformed);
+        }
+        Ok(Self(url.to_string()))
     }
 
     /// The URL.
@@ -57,42 +69,60 @@ impl EndpointUrl {
     }
 }
 
-/// The host of `user@host:port`, without brackets; `None` when empty or malformed.
-fn host_of(authority: &str) -> Option<&str> {
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if let Some(bracketed) = authority.strip_prefix('[') {
-        bracketed.split(']').next()?
-    } else {
-        authority.split(':').next()?
-    };
-    (!host.is_empty()).then_some(host)
+/// Whether a name may be a public destination: not `localhost` or an internal suffix, with or
+/// without the trailing dot. Whether it resolves to a public address is checked at connect
+/// time, on every delivery ([`is_public_ip`]).
+fn is_public_name(name: &str) -> bool {
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    !(lower.is_empty()
+        || lower == "localhost"
+        || lower.ends_with(".localhost")
+        || lower.ends_with(".internal")
+        || lower.ends_with(".local"))
 }
 
-/// Whether a host is a public destination: not `localhost`, not a loopback, private,
-/// link-local, unspecified or otherwise internal address. Names other than `localhost` are
-/// taken as public; resolving them is the sender's business.
-fn is_public(host: &str) -> bool {
-    let lower = host.to_ascii_lowercase();
-    if lower == "localhost" || lower.ends_with(".localhost") || lower.ends_with(".internal") {
-        return false;
-    }
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => {
-            !(ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xC0) == 64)
+/// Whether an address is public: not loopback, private, link-local, CGNAT (`100.64/10`),
+/// benchmarking (`198.18/15`), `0/8`, IETF protocol assignments (`192.0.0/24`), multicast,
+/// broadcast or reserved (`224/3`); for IPv6
+/// also not unique-local, link-local, multicast, and not an IPv4-mapped, -compatible or NAT64
+/// (`64:ff9b::/96`) form of a non-public IPv4 address.
+#[must_use]
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            !(a == 0
+                || a >= 224
+                || v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || (a == 100 && (b & 0xC0) == 64)
+                || (a == 198 && (b & 0xFE) == 18)
+                || (a == 192 && b == 0 && c == 0))
         }
-        Ok(IpAddr::V6(ip)) => {
-            let first = ip.segments()[0];
-            !(ip.is_loopback()
-                || ip.is_unspecified()
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_ip(IpAddr::V4(v4));
+            }
+            let segments = v6.segments();
+            let embedded =
+                std::net::Ipv4Addr::from(u32::try_from(u128::from(v6) & 0xffff_ffff).unwrap_or(0));
+            // NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and IPv4-compatible forms.
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+                || segments[..3] == [0x64, 0xff9b, 1]
+                || segments[..6] == [0, 0, 0, 0, 0, 0]
+            {
+                return !v6.is_loopback()
+                    && !v6.is_unspecified()
+                    && is_public_ip(IpAddr::V4(embedded));
+            }
+            let first = segments[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
                 || (first & 0xFE00) == 0xFC00
                 || (first & 0xFFC0) == 0xFE80)
         }
-        Err(_) => true,
     }
 }
 
@@ -310,5 +340,36 @@ mod tests {
             now - queued
         );
         assert!(attempts < 40, "{attempts} attempts");
+    }
+
+    #[test]
+    fn every_disguise_of_an_internal_address_is_refused() {
+        // The attack: each of these passed the old hand-written check.
+        for disguised in [
+            "https://127.1/",
+            "https://2130706433/",
+            "https://0x7f000001/",
+            "https://[::ffff:127.0.0.1]/",
+            "https://[::ffff:169.254.169.254]/",
+            "https://[64:ff9b::a9fe:a9fe]/",
+            "https://localhost./",
+            "https://127.0.0.1\\@example.com/",
+            "https://100.64.0.1/",
+            "https://198.18.0.1/",
+            "https://0.0.0.1/",
+            "https://224.0.0.1/",
+            "https://255.255.255.255/",
+            "https://[fd00::1]/",
+            "https://[fe80::1]/",
+            "https://[ff02::1]/",
+            "https://user:pw@example.com/",
+        ] {
+            assert!(
+                EndpointUrl::parse(disguised, false).is_err(),
+                "{disguised} was accepted"
+            );
+        }
+        assert!(EndpointUrl::parse("https://[2606:4700::1111]/hook", false).is_ok());
+        assert!(EndpointUrl::parse("https://[64:ff9b::808:808]/", false).is_ok());
     }
 }

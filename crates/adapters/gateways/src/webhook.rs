@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use realname_domain::webhook::WebhookSecret;
+use realname_domain::webhook::{EndpointUrl, WebhookSecret, is_public_ip};
 use realname_ports::{FeedEvent, GatewayError, WebhookSender};
 use sha2::Sha256;
 
@@ -28,19 +28,48 @@ pub fn signature(secret: &WebhookSecret, timestamp: i64, body: &[u8]) -> String 
 #[derive(Debug, Clone)]
 pub struct HttpWebhookSender {
     client: reqwest::Client,
+    public_only: bool,
+}
+
+/// A resolver that drops every non-public address, at connect time on every delivery, so a
+/// name that resolves (or later rebinds) to an internal address reaches nothing.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let public: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|addr| is_public_ip(addr.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err("the name resolves to no public address".into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
 }
 
 impl HttpWebhookSender {
-    /// A sender whose posts time out after `timeout`.
+    /// A sender whose posts time out after `timeout`. With `public_only` (production) names
+    /// resolve only to public addresses, literal addresses are checked on every post, and no
+    /// proxy is used (it would resolve for us). Redirects are never followed.
     ///
     /// # Errors
     /// When the HTTP client cannot be built.
-    pub fn new(timeout: Duration) -> anyhow::Result<Self> {
+    pub fn new(timeout: Duration, public_only: bool) -> anyhow::Result<Self> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if public_only {
+            builder = builder
+                .dns_resolver(std::sync::Arc::new(PublicOnly))
+                .no_proxy();
+        }
         Ok(Self {
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()?,
+            client: builder.build()?,
+            public_only,
         })
     }
 }
@@ -54,6 +83,13 @@ impl WebhookSender for HttpWebhookSender {
         event: &FeedEvent,
         now: DateTime<Utc>,
     ) -> Result<(), GatewayError> {
+        // An endpoint stored before today's checks is checked again (its literal address does
+        // not go through the resolver).
+        if self.public_only && EndpointUrl::parse(url, false).is_err() {
+            return Err(GatewayError::Unavailable(anyhow::anyhow!(
+                "the endpoint is not a public https address"
+            )));
+        }
         let body = serde_json::to_vec(event).map_err(|e| GatewayError::Unavailable(e.into()))?;
         let response = self
             .client
@@ -81,5 +117,33 @@ mod tests {
             signature(&secret, 1_700_000_000, b"{}"),
             "t=1700000000,v1=35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
         );
+    }
+
+    #[tokio::test]
+    async fn a_name_that_resolves_to_an_internal_address_reaches_nothing() {
+        use reqwest::dns::Resolve;
+        // The attack: DNS that answers 127.0.0.1 (here, localhost) for a registered name.
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        assert!(PublicOnly.resolve(name).await.is_err());
+        let sender = HttpWebhookSender::new(Duration::from_secs(1), true).unwrap();
+        let event = FeedEvent {
+            id: uuid::Uuid::now_v7(),
+            event_type: "account.created".into(),
+            account_id: None,
+            sequence: None,
+            created_at: Utc::now(),
+            data: serde_json::json!({}),
+        };
+        let secret = WebhookSecret::from_stored("whsec_test".into());
+        for url in [
+            "https://2130706433/hook",
+            "https://localhost./hook",
+            "http://127.0.0.1:9/x",
+        ] {
+            assert!(
+                sender.post(url, &secret, &event, Utc::now()).await.is_err(),
+                "{url}"
+            );
+        }
     }
 }

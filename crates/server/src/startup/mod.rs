@@ -128,6 +128,7 @@ impl Adapters {
                 None => (real_holders, Arc::new(support_mailer(settings)?)),
             };
         let (sandbox_providers, providers, faceid) = providers(settings)?;
+        let allow_local_webhooks = settings.sandbox.enabled || settings.mode == Mode::Development;
         let timeout = Duration::from_millis(settings.webhooks.timeout_ms);
         let store = Arc::new(PgStore::connect(&settings.database, keys.clone())?);
         Ok(Self {
@@ -136,8 +137,8 @@ impl Adapters {
             store,
             sms,
             sandbox_sms,
-            webhook_sender: Arc::new(HttpWebhookSender::new(timeout)?),
-            allow_local_webhooks: settings.sandbox.enabled || settings.mode == Mode::Development,
+            webhook_sender: Arc::new(HttpWebhookSender::new(timeout, !allow_local_webhooks)?),
+            allow_local_webhooks,
             clock: Arc::new(SystemClock),
             policy: Arc::new(settings.rules()),
             calendar: Arc::new(calendar),
