@@ -136,3 +136,20 @@ impl Clock for TestClock {
         *self.0.lock().unwrap()
     }
 }
+
+/// Reads `current` every 50 ms until `done` holds for it or `timeout` passes; returns the last
+/// reading. The loopback fakes wait with this.
+pub async fn eventually<T>(
+    timeout: std::time::Duration,
+    current: impl Fn() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let now = current();
+        if done(&now) || tokio::time::Instant::now() >= deadline {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -166,13 +166,7 @@ impl Receiver {
 
     /// Waits until `done` holds for what was received, or `timeout` passes.
     pub async fn wait_for(&self, timeout: Duration, done: impl Fn(&[Received]) -> bool) -> bool {
-        let deadline = tokio::time::Instant::now() + timeout;
-        while tokio::time::Instant::now() < deadline {
-            if done(&self.received()) {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        done(&self.received())
+        let received = crate::eventually(timeout, || self.received(), |r| done(r)).await;
+        done(&received)
     }
 }

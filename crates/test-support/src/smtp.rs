@@ -86,14 +86,7 @@ impl SmtpServer {
 
     /// Waits up to `timeout` for at least `count` messages.
     pub async fn wait_for(&self, count: usize, timeout: Duration) -> Vec<String> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let messages = self.messages();
-            if messages.len() >= count || tokio::time::Instant::now() >= deadline {
-                return messages;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        crate::eventually(timeout, || self.messages(), |m| m.len() >= count).await
     }
 }
 

@@ -234,14 +234,8 @@ impl TencentFake {
         timeout: std::time::Duration,
         done: impl Fn(&[Call]) -> bool,
     ) -> bool {
-        let deadline = tokio::time::Instant::now() + timeout;
-        while tokio::time::Instant::now() < deadline {
-            if done(&self.calls()) {
-                return true;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        done(&self.calls())
+        let calls = crate::eventually(timeout, || self.calls(), |c| done(c)).await;
+        done(&calls)
     }
 }
 
