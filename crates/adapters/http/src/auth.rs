@@ -90,6 +90,9 @@ impl fmt::Debug for AuthSettings {
     }
 }
 
+/// How far a token's `iat` may run ahead of this clock: jsonwebtoken's default leeway.
+const CLOCK_SKEW_SECS: i64 = 60;
+
 /// Issues and checks tokens.
 #[derive(Clone)]
 pub struct Authenticator {
@@ -181,7 +184,12 @@ impl Authenticator {
             .into_iter()
             .find_map(|(key, validation)| decode::<Claims>(token, key, validation).ok())?
             .claims;
-        (claims.exp - claims.iat <= self.settings.max_ttl_secs).then_some(claims)
+        // `iat` in the future would stretch a token past auth.max_ttl_secs (and past a
+        // credential epoch); an `iat` far in the past would overflow the subtraction.
+        let now = chrono::Utc::now().timestamp();
+        let issued = claims.iat <= now.saturating_add(CLOCK_SKEW_SECS);
+        let lifetime = claims.exp.checked_sub(claims.iat);
+        (issued && lifetime.is_some_and(|l| l <= self.settings.max_ttl_secs)).then_some(claims)
     }
 
     /// Signs a token.
@@ -412,6 +420,29 @@ mod tests {
                 ..idp.settings.clone()
             })
             .is_err()
+        );
+    }
+
+    /// Found by the `jwt` fuzz target: `exp - iat` overflowed for an `iat` near `i64::MIN`
+    /// (wrapping to a negative lifetime in release builds), and an `iat` in the future made any
+    /// `exp` look short-lived.
+    #[test]
+    fn a_token_cannot_stretch_its_lifetime_with_its_iat() {
+        let now = chrono::Utc::now().timestamp();
+        let idp = platform("");
+        let year_3000 = 32_503_680_000;
+        assert!(
+            idp.verify(&idp_token(None, year_3000, year_3000, None))
+                .is_err()
+        );
+        assert!(
+            idp.verify(&idp_token(None, i64::MIN, now + 600, None))
+                .is_err()
+        );
+        assert!(
+            idp.verify(&idp_token(None, now + 30, now + 600, None))
+                .is_ok(),
+            "clock skew"
         );
     }
 

@@ -119,7 +119,7 @@ impl SignatureSettings {
             }
         }
         let timestamp = timestamp.ok_or_else(invalid)?;
-        if (now - timestamp).abs() > self.tolerance_secs {
+        if now.abs_diff(timestamp) > self.tolerance_secs.unsigned_abs() {
             return Err(ApiError::new(ErrorCode::SignatureExpired));
         }
         if candidates.is_empty() {
@@ -183,6 +183,20 @@ mod tests {
                 payments: "payments-secret".into(),
             },
             tolerance_secs: 300,
+        }
+    }
+
+    /// Found by the `signature` fuzz target: `now - t` overflowed (a panic in a build with
+    /// overflow checks) for a timestamp near `i64::MIN`.
+    #[test]
+    fn an_extreme_timestamp_is_expired_not_a_panic() {
+        let v1 = "0".repeat(64);
+        for t in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            let header = format!("t={t},v1={v1}");
+            let err = settings()
+                .verify(WECHAT, Some(&header), b"{}", 1_000)
+                .unwrap_err();
+            assert_eq!(err.code(), ErrorCode::SignatureExpired);
         }
     }
 
