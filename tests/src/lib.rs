@@ -318,3 +318,29 @@ pub const LEGAL_PERSON: &str = "王五";
 
 /// The sample person's resident ID (SPEC §5).
 pub const RESIDENT_ID: &str = "11010519491231002X";
+
+/// A path with each `{param}` replaced by a well-formed id of its kind.
+#[must_use]
+pub fn concrete(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        let name = &rest[start + 1..end - 1];
+        out.push_str(match name {
+            "uscc" => "91110000600037341L",
+            "provider" => "wechat",
+            "ref" => "0123456789abcdef0123456789abcdef",
+            _ if out.contains("/accounts/") || out.ends_with("/accounts/") => {
+                "acct_0123456789abcdef0123456789abcdef"
+            }
+            _ => "app_0123456789abcdef0123456789abcdef",
+        });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}

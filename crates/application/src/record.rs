@@ -5,9 +5,22 @@ use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{ApplicationFacts, DomainEvent, NewEvent};
 use realname_domain::{AccountId, Actor, Application, ApplicationStatus};
-use realname_ports::Transaction;
+use realname_ports::{Answer, Transaction};
 
 use crate::AppError;
+
+/// Records a keyed request's answer in the transaction of the change it answers (API.md
+/// `Idempotency-Key`), so that both commit or neither does.
+pub(crate) async fn answer<T: Sync>(
+    tx: &mut dyn Transaction,
+    answer: Option<&Answer<T>>,
+    value: &T,
+) -> Result<(), AppError> {
+    if let Some(answer) = answer {
+        answer.record(tx, value).await?;
+    }
+    Ok(())
+}
 
 /// Appends an account's event to the outbox, in the caller's transaction (SPEC §6).
 pub(crate) async fn emit(

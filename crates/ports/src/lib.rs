@@ -25,7 +25,9 @@ pub use claims::DeadlineClaims;
 pub use clock::Clock;
 pub use error::{GatewayError, StoreError};
 pub use feed::{EventFeed, FeedEvent};
-pub use idempotency::{IdempotencyBegin, IdempotencyStore, StoredResponse};
+pub use idempotency::{
+    Answer, IdempotencyBegin, IdempotencyClaim, IdempotencyStore, StoredResponse,
+};
 pub use notification::{
     ClaimedNotification, HolderNotifier, NotificationRecord, NotificationStatus, NotificationStore,
     Settlement,

@@ -6,6 +6,7 @@ mod authorization;
 mod capability_cache;
 mod contract;
 mod enterprise;
+mod idempotency;
 mod identity;
 mod lifecycle;
 mod modification;

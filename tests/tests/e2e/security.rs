@@ -1,7 +1,7 @@
 //! Attacks on the running service (SPEC §4): what a client sends never reaches a log line,
 //! whatever its shape.
 
-use realname_e2e::{TestApp, captured_logs};
+use realname_e2e::{TestApp, captured_logs, concrete};
 use realname_http::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -24,31 +24,6 @@ fn hostile_bodies() -> Vec<String> {
         format!("{{\"phone\": \"{PHONE}\", {MARKER}"),
         json!([MARKER, PHONE, DOCUMENT]).to_string(),
     ]
-}
-
-/// A path with each `{param}` replaced by a well-formed id of its kind.
-fn concrete(path: &str) -> String {
-    let mut out = String::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let end = rest[start..]
-            .find('}')
-            .map_or(rest.len(), |e| start + e + 1);
-        let name = &rest[start + 1..end - 1];
-        out.push_str(match name {
-            "uscc" => "91110000600037341L",
-            "provider" => "wechat",
-            "ref" => "0123456789abcdef0123456789abcdef",
-            _ if out.contains("/accounts/") || out.ends_with("/accounts/") => {
-                "acct_0123456789abcdef0123456789abcdef"
-            }
-            _ => "app_0123456789abcdef0123456789abcdef",
-        });
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 #[tokio::test(flavor = "multi_thread")]

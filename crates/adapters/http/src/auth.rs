@@ -423,7 +423,7 @@ mod tests {
         );
     }
 
-    /// Found by the `jwt` fuzz target: `exp - iat` overflowed for an `iat` near `i64::MIN`
+    /// Found writing the `jwt` fuzz target's invariant: `exp - iat` overflowed for an `iat` near `i64::MIN`
     /// (wrapping to a negative lifetime in release builds), and an `iat` in the future made any
     /// `exp` look short-lived.
     #[test]

@@ -212,6 +212,42 @@ mod tests {
         assert!(!table.idempotent("decide_application"));
     }
 
+    /// API.md: every POST that creates something (a 201) takes `Idempotency-Key`, declared in
+    /// its one route entry. The e2e `idempotency` tests replay each of them over HTTP.
+    #[test]
+    fn every_creating_post_declares_idempotency_key() {
+        let doc = served(true);
+        let table = RouteTable::from_document(&doc).unwrap();
+        let mut creating = Vec::new();
+        for item in doc.paths.paths.values() {
+            let Some(post) = &item.post else { continue };
+            if post.responses.responses.contains_key("201") {
+                let id = post.operation_id.clone().unwrap();
+                assert!(
+                    table.idempotent(&id),
+                    "{id} creates but takes no Idempotency-Key"
+                );
+                creating.push(id);
+            }
+        }
+        creating.sort();
+        assert_eq!(
+            creating,
+            [
+                "associate_sub_account",
+                "create_sub_account",
+                "create_webhook_endpoint",
+                "freeze_accounts",
+                "open_appeal",
+                "register_account",
+                "request_phone_change",
+                "request_recovery",
+                "start_identity_proof",
+                "submit_application",
+            ]
+        );
+    }
+
     #[test]
     fn the_bearer_scheme_is_declared() {
         let doc = serde_json::to_value(served(false)).unwrap();

@@ -186,7 +186,7 @@ mod tests {
         }
     }
 
-    /// Found by the `signature` fuzz target: `now - t` overflowed (a panic in a build with
+    /// Found writing the `signature` fuzz target's invariant: `now - t` overflowed (a panic in a build with
     /// overflow checks) for a timestamp near `i64::MIN`.
     #[test]
     fn an_extreme_timestamp_is_expired_not_a_panic() {

@@ -112,6 +112,10 @@ diesel::table! {
         status -> Nullable<Int2>,
         body -> Nullable<Bytea>,
         created_at -> Timestamptz,
+        record -> Uuid,
+        lease -> Nullable<Uuid>,
+        leased_until -> Nullable<Timestamptz>,
+        sealed_body -> Nullable<Bytea>,
     }
 }
 

@@ -8,7 +8,7 @@ use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::invitation::Invitation;
 use realname_domain::{Account, AccountId, AccountKind, Actor, InvitationId};
-use realname_ports::{Clock, Transaction, UnitOfWork};
+use realname_ports::{Answer, Clock, Transaction, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -36,6 +36,7 @@ impl AssociateSubAccount {
         actor: &Actor,
         root_id: AccountId,
         target_id: AccountId,
+        answer: Option<Answer<Invitation>>,
     ) -> Result<Invitation, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
@@ -50,6 +51,7 @@ impl AssociateSubAccount {
             associate(tx.as_mut(), actor, &root, &mut target, &mut invitation, now).await?;
         }
         tx.save_invitation(&invitation).await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &invitation).await?;
         tx.commit().await?;
         Ok(invitation)
     }
@@ -146,7 +148,7 @@ mod tests {
         let mut tx = tx_with(root.clone(), target.clone());
         tx.expect_commit().never();
         let err = AssociateSubAccount::new(unit_of_work(vec![tx]), clock())
-            .execute(&Actor::Admin, root.id, target.id)
+            .execute(&Actor::Admin, root.id, target.id, None)
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::SubAccountMustVerify));
@@ -160,7 +162,12 @@ mod tests {
         tx.expect_save_invitation().times(1).returning(|_| Ok(()));
         tx.expect_commit().times(1).returning(|| Ok(()));
         let invitation = AssociateSubAccount::new(unit_of_work(vec![tx]), clock())
-            .execute(&Actor::Holder { account: root.id }, root.id, target.id)
+            .execute(
+                &Actor::Holder { account: root.id },
+                root.id,
+                target.id,
+                None,
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -187,7 +194,7 @@ mod tests {
         tx.expect_save_invitation().times(1).returning(|_| Ok(()));
         expect_recorded(&mut tx, 1);
         let invitation = AssociateSubAccount::new(unit_of_work(vec![tx]), clock())
-            .execute(&Actor::Admin, root.id, target.id)
+            .execute(&Actor::Admin, root.id, target.id, None)
             .await
             .unwrap();
         assert_eq!(

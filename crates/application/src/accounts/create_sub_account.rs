@@ -7,7 +7,7 @@ use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::identifiers::Phone;
 use realname_domain::{Account, AccountId, AccountKind, Actor, Policy};
-use realname_ports::{Clock, UnitOfWork};
+use realname_ports::{Answer, Clock, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -36,6 +36,7 @@ impl CreateSubAccount {
         actor: &Actor,
         root_id: AccountId,
         phone: Phone,
+        answer: Option<Answer<Account>>,
     ) -> Result<Account, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
@@ -69,6 +70,7 @@ impl CreateSubAccount {
             now,
         ))
         .await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &sub).await?;
         tx.commit().await?;
         Ok(sub)
     }
@@ -97,7 +99,7 @@ mod tests {
 
         let sub =
             CreateSubAccount::new(unit_of_work(vec![tx]), clock(), Arc::new(Policy::default()))
-                .execute(&Actor::Holder { account: root.id }, root.id, phone())
+                .execute(&Actor::Holder { account: root.id }, root.id, phone(), None)
                 .await
                 .unwrap();
 

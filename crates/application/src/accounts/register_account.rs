@@ -6,7 +6,7 @@ use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::identifiers::Phone;
 use realname_domain::{Account, Actor, Policy};
-use realname_ports::{Clock, UnitOfWork};
+use realname_ports::{Answer, Clock, UnitOfWork};
 
 use crate::AppError;
 
@@ -35,11 +35,24 @@ impl RegisterAccount {
     ///
     /// # Errors
     /// [`AppError::PhoneLimitReached`] at the per-number limit; storage errors.
-    #[tracing::instrument(name = "register_account", skip_all)]
     pub async fn execute(
         &self,
         actor: &Actor,
         cmd: RegisterAccountCommand,
+    ) -> Result<Account, AppError> {
+        self.execute_answering(actor, cmd, None).await
+    }
+
+    /// [`Self::execute`], recording a keyed request's answer with the account.
+    ///
+    /// # Errors
+    /// As [`Self::execute`].
+    #[tracing::instrument(name = "register_account", skip_all)]
+    pub async fn execute_answering(
+        &self,
+        actor: &Actor,
+        cmd: RegisterAccountCommand,
+        answer: Option<Answer<Account>>,
     ) -> Result<Account, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
@@ -65,6 +78,7 @@ impl RegisterAccount {
             now,
         ))
         .await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &account).await?;
         tx.commit().await?;
         tracing::info!(account.id = %account.id, "account registered");
         Ok(account)

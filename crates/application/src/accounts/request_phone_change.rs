@@ -5,7 +5,7 @@ use std::sync::Arc;
 use realname_domain::identifiers::Phone;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId, check_otp_sends};
 use realname_domain::{AccountId, Actor, Policy};
-use realname_ports::{Clock, OtpDigest, OtpMessage, SmsSender, UnitOfWork};
+use realname_ports::{Answer, Clock, OtpDigest, OtpMessage, SmsSender, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -58,13 +58,14 @@ impl RequestPhoneChange {
         actor: &Actor,
         id: AccountId,
         phone: Phone,
+        answer: Option<Answer<PhoneChange>>,
     ) -> Result<PhoneChange, AppError> {
         let mut tx = self.uow.begin().await?;
         let account = lock_visible_account(tx.as_mut(), actor, id).await?;
         send_code(
             tx,
             &account,
-            phone,
+            (phone, answer),
             &self.policy,
             (self.sms.as_ref(), self.otp.as_ref()),
             self.clock.now(),
@@ -74,11 +75,12 @@ impl RequestPhoneChange {
 }
 
 /// Starts a change of `account`'s phone (locked by the caller): the new number must have room,
-/// the change is committed with the code's hash, then the code is sent (R19).
+/// the change is committed with the code's hash (and a keyed request's answer), then the code
+/// is sent (R19).
 pub(crate) async fn send_code(
     mut tx: Box<dyn realname_ports::Transaction>,
     account: &realname_domain::Account,
-    phone: Phone,
+    (phone, answer): (Phone, Option<Answer<PhoneChange>>),
     policy: &Policy,
     (sms, otp): (&dyn SmsSender, &dyn OtpDigest),
     now: chrono::DateTime<chrono::Utc>,
@@ -111,6 +113,7 @@ pub(crate) async fn send_code(
     let id = PhoneChangeId::new();
     let change = PhoneChange::request(id, account.id, phone.clone(), otp.digest(id, &code), now);
     tx.insert_phone_change(&change).await?;
+    crate::record::answer(tx.as_mut(), answer.as_ref(), &change).await?;
     tx.commit().await?;
     let message = OtpMessage {
         change_id: change.id,
@@ -165,7 +168,12 @@ mod tests {
         let new = Phone::parse("13912345678").unwrap();
 
         let change = use_case(tx, 1)
-            .execute(&Actor::Holder { account: acct.id }, acct.id, new.clone())
+            .execute(
+                &Actor::Holder { account: acct.id },
+                acct.id,
+                new.clone(),
+                None,
+            )
             .await
             .unwrap();
 
@@ -192,7 +200,7 @@ mod tests {
         tx.expect_insert_phone_change().never();
         let new = Phone::parse("13912345678").unwrap();
         let refused = use_case(tx, 0)
-            .execute(&Actor::Holder { account: acct.id }, acct.id, new)
+            .execute(&Actor::Holder { account: acct.id }, acct.id, new, None)
             .await
             .unwrap_err();
         assert!(
@@ -220,6 +228,7 @@ mod tests {
                 &Actor::Holder { account: acct.id },
                 acct.id,
                 Phone::parse("13912345678").unwrap(),
+                None,
             )
             .await
             .unwrap_err();

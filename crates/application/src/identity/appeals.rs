@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use realname_domain::identity::{Case, CaseKind};
 use realname_domain::{AccountId, CaseId, ProofId};
-use realname_ports::{Clock, UnitOfWork};
+use realname_ports::{Answer, Clock, UnitOfWork};
 
 use crate::AppError;
 
@@ -31,6 +31,7 @@ impl OpenAppeal {
         account: Option<AccountId>,
         proof: Option<ProofId>,
         message: String,
+        answer: Option<Answer<Case>>,
     ) -> Result<Case, AppError> {
         let mut tx = self.uow.begin().await?;
         if let Some(proof) = proof {
@@ -51,6 +52,7 @@ impl OpenAppeal {
             resolved_at: None,
         };
         tx.save_case(&case).await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &case).await?;
         tx.commit().await?;
         Ok(case)
     }

@@ -10,7 +10,7 @@ use realname_domain::{
     Account, AccountState, ApplicationId, CaseId, Ineligible, Method, Policy, ProofId, Subject,
 };
 use realname_ports::{
-    Clock, ProviderGateway, SandboxInstruction, SessionOwner, SessionRequest, UnitOfWork,
+    Answer, Clock, ProviderGateway, SandboxInstruction, SessionOwner, SessionRequest, UnitOfWork,
 };
 
 use super::{by_ref, proof_and_accounts};
@@ -60,6 +60,7 @@ impl StartIdentityProof {
         owner: &str,
         method: Method,
         subject: Subject,
+        answer: Option<Answer<IdentityProof>>,
     ) -> Result<IdentityProof, AppError> {
         // R14 first: only a person, with an instant personal method, proves an identity.
         let now = self.clock.now();
@@ -97,6 +98,7 @@ impl StartIdentityProof {
         if let Some(pulled) = pulled {
             tx.insert_pulled_session(&pulled).await?;
         }
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &proof).await?;
         tx.commit().await?;
         Ok(proof)
     }
@@ -224,6 +226,7 @@ impl FreezeAccounts {
         id: ProofId,
         references: &[String],
         note: String,
+        answer: Option<Answer<Case>>,
     ) -> Result<Case, AppError> {
         let now = self.clock.now();
         let mut tx = self.uow.begin().await?;
@@ -276,6 +279,7 @@ impl FreezeAccounts {
             resolved_at: None,
         };
         tx.save_case(&case).await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &case).await?;
         tx.commit().await?;
         Ok(case)
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use realname_domain::identifiers::Phone;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
 use realname_domain::{Actor, Policy, ProofId};
-use realname_ports::{Clock, OtpDigest, SmsSender, UnitOfWork};
+use realname_ports::{Answer, Clock, OtpDigest, SmsSender, UnitOfWork};
 
 use super::{by_ref, proof_and_accounts};
 use crate::AppError;
@@ -61,6 +61,7 @@ impl AccountRecovery {
         proof_id: ProofId,
         reference: &str,
         phone: Phone,
+        answer: Option<Answer<PhoneChange>>,
     ) -> Result<PhoneChange, AppError> {
         let mut tx = self.uow.begin().await?;
         let (proof, accounts) =
@@ -70,7 +71,7 @@ impl AccountRecovery {
         send_code(
             tx,
             &account,
-            phone,
+            (phone, answer),
             &self.policy,
             (self.sms.as_ref(), self.otp.as_ref()),
             self.clock.now(),

@@ -10,6 +10,10 @@ use crate::AppError;
 /// How long an `Idempotency-Key` is honoured.
 pub const IDEMPOTENCY_KEY_LIFETIME: Duration = Duration::hours(24);
 
+/// How long a request holds its key before a retry may take it over: longer than any request
+/// runs (provider calls included), short enough that a crash does not block a retry for long.
+pub const IDEMPOTENCY_LEASE: Duration = Duration::seconds(60);
+
 /// Prunes expired keys in bounded batches.
 pub struct PruneIdempotencyKeys {
     store: Arc<dyn IdempotencyStore>,

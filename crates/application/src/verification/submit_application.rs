@@ -9,7 +9,7 @@ use realname_domain::{
     Method, NextAction, Policy, Purpose, Subject,
 };
 use realname_ports::{
-    Clock, ProviderGateway, ProviderSession, PulledSession, SessionOwner, SessionRequest,
+    Answer, Clock, ProviderGateway, ProviderSession, PulledSession, SessionOwner, SessionRequest,
     Transaction, UnitOfWork,
 };
 
@@ -94,6 +94,7 @@ impl SubmitApplication {
         &self,
         actor: &Actor,
         cmd: SubmitApplicationCommand,
+        answer: Option<Answer<Application>>,
     ) -> Result<Application, AppError> {
         let now = self.clock.now();
         {
@@ -131,6 +132,7 @@ impl SubmitApplication {
             tx.insert_pulled_session(&pulled).await?;
         }
         record_application_event(tx.as_mut(), actor, &application, None, now).await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &application).await?;
         tx.commit().await?;
         tracing::info!(application.id = %application.id, "application submitted");
         Ok(application)
@@ -291,7 +293,7 @@ mod tests {
             account: account.id,
         };
         use_case(vec![tx])
-            .execute(&holder, command(&account, method, subject))
+            .execute(&holder, command(&account, method, subject), None)
             .await
             .unwrap_err()
     }
@@ -311,6 +313,7 @@ mod tests {
             .execute(
                 &Actor::Holder { account: acct.id },
                 command(&acct, Method::WechatScan, zhang_san()),
+                None,
             )
             .await
             .unwrap();
@@ -390,7 +393,11 @@ mod tests {
             account: AccountId::new(),
         };
         let err = use_case(vec![tx])
-            .execute(&stranger, command(&acct, Method::WechatScan, zhang_san()))
+            .execute(
+                &stranger,
+                command(&acct, Method::WechatScan, zhang_san()),
+                None,
+            )
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::NotFound("account")));
@@ -414,7 +421,7 @@ mod tests {
         let mut cmd = command(&acct, Method::WechatScan, zhang_san());
         cmd.purpose = Purpose::Modify;
         let err = use_case(vec![tx])
-            .execute(&Actor::Holder { account: acct.id }, cmd)
+            .execute(&Actor::Holder { account: acct.id }, cmd, None)
             .await
             .unwrap_err();
         assert!(matches!(err, AppError::NotVerified));
@@ -439,6 +446,7 @@ mod tests {
             .execute(
                 &Actor::Holder { account: acct.id },
                 command(&acct, Method::WechatScan, zhang_san()),
+                None,
             )
             .await
             .unwrap_err();

@@ -165,6 +165,11 @@ mod mock {
                 &mut self,
                 notification: &realname_domain::notification::Notification,
             ) -> Result<(), StoreError>;
+            async fn record_answer(
+                &mut self,
+                claim: &crate::IdempotencyClaim,
+                response: &crate::StoredResponse,
+            ) -> Result<(), StoreError>;
         }
         #[async_trait]
         impl Transaction for Transaction {

@@ -31,4 +31,16 @@ pub trait OutboxTx: Send {
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
     async fn queue_notification(&mut self, notification: &Notification) -> Result<(), StoreError>;
+
+    /// Records the answer to a keyed request with the change it answers (API.md
+    /// `Idempotency-Key`), fenced by the claim's lease.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the lease was lost to a retry or the key is answered
+    /// already; [`StoreError::Unknown`] on failure.
+    async fn record_answer(
+        &mut self,
+        claim: &crate::IdempotencyClaim,
+        response: &crate::StoredResponse,
+    ) -> Result<(), StoreError>;
 }

@@ -1,8 +1,8 @@
 //! Accounts.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_application::accounts::RegisterAccountCommand;
+use realname_domain::Account;
 
 use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
@@ -55,17 +55,15 @@ pub async fn register_account(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let actor = *caller.actor();
-    idempotency::once(&state, &req, &caller.0, &body, || async {
+    let render = |account: &Account| idempotency::created(AccountView::from(account));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let account = state
             .use_cases
             .register_account
-            .execute(&actor, RegisterAccountCommand { phone })
+            .execute_answering(&actor, RegisterAccountCommand { phone }, answer)
             .await?;
-        Ok((
-            StatusCode::CREATED,
-            serde_json::to_value(AccountView::from(&account)).unwrap_or_default(),
-        ))
+        Ok(account)
     })
     .await
 }

@@ -1,8 +1,8 @@
 //! Verification applications.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_application::verification::SubmitApplicationCommand;
+use realname_domain::Application;
 use serde::Deserialize;
 
 use crate::auth::Authorized;
@@ -58,7 +58,8 @@ pub async fn submit_application(
 ) -> Result<HttpResponse, ApiError> {
     let actor = *caller.actor();
     let account_id = account_id(&id)?;
-    idempotency::once(&state, &req, &caller.0, &body, || async {
+    let render = |application: &Application| idempotency::created(views::application(application));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let request =
             parse_json::<ApplicationBody>(&body)?.convert(state.clock.now().date_naive())?;
         let cmd = SubmitApplicationCommand {
@@ -70,9 +71,9 @@ pub async fn submit_application(
         let application = state
             .use_cases
             .submit_application
-            .execute(&actor, cmd)
+            .execute(&actor, cmd, answer)
             .await?;
-        Ok((StatusCode::CREATED, views::application(&application)))
+        Ok(application)
     })
     .await
 }

@@ -1,7 +1,8 @@
 //! The event feed and webhook subscriptions (SPEC §6), and agreement expiries (R12, R18).
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
+use realname_domain::webhook::{WebhookEndpoint, WebhookSecret};
 use realname_ports::{DeliveryRecord, DeliveryStatus, FeedEvent};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,6 +12,7 @@ use crate::dto::parse_json;
 use crate::error::{
     ApiError, BearerProblems, FieldError, MalformedRequest, NotFound, Problem, ValidationFailed,
 };
+use crate::idempotency;
 use crate::routes::account_id;
 use crate::schema::one_of;
 use crate::state::HttpState;
@@ -192,10 +194,13 @@ pub struct WebhookEndpointCreated {
     operation_id = "create_webhook_endpoint",
     tag = "events",
     request_body(content = WebhookBody, content_type = "application/json"),
+    params(idempotency::IdempotencyKey),
     responses(
-        (status = 201, description = "The endpoint and its secret.", body = WebhookEndpointCreated),
+        (status = 201, description = "The endpoint and its secret (a retry with the same key gets the same endpoint and secret).", body = WebhookEndpointCreated),
         MalformedRequest,
-        (status = 422, description = "`webhook_refused`: the URL or an event type.",
+        (status = 409, description = "`idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`webhook_refused`: the URL or an event type; `validation_failed`, `idempotency_key_reused`.",
             body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
@@ -205,22 +210,29 @@ pub struct WebhookEndpointCreated {
 #[post("/v1/webhook-endpoints")]
 pub async fn create_webhook_endpoint(
     state: web::Data<HttpState>,
-    _caller: Authorized,
+    caller: Authorized,
+    req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: WebhookBody = parse_json(&body)?;
-    let (endpoint, secret) = state
-        .use_cases
-        .create_webhook_endpoint
-        .execute(&body.url, body.event_types)
-        .await?;
-    Ok(HttpResponse::Created().json(WebhookEndpointCreated {
-        id: format!("whe_{}", endpoint.id.simple()),
-        url: endpoint.url.as_str().to_owned(),
-        event_types: endpoint.event_types,
-        secret: secret.expose().to_owned(),
-        created_at: endpoint.created_at,
-    }))
+    let render = |(endpoint, secret): &(WebhookEndpoint, WebhookSecret)| {
+        idempotency::created(WebhookEndpointCreated {
+            id: format!("whe_{}", endpoint.id.simple()),
+            url: endpoint.url.as_str().to_owned(),
+            event_types: endpoint.event_types.clone(),
+            secret: secret.expose().to_owned(),
+            created_at: endpoint.created_at,
+        })
+    };
+    // No transaction here: the answer is stored right after the endpoint, sealed.
+    idempotency::once(&state, &req, &caller.0, &body, render, |_| async {
+        let body: WebhookBody = parse_json(&body)?;
+        Ok(state
+            .use_cases
+            .create_webhook_endpoint
+            .execute(&body.url, body.event_types)
+            .await?)
+    })
+    .await
 }
 
 /// The query of `GET /v1/webhook-endpoints/{id}/deliveries`.

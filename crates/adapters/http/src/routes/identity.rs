@@ -1,9 +1,9 @@
 //! Identity proof, find accounts, recovery, freezes, appeals and cases (R14, R15).
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use realname_domain::identity::{Case, CaseKind, CaseOutcome, IdentityProof};
+use realname_domain::phone_change::PhoneChange;
 use realname_domain::{CaseId, ProofId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,6 +14,7 @@ use crate::error::{
     ApiError, BearerProblems, ErrorCode, FieldError, MalformedRequest, NotFound, Problem,
     ValidationFailed,
 };
+use crate::idempotency;
 use crate::schema::{
     account_states, case_kinds, case_outcomes, case_outcomes_or_null, methods, proof_statuses,
     real_name_statuses,
@@ -135,6 +136,7 @@ pub struct ProofBody {
     operation_id = "start_identity_proof",
     tag = "identity",
     request_body(content = ProofBody, content_type = "application/json"),
+    params(idempotency::IdempotencyKey),
     responses(
         (status = 201, description = "The proof, awaiting the person.", body = ProofView,
             links(
@@ -144,7 +146,9 @@ pub struct ProofBody {
             )
         ),
         MalformedRequest,
-        (status = 422, description = "`validation_failed`, `method_not_allowed_for_proof` (only `wechat_scan`, `qq_scan` and `face_recognition`, for a person, R14), `method_not_available_for_document`, `use_international_site`",
+        (status = 409, description = "`idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `method_not_allowed_for_proof` (only `wechat_scan`, `qq_scan` and `face_recognition`, for a person, R14), `method_not_available_for_document`, `use_international_site`, `idempotency_key_reused`",
             body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "`provider_error`",
             body = Problem, content_type = "application/problem+json"),
@@ -157,20 +161,24 @@ pub struct ProofBody {
 pub async fn start_identity_proof(
     state: web::Data<HttpState>,
     caller: Authorized,
+    req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: ProofBody = parse_json(&body)?;
-    let (method, subject) = crate::dto::proof_request(
-        body.method.as_deref(),
-        body.subject.as_ref(),
-        state.clock.now().date_naive(),
-    )?;
-    let proof = state
-        .use_cases
-        .start_identity_proof
-        .execute(&caller.0.owner_label(), method, subject)
-        .await?;
-    Ok(HttpResponse::Created().json(ProofView::from(&proof)))
+    let render = |proof: &IdentityProof| idempotency::created(ProofView::from(proof));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
+        let body: ProofBody = parse_json(&body)?;
+        let (method, subject) = crate::dto::proof_request(
+            body.method.as_deref(),
+            body.subject.as_ref(),
+            state.clock.now().date_naive(),
+        )?;
+        Ok(state
+            .use_cases
+            .start_identity_proof
+            .execute(&caller.0.owner_label(), method, subject, answer)
+            .await?)
+    })
+    .await
 }
 
 /// Sandbox: complete an identity proof as its provider would
@@ -314,15 +322,19 @@ pub struct RecoveryBody {
 #[utoipa::path(
     operation_id = "request_recovery",
     tag = "identity",
-    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
+    params(
+        ("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$"),
+        idempotency::IdempotencyKey,
+    ),
     request_body(content = RecoveryBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The pending phone change.", body = PhoneChangeView),
         MalformedRequest,
         NotFound,
-        (status = 409, description = "`identity_proof_not_passed`, `account_closed`, `no_change`, `phone_account_limit_reached`",
+        (status = 409, description = "`identity_proof_not_passed`, `identity_proof_expired`, `account_closed`, `no_change`, `phone_account_limit_reached`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
-        ValidationFailed,
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -332,17 +344,22 @@ pub struct RecoveryBody {
 pub async fn request_recovery(
     state: web::Data<HttpState>,
     caller: Authorized,
+    req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: RecoveryBody = parse_json(&body)?;
-    let (reference, phone) = crate::dto::recovery_request(body.r#ref, body.phone)?;
-    let change = state
-        .use_cases
-        .account_recovery
-        .request(&caller.0.owner_label(), proof_id(&id)?, &reference, phone)
-        .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(views::phone_change(&change)))
+    let render = |change: &PhoneChange| idempotency::created(views::phone_change(change));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
+        let body: RecoveryBody = parse_json(&body)?;
+        let (reference, phone) = crate::dto::recovery_request(body.r#ref, body.phone)?;
+        let owner = caller.0.owner_label();
+        Ok(state
+            .use_cases
+            .account_recovery
+            .request(&owner, proof_id(&id)?, &reference, phone, answer)
+            .await?)
+    })
+    .await
 }
 
 /// Confirm a recovery with the code sent (R14, R19)
@@ -408,15 +425,19 @@ pub struct FreezeBody {
 #[utoipa::path(
     operation_id = "freeze_accounts",
     tag = "identity",
-    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
+    params(
+        ("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$"),
+        idempotency::IdempotencyKey,
+    ),
     request_body(content = FreezeBody, content_type = "application/json"),
     responses(
         (status = 201, description = "The theft case.", body = CaseView),
         MalformedRequest,
         NotFound,
-        (status = 409, description = "`identity_proof_not_passed`",
+        (status = 409, description = "`identity_proof_not_passed`, `identity_proof_expired`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
-        ValidationFailed,
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -426,24 +447,29 @@ pub struct FreezeBody {
 pub async fn freeze_accounts(
     state: web::Data<HttpState>,
     caller: Authorized,
+    req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: FreezeBody = parse_json(&body)?;
-    let refs = body.refs.filter(|r| !r.is_empty()).ok_or_else(|| {
-        ApiError::validation(vec![FieldError::new(
-            "refs",
-            "required",
-            "Name at least one account reference.",
-        )])
-    })?;
-    let note = body.note.unwrap_or_default();
-    let case = state
-        .use_cases
-        .freeze_accounts
-        .execute(&caller.0.owner_label(), proof_id(&id)?, &refs, note)
-        .await?;
-    Ok(HttpResponse::Created().json(CaseView::from(&case)))
+    let render = |case: &Case| idempotency::created(CaseView::from(case));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
+        let body: FreezeBody = parse_json(&body)?;
+        let refs = body.refs.filter(|r| !r.is_empty()).ok_or_else(|| {
+            ApiError::validation(vec![FieldError::new(
+                "refs",
+                "required",
+                "Name at least one account reference.",
+            )])
+        })?;
+        let note = body.note.unwrap_or_default();
+        let owner = caller.0.owner_label();
+        Ok(state
+            .use_cases
+            .freeze_accounts
+            .execute(&owner, proof_id(&id)?, &refs, note, answer)
+            .await?)
+    })
+    .await
 }
 
 /// The body of an appeal.
@@ -469,11 +495,15 @@ pub struct AppealBody {
     operation_id = "open_appeal",
     tag = "identity",
     request_body(content = AppealBody, content_type = "application/json"),
+    params(idempotency::IdempotencyKey),
     responses(
         (status = 201, description = "The appeal case.", body = CaseView),
         MalformedRequest,
         NotFound,
-        ValidationFailed,
+        (status = 409, description = "`idempotency_key_in_use`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
+            body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -483,37 +513,42 @@ pub struct AppealBody {
 pub async fn open_appeal(
     state: web::Data<HttpState>,
     caller: Authorized,
+    req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: AppealBody = parse_json(&body)?;
-    let message = body
-        .message
-        .filter(|m| !m.trim().is_empty() && m.chars().count() <= 4000)
-        .ok_or_else(|| {
-            ApiError::validation(vec![FieldError::new(
-                "message",
-                "required",
-                "Say what you need, in at most 4000 characters.",
-            )])
-        })?;
-    let account = body
-        .account_id
-        .map(|a| a.parse())
-        .transpose()
-        .map_err(|_| {
-            ApiError::validation(vec![FieldError::new(
-                "account_id",
-                "invalid_format",
-                "Not an account id.",
-            )])
-        })?;
-    let proof = body.proof_id.as_deref().map(proof_id).transpose()?;
-    let case = state
-        .use_cases
-        .open_appeal
-        .execute(&caller.0.owner_label(), account, proof, message)
-        .await?;
-    Ok(HttpResponse::Created().json(CaseView::from(&case)))
+    let render = |case: &Case| idempotency::created(CaseView::from(case));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
+        let body: AppealBody = parse_json(&body)?;
+        let message = body
+            .message
+            .filter(|m| !m.trim().is_empty() && m.chars().count() <= 4000)
+            .ok_or_else(|| {
+                ApiError::validation(vec![FieldError::new(
+                    "message",
+                    "required",
+                    "Say what you need, in at most 4000 characters.",
+                )])
+            })?;
+        let account = body
+            .account_id
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(|_| {
+                ApiError::validation(vec![FieldError::new(
+                    "account_id",
+                    "invalid_format",
+                    "Not an account id.",
+                )])
+            })?;
+        let proof = body.proof_id.as_deref().map(proof_id).transpose()?;
+        let case = state
+            .use_cases
+            .open_appeal
+            .execute(&caller.0.owner_label(), account, proof, message, answer)
+            .await?;
+        Ok(case)
+    })
+    .await
 }
 
 /// The query of `GET /v1/cases`.

@@ -1,7 +1,7 @@
 //! Account lifecycle: closure (R21) and phone changes (R19).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use realname_domain::phone_change::PhoneChange;
 use realname_domain::phone_change::PhoneChangeId;
 use serde::{Deserialize, Serialize};
 
@@ -96,14 +96,15 @@ pub async fn request_phone_change(
 ) -> Result<HttpResponse, ApiError> {
     let actor = *caller.actor();
     let account = account_id(&id)?;
-    idempotency::once(&state, &req, &caller.0, &body, || async {
+    let render = |change: &PhoneChange| idempotency::created(views::phone_change(change));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let change = state
             .use_cases
             .request_phone_change
-            .execute(&actor, account, phone)
+            .execute(&actor, account, phone, answer)
             .await?;
-        Ok((StatusCode::CREATED, views::phone_change(&change)))
+        Ok(change)
     })
     .await
 }

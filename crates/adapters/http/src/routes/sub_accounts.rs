@@ -1,7 +1,8 @@
 //! Sub-accounts (R16).
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use realname_domain::Account;
+use realname_domain::invitation::Invitation;
 use serde::Deserialize;
 
 use crate::auth::Authorized;
@@ -51,14 +52,15 @@ pub async fn create_sub_account(
 ) -> Result<HttpResponse, ApiError> {
     let actor = *caller.actor();
     let root = account_id(&id)?;
-    idempotency::once(&state, &req, &caller.0, &body, || async {
+    let render = |sub: &Account| idempotency::created(AccountView::from(sub));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let sub = state
             .use_cases
             .create_sub_account
-            .execute(&actor, root, phone)
+            .execute(&actor, root, phone, answer)
             .await?;
-        Ok((StatusCode::CREATED, AccountView::from(&sub)))
+        Ok(sub)
     })
     .await
 }
@@ -111,7 +113,8 @@ pub async fn associate_sub_account(
 ) -> Result<HttpResponse, ApiError> {
     let actor = *caller.actor();
     let root = account_id(&id)?;
-    idempotency::once(&state, &req, &caller.0, &body, || async {
+    let render = |invitation: &Invitation| idempotency::created(views::invitation(invitation));
+    idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let raw = parse_json::<AssociationBody>(&body)?.account_id;
         let Some(raw) = raw else {
             return Err(ApiError::validation(vec![FieldError::new(
@@ -126,9 +129,9 @@ pub async fn associate_sub_account(
         let invitation = state
             .use_cases
             .associate_sub_account
-            .execute(&actor, root, target)
+            .execute(&actor, root, target, answer)
             .await?;
-        Ok((StatusCode::CREATED, views::invitation(&invitation)))
+        Ok(invitation)
     })
     .await
 }

@@ -37,4 +37,18 @@ impl realname_ports::OutboxTx for PgTransaction {
             .map_err(store_error)?;
         Ok(())
     }
+
+    async fn record_answer(
+        &mut self,
+        claim: &realname_ports::IdempotencyClaim,
+        response: &realname_ports::StoredResponse,
+    ) -> Result<(), StoreError> {
+        let codec = self.codec.clone();
+        if crate::idempotency::write_answer(self.conn()?, &codec, claim, response).await? {
+            Ok(())
+        } else {
+            // The lease went to a retry (or the key is answered): this change must not commit.
+            Err(StoreError::Conflict)
+        }
+    }
 }

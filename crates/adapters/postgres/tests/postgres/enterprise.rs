@@ -134,6 +134,7 @@ impl World {
                 account: account.id,
             },
             cmd,
+            None,
         )
         .await
     }
@@ -436,6 +437,7 @@ async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
         &Actor::Holder { account: root.id },
         root.id,
         Phone::parse("13600000001").unwrap(),
+        None,
     )
     .await
     .unwrap();

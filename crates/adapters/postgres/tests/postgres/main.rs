@@ -5,6 +5,7 @@
 mod capability_cache;
 mod common;
 mod enterprise;
+mod idempotency;
 mod pulled;
 mod recheck;
 mod store;

@@ -163,6 +163,7 @@ impl World {
                     method: Method::FaceRecognition,
                     subject: zhang_san(),
                 },
+                None,
             )
             .await
             .unwrap();

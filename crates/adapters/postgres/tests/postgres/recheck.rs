@@ -309,7 +309,7 @@ async fn an_approved_modification_cancels_the_pending_revocation() {
         method: Method::WechatPublicPlatform,
         subject: new_subject.clone(),
     };
-    let app = SubmitApplication::execute(&submit, &Actor::Holder { account }, cmd)
+    let app = SubmitApplication::execute(&submit, &Actor::Holder { account }, cmd, None)
         .await
         .unwrap();
     let report = ProviderReport {

@@ -6,7 +6,7 @@ use crate::common::{ActiveRegistry, QrProvider, count, raw};
 
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Bytea, Text};
 use diesel_async::RunQueryDsl;
@@ -23,10 +23,7 @@ use realname_domain::{
     Account, Actor, ApplicationStatus, DocumentType, FailureCode, Method, PersonalDocument,
     PersonalSubject, Policy, Purpose, Region, Subject,
 };
-use realname_ports::{
-    AccountReader, AssertedSubject, IdempotencyBegin, IdempotencyStore, ProviderOutcome,
-    ProviderReport, Readiness, StoredResponse,
-};
+use realname_ports::{AccountReader, AssertedSubject, ProviderOutcome, ProviderReport, Readiness};
 use realname_postgres::PgStore;
 use realname_test_support::{TestClock, TestDb};
 
@@ -112,6 +109,7 @@ impl World {
                 account: account.id,
             },
             cmd,
+            None,
         )
         .await
         .unwrap();
@@ -404,62 +402,6 @@ async fn events_are_numbered_per_account_from_one() {
     assert_eq!(
         seqs.iter().map(|s| s.sequence).collect::<Vec<_>>(),
         [1, 2, 3, 4]
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_idempotency_key_replays_its_response_and_refuses_another_body() {
-    let w = world(2).await;
-    let now = Utc::now();
-    let expired_before = now - Duration::hours(24);
-    let store = &w.store;
-    assert_eq!(
-        store
-            .begin("s", "k", b"body-a", now, expired_before)
-            .await
-            .unwrap(),
-        IdempotencyBegin::Fresh
-    );
-    assert_eq!(
-        store
-            .begin("s", "k", b"body-a", now, expired_before)
-            .await
-            .unwrap(),
-        IdempotencyBegin::InProgress
-    );
-    let response = StoredResponse {
-        status: 201,
-        body: b"{}".to_vec(),
-    };
-    store.complete("s", "k", &response).await.unwrap();
-    assert_eq!(
-        store
-            .begin("s", "k", b"body-a", now, expired_before)
-            .await
-            .unwrap(),
-        IdempotencyBegin::Replay(response)
-    );
-    assert_eq!(
-        store
-            .begin("s", "k", b"body-b", now, expired_before)
-            .await
-            .unwrap(),
-        IdempotencyBegin::Mismatch
-    );
-    let a_day_later = now + Duration::hours(25);
-    assert_eq!(
-        store
-            .begin(
-                "s",
-                "k",
-                b"body-b",
-                a_day_later,
-                a_day_later - Duration::hours(24)
-            )
-            .await
-            .unwrap(),
-        IdempotencyBegin::Fresh,
-        "keys are kept 24 h"
     );
 }
 
