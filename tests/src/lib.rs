@@ -126,6 +126,22 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A holder token for `account` issued `ago` before now.
+    #[must_use]
+    pub fn holder_token_issued(&self, account: &str, ago: chrono::Duration) -> String {
+        let account = account.parse::<AccountId>().unwrap();
+        let issued = chrono::Utc::now() - ago;
+        self.auth
+            .issue_at(
+                "e2e",
+                Role::Holder,
+                Some(account),
+                issued,
+                chrono::Duration::hours(1),
+            )
+            .unwrap()
+    }
+
     /// A request with a bearer token.
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let request = self.client.request(method, format!("{}{path}", self.base));

@@ -61,6 +61,9 @@ pub enum AppError {
     /// The identity proof passed longer ago than `identity.proof_ttl_secs` (R15).
     #[error("the identity proof has expired")]
     ProofExpired,
+    /// A holder credential issued before the account's last recovery or freeze (R14).
+    #[error("the credential was revoked")]
+    TokenRevoked,
     /// The identity proof is already decided.
     #[error("the identity proof is already decided")]
     ProofDecided,

@@ -122,6 +122,8 @@ pub struct Account {
     pub redacted_at: Option<DateTime<Utc>>,
     /// When it was registered.
     pub created_at: DateTime<Utc>,
+    /// Holder credentials issued before this are revoked (R14): set by a recovery or a freeze.
+    pub credentials_epoch: Option<DateTime<Utc>>,
 }
 
 /// Why a modification (R2) may not be submitted.
@@ -161,6 +163,15 @@ pub enum AccountError {
     NotVerified,
 }
 
+/// Who rebinds an account's phone (R14, R19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rebinding {
+    /// The holder, through a phone change.
+    Holder,
+    /// The proven owner, through the recovery tool.
+    Recovery,
+}
+
 /// Why an account cannot be associated as a sub-account (R16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AssociationRefused {
@@ -191,6 +202,7 @@ impl Account {
             closed_at: None,
             redacted_at: None,
             created_at: now,
+            credentials_epoch: None,
         }
     }
 
@@ -373,16 +385,40 @@ impl Account {
         self.revocation_pending_at.take().is_some()
     }
 
-    /// Freezes the account in a theft case (R14): every capability answers `account_frozen`.
+    /// Freezes the account in a theft case (R14): every capability answers `account_frozen`,
+    /// and every holder credential issued so far is revoked.
     ///
     /// # Errors
     /// [`AccountError::Closed`] for a closed account; a frozen one stays frozen.
-    pub fn freeze(&mut self) -> Result<(), AccountError> {
+    pub fn freeze(&mut self, now: DateTime<Utc>) -> Result<(), AccountError> {
         if self.state == AccountState::Closed {
             return Err(AccountError::Closed);
         }
         self.state = AccountState::Frozen;
+        self.credentials_epoch = Some(now);
         Ok(())
+    }
+
+    /// Binds `phone` (R19) and returns the number it replaces. A rebinding by the recovery tool
+    /// (R14) revokes every holder credential issued before it, the impostor's among them; the
+    /// holder's own change does not log them out.
+    pub fn rebind_phone(
+        &mut self,
+        phone: Phone,
+        by: Rebinding,
+        now: DateTime<Utc>,
+    ) -> Option<Phone> {
+        if by == Rebinding::Recovery {
+            self.credentials_epoch = Some(now);
+        }
+        self.phone.replace(phone)
+    }
+
+    /// Whether a holder credential issued at `issued_at` (seconds since the epoch, a token's
+    /// `iat`) is still good for this account (R14).
+    #[must_use]
+    pub fn admits_credential_issued_at(epoch: Option<DateTime<Utc>>, issued_at: i64) -> bool {
+        epoch.is_none_or(|epoch| issued_at >= epoch.timestamp())
     }
 
     /// Lifts a freeze when the theft case is not confirmed (R14).
@@ -480,6 +516,39 @@ mod tests {
 
     fn account() -> Account {
         Account::register(Phone::parse("13812345678").unwrap(), Utc::now())
+    }
+
+    #[test]
+    fn a_recovery_or_a_freeze_revokes_earlier_credentials_and_an_own_phone_change_does_not() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+        let before = at.timestamp() - 1;
+        let new = || Phone::parse("13912345678").unwrap();
+
+        let mut own = account();
+        own.rebind_phone(new(), Rebinding::Holder, at);
+        assert!(Account::admits_credential_issued_at(
+            own.credentials_epoch,
+            before
+        ));
+
+        let mut recovered = account();
+        let old = recovered.rebind_phone(new(), Rebinding::Recovery, at);
+        assert_eq!(old, Some(Phone::parse("13812345678").unwrap()));
+        assert!(!Account::admits_credential_issued_at(
+            recovered.credentials_epoch,
+            before
+        ));
+        assert!(
+            Account::admits_credential_issued_at(recovered.credentials_epoch, at.timestamp()),
+            "a token issued in the epoch second is the owner's own"
+        );
+
+        let mut frozen = account();
+        frozen.freeze(at).unwrap();
+        assert!(!Account::admits_credential_issued_at(
+            frozen.credentials_epoch,
+            before
+        ));
     }
 
     #[test]

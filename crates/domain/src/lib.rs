@@ -29,7 +29,7 @@ pub mod webhook;
 
 pub use account::{
     Account, AccountKind, AccountState, AssociationRefused, Holding, ModificationRefused,
-    RealNameStatus, Verification,
+    RealNameStatus, Rebinding, Verification,
 };
 pub use actor::Actor;
 pub use application::{

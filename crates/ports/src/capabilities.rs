@@ -18,6 +18,8 @@ pub struct CapabilityFacts {
     pub inherits_from: Option<AccountId>,
     /// Its own state, status, agreement and pending revocation.
     pub inputs: CapabilityInputs,
+    /// Holder credentials issued before this are revoked (R14).
+    pub credentials_epoch: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl CapabilityFacts {
@@ -29,6 +31,7 @@ impl CapabilityFacts {
             root: account.root_id(),
             inherits_from: account.inherited_from(),
             inputs: CapabilityInputs::from(account),
+            credentials_epoch: account.credentials_epoch,
         }
     }
 }

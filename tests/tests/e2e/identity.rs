@@ -164,22 +164,13 @@ async fn a_proven_owner_finds_freezes_and_appeals_and_a_reviewer_confirms_the_th
     assert_eq!(status, 200);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_recovery_tool_rebinds_an_accounts_phone_after_the_owners_otp() {
-    let app = TestApp::spawn().await;
-    let lost = app.verified("13100000010", "wechat_scan").await;
-    let console = app.token(Role::Service, None);
-    let proof = passed_proof(&app, &console).await;
-    let reference = found(&app, &console, &proof).await["data"][0]["ref"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-
+/// The proven owner recovers the found account `reference` onto `phone`, through its OTP.
+async fn recover(app: &TestApp, console: &str, proof: &str, reference: &str, phone: &str) {
     let path = format!("/v1/identity-proofs/{proof}/recoveries");
     let (status, recovery) = app
         .send(
-            app.request(Method::POST, &path, Some(&console))
-                .json(&json!({"ref": reference, "phone": "13100000011"})),
+            app.request(Method::POST, &path, Some(console))
+                .json(&json!({"ref": reference, "phone": phone})),
         )
         .await;
     assert_eq!(status, 201, "{recovery}");
@@ -188,24 +179,131 @@ async fn the_recovery_tool_rebinds_an_accounts_phone_after_the_owners_otp() {
         .send(app.request(
             Method::GET,
             &format!("/v1/sandbox/sms?change_id={rid}"),
-            Some(&console),
+            Some(console),
         ))
         .await;
     let code = sms["code"].as_str().unwrap();
     let confirm = format!("/v1/identity-proofs/{proof}/recoveries/{rid}/confirm");
     let (status, done) = app
         .send(
-            app.request(Method::POST, &confirm, Some(&console))
+            app.request(Method::POST, &confirm, Some(console))
                 .json(&json!({"code": code})),
         )
         .await;
     assert_eq!((status, done["status"].as_str()), (200, Some("confirmed")));
+}
+
+/// The first found account's reference.
+async fn first_reference(app: &TestApp, console: &str, proof: &str) -> String {
+    found(app, console, proof).await["data"][0]["ref"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_recovery_tool_rebinds_an_accounts_phone_after_the_owners_otp() {
+    let app = TestApp::spawn().await;
+    let lost = app.verified("13100000010", "wechat_scan").await;
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+    let reference = first_reference(&app, &console, &proof).await;
+    recover(&app, &console, &proof, &reference, "13100000011").await;
 
     let holder = app.token(Role::Holder, Some(&lost));
     let (_, account) = app
         .send(app.request(Method::GET, &format!("/v1/accounts/{lost}"), Some(&holder)))
         .await;
     assert_eq!(account["phone"], "131****0011");
+}
+
+/// The answer to `request` once it is 401, or after 2.5 s: a credential epoch is evicted from
+/// the capability cache like any capability fact, within `capabilities.max_staleness_ms`.
+async fn once_refused(
+    app: &TestApp,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> (u16, Value) {
+    let mut answer = app.send(request()).await;
+    for _ in 0..50 {
+        if answer.0 == 401 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        answer = app.send(request()).await;
+    }
+    answer
+}
+
+/// The attack (issue 14, hole 6): after a recovery rebinds the phone, the impostor's holder
+/// token, still within its lifetime, changes the phone straight back. Tokens issued before the
+/// recovery, or a freeze, are now refused with 401 `token_revoked` (R14).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recovery_or_a_freeze_revokes_the_holder_tokens_issued_before_it() {
+    let app = TestApp::spawn().await;
+    let lost = app.verified("13100000020", "wechat_scan").await;
+    let stolen = app.holder_token_issued(&lost, chrono::Duration::seconds(5));
+    let account_path = format!("/v1/accounts/{lost}");
+    let (status, _) = app
+        .send(app.request(Method::GET, &account_path, Some(&stolen)))
+        .await;
+    assert_eq!(
+        status, 200,
+        "the impostor's token works before the recovery"
+    );
+
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+    let reference = first_reference(&app, &console, &proof).await;
+    recover(&app, &console, &proof, &reference, "13100000021").await;
+
+    let change_back = || {
+        app.request(
+            Method::POST,
+            &format!("/v1/accounts/{lost}/phone-changes"),
+            Some(&stolen),
+        )
+        .json(&json!({"phone": "13100000020"}))
+    };
+    let refused = once_refused(&app, change_back).await;
+    assert_eq!(
+        (refused.0, refused.1["code"].as_str()),
+        (401, Some("token_revoked")),
+        "{}",
+        refused.1
+    );
+    let owner = app.token(Role::Holder, Some(&lost));
+    let (status, account) = app
+        .send(app.request(Method::GET, &account_path, Some(&owner)))
+        .await;
+    assert_eq!(
+        (status, account["phone"].as_str()),
+        (200, Some("131****0021"))
+    );
+
+    // A freeze revokes them too: the impostor signs in again after the recovery, and the
+    // owner freezes the account.
+    let again = app.holder_token_issued(&lost, chrono::Duration::seconds(0));
+    let (status, _) = app
+        .send(app.request(Method::GET, &account_path, Some(&again)))
+        .await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let freezes = format!("/v1/identity-proofs/{proof}/freezes");
+    let (status, body) = app
+        .send(
+            app.request(Method::POST, &freezes, Some(&console))
+                .json(&json!({"refs": [reference], "note": "not me"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let after = once_refused(&app, || {
+        app.request(Method::GET, &account_path, Some(&again))
+    })
+    .await;
+    assert_eq!(
+        (after.0, after.1["code"].as_str()),
+        (401, Some("token_revoked"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::future::{Ready, ready};
 
+use futures::future::LocalBoxFuture;
+
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -203,13 +205,28 @@ impl Authenticator {
         account_id: Option<AccountId>,
         ttl: chrono::Duration,
     ) -> anyhow::Result<String> {
-        let now = chrono::Utc::now().timestamp();
+        self.issue_at(subject, role, account_id, chrono::Utc::now(), ttl)
+    }
+
+    /// Signs a token issued at `issued_at`, living `ttl` from then.
+    ///
+    /// # Errors
+    /// When signing fails.
+    pub fn issue_at(
+        &self,
+        subject: &str,
+        role: Role,
+        account_id: Option<AccountId>,
+        issued_at: chrono::DateTime<chrono::Utc>,
+        ttl: chrono::Duration,
+    ) -> anyhow::Result<String> {
+        let iat = issued_at.timestamp();
         let claims = Claims {
             sub: subject.to_owned(),
             role,
             account_id: account_id.map(|a| a.to_string()),
-            exp: now + ttl.num_seconds(),
-            iat: now,
+            exp: iat + ttl.num_seconds(),
+            iat,
             iss: self.settings.issuer.clone(),
             aud: self.settings.audience.clone(),
         };
@@ -246,6 +263,7 @@ impl Authenticator {
             subject: claims.sub,
             role: claims.role,
             actor,
+            issued_at: claims.iat,
         })
     }
 }
@@ -259,6 +277,8 @@ pub struct Principal {
     pub role: Role,
     /// The actor the use cases see.
     pub actor: Actor,
+    /// The token's `iat`, seconds since the epoch.
+    pub issued_at: i64,
 }
 
 impl Principal {
@@ -321,10 +341,24 @@ impl Authorized {
 
 impl FromRequest for Authorized {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
+    /// A holder token issued before its account's last recovery or freeze is refused with 401
+    /// `token_revoked` (R14), whatever the operation.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authorize(req))
+        let authorized = authorize(req);
+        let state = req.app_data::<web::Data<HttpState>>().cloned();
+        Box::pin(async move {
+            let authorized = authorized?;
+            if let (Actor::Holder { account }, Some(state)) = (&authorized.0.actor, state) {
+                state
+                    .use_cases
+                    .check_credentials
+                    .execute(*account, authorized.0.issued_at)
+                    .await?;
+            }
+            Ok(authorized)
+        })
     }
 }
 

@@ -43,6 +43,7 @@ macro_rules! codes {
 codes! {
     MalformedRequest => (StatusCode::BAD_REQUEST, "malformed_request", "The request body is not valid JSON for this operation."),
     Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized", "Missing or invalid credentials."),
+    TokenRevoked => (StatusCode::UNAUTHORIZED, "token_revoked", "The token was issued before the account was recovered or frozen; sign in again."),
     InvalidSignature => (StatusCode::UNAUTHORIZED, "invalid_signature", "The signature does not match."),
     SignatureExpired => (StatusCode::UNAUTHORIZED, "signature_expired", "The signature's timestamp is outside the tolerance."),
     ContentEncodingRefused => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_encoding_not_allowed", "A signed request is verified over the bytes sent: send it without Content-Encoding."),
@@ -340,6 +341,7 @@ impl From<AppError> for ApiError {
             AppError::ProofNotPassed => Self::new(ErrorCode::ProofNotPassed),
             AppError::ProofExpired => Self::new(ErrorCode::ProofExpired),
             AppError::ProofDecided => Self::new(ErrorCode::ProofDecided),
+            AppError::TokenRevoked => Self::new(ErrorCode::TokenRevoked),
             AppError::MethodNotAllowedForProof => Self::new(ErrorCode::MethodNotAllowedForProof),
             AppError::CaseNotOpen => Self::new(ErrorCode::CaseNotOpen),
             AppError::SubAccountMustVerify => Self::new(ErrorCode::SubAccountMustVerify),

@@ -11,8 +11,8 @@ use realname_application::events::{
     CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
 };
 use realname_application::identity::{
-    AccountRecovery, CompleteSandboxProof, FindAccounts, FreezeAccounts, ListCases, OpenAppeal,
-    ResolveCase, StartIdentityProof,
+    AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts,
+    ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
 };
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -39,6 +39,8 @@ pub struct UseCases {
     pub refuse_deauthentication: RefuseDeauthentication,
     /// `GET /v1/accounts/{id}/capabilities`.
     pub get_capabilities: GetCapabilities,
+    /// R14: every holder token, checked against its account's credential epoch.
+    pub check_credentials: CheckCredentials,
     /// `GET /v1/verification-methods`.
     pub list_methods: ListMethods,
     /// `POST /v1/accounts/{id}/applications`.

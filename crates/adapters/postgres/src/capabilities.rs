@@ -42,6 +42,7 @@ type FactsRow = (
     String,
     Option<DateTime<Utc>>,
     Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
 );
 
 #[async_trait]
@@ -58,27 +59,32 @@ impl CapabilityReader for PgStore {
                 accounts::status,
                 accounts::agreement_expires_at,
                 accounts::revocation_pending_at,
+                accounts::credentials_epoch,
             ))
             .first(&mut conn)
             .await
             .optional()
             .map_err(store_error)?;
-        row.map(|(id, root, inherits, state, status, agreement, pending)| {
-            let id = AccountId::from_uuid(id);
-            let root = root.map_or(id, AccountId::from_uuid);
-            Ok(CapabilityFacts {
-                id,
-                root,
-                inherits_from: inherits.then_some(root),
-                inputs: CapabilityInputs {
-                    state: AccountState::parse(&state).ok_or_else(|| corrupt("account state"))?,
-                    status: RealNameStatus::parse(&status)
-                        .ok_or_else(|| corrupt("real-name status"))?,
-                    agreement_expires_at: agreement,
-                    pending_revocation_at: pending,
-                },
-            })
-        })
+        row.map(
+            |(id, root, inherits, state, status, agreement, pending, epoch)| {
+                let id = AccountId::from_uuid(id);
+                let root = root.map_or(id, AccountId::from_uuid);
+                Ok(CapabilityFacts {
+                    id,
+                    root,
+                    inherits_from: inherits.then_some(root),
+                    inputs: CapabilityInputs {
+                        state: AccountState::parse(&state)
+                            .ok_or_else(|| corrupt("account state"))?,
+                        status: RealNameStatus::parse(&status)
+                            .ok_or_else(|| corrupt("real-name status"))?,
+                        agreement_expires_at: agreement,
+                        pending_revocation_at: pending,
+                    },
+                    credentials_epoch: epoch,
+                })
+            },
+        )
         .transpose()
     }
 }
@@ -322,6 +328,7 @@ mod tests {
                     agreement_expires_at: None,
                     pending_revocation_at: None,
                 },
+                credentials_epoch: None,
             },
             cached_at: Instant::now(),
         }

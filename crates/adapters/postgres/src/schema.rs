@@ -44,6 +44,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamptz>,
         inherits -> Bool,
         redacted_at -> Nullable<Timestamptz>,
+        credentials_epoch -> Nullable<Timestamptz>,
     }
 }
 

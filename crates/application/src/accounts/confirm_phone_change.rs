@@ -7,7 +7,7 @@ use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::notification::Notification;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
-use realname_domain::{AccountId, Actor, Policy};
+use realname_domain::{AccountId, Actor, Policy, Rebinding};
 use realname_ports::{Clock, OtpDigest, UnitOfWork};
 
 use crate::AppError;
@@ -55,7 +55,7 @@ impl ConfirmPhoneChange {
         let account = lock_visible_account(tx.as_mut(), actor, account_id).await?;
         apply_code(
             tx,
-            actor,
+            (actor, Rebinding::Holder),
             account,
             change_id,
             self.otp.digest(change_id, code),
@@ -70,7 +70,7 @@ impl ConfirmPhoneChange {
 /// new number under its limit and commits; a wrong code is counted and committed too (R19).
 pub(crate) async fn apply_code(
     mut tx: Box<dyn realname_ports::Transaction>,
-    actor: &Actor,
+    (actor, by): (&Actor, Rebinding),
     mut account: realname_domain::Account,
     change_id: PhoneChangeId,
     presented: [u8; 32],
@@ -91,7 +91,7 @@ pub(crate) async fn apply_code(
     tx.lock_phone(&change.new_phone, phone_limit)
         .await?
         .claim()?;
-    let old = account.phone.replace(change.new_phone.clone());
+    let old = account.rebind_phone(change.new_phone.clone(), by, now);
     tx.save_account(&account).await?;
     if let Some(old) = old.filter(|old| *old != change.new_phone) {
         // R19: the old number learns of the rebinding: this is how a takeover is noticed.

@@ -2,11 +2,13 @@
 
 mod appeals;
 mod cases;
+mod credentials;
 mod proofs;
 mod recovery;
 
 pub use appeals::OpenAppeal;
 pub use cases::{ListCases, ResolveCase};
+pub use credentials::CheckCredentials;
 pub use proofs::{
     CompleteSandboxProof, FindAccounts, FoundAccount, FoundAccounts, FreezeAccounts,
     StartIdentityProof, StartIdentityProofDeps,

@@ -238,7 +238,7 @@ impl FreezeAccounts {
             if account.state == AccountState::Closed || frozen.contains(&account.id) {
                 continue;
             }
-            account.freeze()?;
+            account.freeze(now)?;
             tx.save_account(&account).await?;
             tx.append_event(
                 &NewEvent {

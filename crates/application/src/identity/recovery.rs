@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use realname_domain::identifiers::Phone;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
-use realname_domain::{Actor, Policy, ProofId};
+use realname_domain::{Actor, Policy, ProofId, Rebinding};
 use realname_ports::{Answer, Clock, OtpDigest, SmsSender, UnitOfWork};
 
 use super::{by_ref, proof_and_accounts};
@@ -105,7 +105,7 @@ impl AccountRecovery {
             .ok_or(AppError::NotFound("recovery"))?;
         apply_code(
             tx,
-            &Actor::System,
+            (&Actor::System, Rebinding::Recovery),
             account,
             change_id,
             self.otp.digest(change_id, code),

@@ -11,8 +11,8 @@ use realname_application::events::{
     CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
 };
 use realname_application::identity::{
-    AccountRecovery, AccountRecoveryDeps, CompleteSandboxProof, FindAccounts, FreezeAccounts,
-    ListCases, OpenAppeal, ResolveCase, StartIdentityProof, StartIdentityProofDeps,
+    AccountRecovery, AccountRecoveryDeps, CheckCredentials, CompleteSandboxProof, FindAccounts,
+    FreezeAccounts, ListCases, OpenAppeal, ResolveCase, StartIdentityProof, StartIdentityProofDeps,
 };
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -100,6 +100,7 @@ impl Adapters {
             get_status: GetStatus::new(store.clone(), store.clone(), policy.clone()),
             refuse_deauthentication: RefuseDeauthentication::new(store.clone()),
             get_capabilities: GetCapabilities::new(self.capabilities.clone(), clock.clone()),
+            check_credentials: CheckCredentials::new(self.capabilities.clone()),
             list_methods: ListMethods,
             submit_application: SubmitApplication::new(SubmitApplicationDeps {
                 uow: store.clone(),

@@ -33,6 +33,7 @@ pub(crate) struct AccountRow {
     closed_at: Option<DateTime<Utc>>,
     inherits: bool,
     redacted_at: Option<DateTime<Utc>>,
+    credentials_epoch: Option<DateTime<Utc>>,
 }
 
 /// Every stored column of an account that the domain can change.
@@ -57,6 +58,7 @@ pub(crate) struct AccountWrite {
     pub(crate) closed_at: Option<DateTime<Utc>>,
     pub(crate) inherits: bool,
     pub(crate) redacted_at: Option<DateTime<Utc>>,
+    pub(crate) credentials_epoch: Option<DateTime<Utc>>,
 }
 
 impl Codec {
@@ -98,6 +100,7 @@ impl Codec {
             revocation_pending_at: account.revocation_pending_at,
             closed_at: account.closed_at,
             redacted_at: account.redacted_at,
+            credentials_epoch: account.credentials_epoch,
         }
     }
 
@@ -141,6 +144,7 @@ impl Codec {
             closed_at: row.closed_at,
             redacted_at: row.redacted_at,
             created_at: row.created_at,
+            credentials_epoch: row.credentials_epoch,
         })
     }
 
