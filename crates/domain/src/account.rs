@@ -104,7 +104,8 @@ pub struct Account {
     pub id: AccountId,
     /// Root or sub.
     pub kind: AccountKind,
-    /// The bound phone (R19); `None` once a closed account's personal data is redacted (R21).
+    /// The bound phone (R19); `None` for a sub-account until the code sent to its first number
+    /// is confirmed, and once a closed account's personal data is redacted (R21).
     pub phone: Option<Phone>,
     /// Active, frozen or closed.
     pub state: AccountState,
@@ -190,10 +191,14 @@ impl Account {
     /// A new, unverified root account.
     #[must_use]
     pub fn register(phone: Phone, now: DateTime<Utc>) -> Self {
+        Self::new(AccountKind::Root, Some(phone), now)
+    }
+
+    fn new(kind: AccountKind, phone: Option<Phone>, now: DateTime<Utc>) -> Self {
         Self {
             id: AccountId::new(),
-            kind: AccountKind::Root,
-            phone: Some(phone),
+            kind,
+            phone,
             state: AccountState::Active,
             status: RealNameStatus::Unverified,
             verification: None,
@@ -302,15 +307,15 @@ impl Account {
             .map(|v| v.last_authenticated_at + cooldown)
     }
 
-    /// A sub-account created under `root`: it inherits the root's verification (R16).
+    /// A sub-account created under `root`: it inherits the root's verification (R16). It has no
+    /// phone until the holder confirms one by its code (R19).
     #[must_use]
-    pub fn sub_account(root: &Self, phone: Phone, now: DateTime<Utc>) -> Self {
-        let mut sub = Self::register(phone, now);
-        sub.kind = AccountKind::Sub {
+    pub fn sub_account(root: &Self, now: DateTime<Utc>) -> Self {
+        let kind = AccountKind::Sub {
             root: root.id,
             inherits: true,
         };
-        sub
+        Self::new(kind, None, now)
     }
 
     /// The root whose verification this account inherits, if it inherits one.
@@ -708,7 +713,7 @@ mod tests {
             verified.ensure_may_associate(&verified),
             Err(AssociationRefused::NotARoot)
         );
-        let sub = Account::sub_account(&root, Phone::parse("13812345678").unwrap(), Utc::now());
+        let sub = Account::sub_account(&root, Utc::now());
         assert_eq!(sub.inherited_from(), Some(root.id));
     }
 
@@ -724,8 +729,7 @@ mod tests {
         assert_eq!(associated.detach(), Some(root.id));
         assert_eq!(associated.kind, AccountKind::Root);
         assert_eq!(associated.status, RealNameStatus::Verified);
-        let mut heir =
-            Account::sub_account(&root, Phone::parse("13812345678").unwrap(), Utc::now());
+        let mut heir = Account::sub_account(&root, Utc::now());
         assert_eq!(heir.detach(), None);
         assert_eq!(heir.inherited_from(), Some(root.id));
         assert_eq!(root.clone().detach(), None);

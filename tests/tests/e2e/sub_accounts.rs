@@ -322,3 +322,74 @@ async fn closing_a_root_closes_its_heirs_and_detaches_its_associated_accounts() 
         .collect();
     assert_eq!(actions.last(), Some(&"account.detached"), "{actions:?}");
 }
+
+/// The attack (issue 14, hole 8): a holder bound a victim's number to 5 sub-accounts without
+/// any code, and R19 counted them, so the victim could bind it to nothing more. Now a
+/// sub-account's number is bound, and counted, only once the code sent to it is confirmed.
+#[tokio::test(flavor = "multi_thread")]
+async fn sub_accounts_cannot_exhaust_a_number_whose_codes_they_do_not_have() {
+    let app = TestApp::spawn().await;
+    let victim = "13200000900";
+    app.register(victim).await;
+    let attacker = app.verified("13200000901", "wechat_scan").await;
+    for _ in 0..5 {
+        let (status, sub) = create_sub(&app, &attacker, victim).await;
+        assert_eq!(status, 201, "{sub}");
+        assert_eq!(
+            (sub["phone"].clone(), sub["phone_change"]["status"].as_str()),
+            (Value::Null, Some("pending")),
+            "nothing is bound before the code is confirmed"
+        );
+    }
+    let service = app.token(Role::Service, None);
+    for _ in 0..4 {
+        let (status, body) = app
+            .send(
+                app.request(Method::POST, "/v1/accounts", Some(&service))
+                    .json(&json!({"phone": victim})),
+            )
+            .await;
+        assert_eq!(status, 201, "the victim's number still has room: {body}");
+    }
+    let (status, body) = create_sub(&app, &attacker, victim).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("phone_account_limit_reached")),
+        "the victim's own five accounts fill it"
+    );
+}
+
+/// The holder confirms the code sent to the sub-account's number, as in a phone change: the
+/// number is bound then, and counts (R19).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sub_accounts_number_is_bound_when_its_code_is_confirmed() {
+    let app = TestApp::spawn().await;
+    let root = app.verified("13200000910", "wechat_scan").await;
+    let (status, sub) = create_sub(&app, &root, "13200000911").await;
+    assert_eq!(status, 201, "{sub}");
+    let (id, change) = (
+        sub["id"].as_str().unwrap(),
+        sub["phone_change"]["id"].as_str().unwrap(),
+    );
+    assert_eq!(sub["phone_change"]["account_id"].as_str(), Some(id));
+    let holder = app.token(Role::Holder, Some(&root));
+    let (_, sms) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/sandbox/sms?change_id={change}"),
+            Some(&holder),
+        ))
+        .await;
+    let confirm = format!("/v1/accounts/{id}/phone-changes/{change}/confirm");
+    let (status, done) = app
+        .send(
+            app.request(Method::POST, &confirm, Some(&holder))
+                .json(&json!({"code": sms["code"]})),
+        )
+        .await;
+    assert_eq!((status, done["status"].as_str()), (200, Some("confirmed")));
+    let (_, account) = app
+        .send(app.request(Method::GET, &format!("/v1/accounts/{id}"), Some(&holder)))
+        .await;
+    assert_eq!(account["phone"], "132****0911");
+}

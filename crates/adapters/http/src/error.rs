@@ -421,7 +421,8 @@ pub enum ValidationFailed {
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // a documentation type
 pub enum BearerProblems {
-    /// `unauthorized`: no valid token.
+    /// `unauthorized`: no valid token; `token_revoked`: a holder token issued before its
+    /// account's last recovery or freeze (R14).
     #[response(status = 401, content_type = "application/problem+json")]
     Unauthorized(Problem),
     /// `forbidden`: the token's role may not call this operation.

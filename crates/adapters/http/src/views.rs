@@ -37,6 +37,25 @@ pub struct AccountView {
     created_at: DateTime<Utc>,
 }
 
+/// A new sub-account (R16), with the phone change that binds its number once the code sent there
+/// is confirmed (R19): `phone` stays `null` until then.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SubAccount)]
+pub struct SubAccountView {
+    #[serde(flatten)]
+    account: AccountView,
+    phone_change: PhoneChangeView,
+}
+
+impl From<&realname_application::accounts::SubAccountCreated> for SubAccountView {
+    fn from(created: &realname_application::accounts::SubAccountCreated) -> Self {
+        Self {
+            account: AccountView::from(&created.account),
+            phone_change: phone_change(&created.phone_change),
+        }
+    }
+}
+
 /// The account's real-name status in brief.
 #[derive(Debug, Serialize, ToSchema)]
 struct RealNameSummary {

@@ -10,8 +10,9 @@ use realname_ports::{Answer, Clock, OtpDigest, OtpMessage, SmsSender, UnitOfWork
 use crate::AppError;
 use crate::access::lock_visible_account;
 
-/// What [`RequestPhoneChange::new`] takes: its ports and policies, by name.
-pub struct RequestPhoneChangeDeps {
+/// What the use cases that send a one-time code take (phone changes, sub-accounts, recoveries):
+/// their ports and policies, by name.
+pub struct OtpDeps {
     pub uow: Arc<dyn UnitOfWork>,
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<Policy>,
@@ -21,37 +22,21 @@ pub struct RequestPhoneChangeDeps {
 
 /// Starts a phone change.
 pub struct RequestPhoneChange {
-    uow: Arc<dyn UnitOfWork>,
-    clock: Arc<dyn Clock>,
-    policy: Arc<Policy>,
-    sms: Arc<dyn SmsSender>,
-    otp: Arc<dyn OtpDigest>,
+    deps: OtpDeps,
 }
 
 impl RequestPhoneChange {
     /// Wires the use case.
-    pub fn new(deps: RequestPhoneChangeDeps) -> Self {
-        let RequestPhoneChangeDeps {
-            uow,
-            clock,
-            policy,
-            sms,
-            otp,
-        } = deps;
-        Self {
-            uow,
-            clock,
-            policy,
-            sms,
-            otp,
-        }
+    pub fn new(deps: OtpDeps) -> Self {
+        Self { deps }
     }
 
     /// Records the change with the code's hash, then sends the code (outside the transaction).
     ///
     /// # Errors
     /// [`AppError::NoChange`] for the current number; [`AppError::PhoneLimitReached`] when the
-    /// new number is full; [`AppError::Provider`] when the SMS could not be sent.
+    /// new number is full; [`AppError::OtpThrottled`]; [`AppError::Provider`] when the SMS
+    /// could not be sent.
     #[tracing::instrument(name = "request_phone_change", skip_all, fields(account.id = %id))]
     pub async fn execute(
         &self,
@@ -60,31 +45,76 @@ impl RequestPhoneChange {
         phone: Phone,
         answer: Option<Answer<PhoneChange>>,
     ) -> Result<PhoneChange, AppError> {
-        let mut tx = self.uow.begin().await?;
+        let mut tx = self.deps.uow.begin().await?;
         let account = lock_visible_account(tx.as_mut(), actor, id).await?;
-        send_code(
+        self.deps.send_code(tx, &account, phone, answer).await
+    }
+}
+
+impl OtpDeps {
+    /// Starts a change of `account`'s phone (locked by the caller in `tx`): the new number must
+    /// have room, the change is committed with the code's hash (and a keyed request's answer),
+    /// then the code is sent (R19).
+    pub(crate) async fn send_code(
+        &self,
+        mut tx: Box<dyn realname_ports::Transaction>,
+        account: &realname_domain::Account,
+        phone: Phone,
+        answer: Option<Answer<PhoneChange>>,
+    ) -> Result<PhoneChange, AppError> {
+        let code = self.stage_code(tx.as_mut(), account, phone).await?;
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &code.change).await?;
+        tx.commit().await?;
+        code.send(self.sms.as_ref()).await
+    }
+
+    /// Writes a change of `account`'s phone (locked by the caller) with the code's hash, in
+    /// `tx`: the new number must have room, and the codes sent to it and for the account stay
+    /// within their limits (R19). The caller commits, then sends the code.
+    pub(crate) async fn stage_code(
+        &self,
+        tx: &mut dyn realname_ports::Transaction,
+        account: &realname_domain::Account,
+        phone: Phone,
+    ) -> Result<StagedCode, AppError> {
+        stage_code(
             tx,
-            &account,
-            (phone, answer),
+            account,
+            phone,
             &self.policy,
-            (self.sms.as_ref(), self.otp.as_ref()),
+            self.otp.as_ref(),
             self.clock.now(),
         )
         .await
     }
 }
 
-/// Starts a change of `account`'s phone (locked by the caller): the new number must have room,
-/// the change is committed with the code's hash (and a keyed request's answer), then the code
-/// is sent (R19).
-pub(crate) async fn send_code(
-    mut tx: Box<dyn realname_ports::Transaction>,
+/// A phone change written in a transaction that is not committed yet, and its code, to be sent
+/// once it is.
+pub(crate) struct StagedCode {
+    pub(crate) change: PhoneChange,
+    message: OtpMessage,
+}
+
+impl StagedCode {
+    /// Sends the code of the committed change.
+    pub(crate) async fn send(self, sms: &dyn SmsSender) -> Result<PhoneChange, AppError> {
+        sms.send_code(&self.message)
+            .await
+            .map_err(AppError::Provider)?;
+        tracing::info!(change.id = %self.change.id, "phone change requested");
+        Ok(self.change)
+    }
+}
+
+async fn stage_code(
+    tx: &mut dyn realname_ports::Transaction,
     account: &realname_domain::Account,
-    (phone, answer): (Phone, Option<Answer<PhoneChange>>),
+    phone: Phone,
     policy: &Policy,
-    (sms, otp): (&dyn SmsSender, &dyn OtpDigest),
+    otp: &dyn OtpDigest,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<PhoneChange, AppError> {
+) -> Result<StagedCode, AppError> {
     account.ensure_active()?;
     if account.phone.as_ref() == Some(&phone) {
         return Err(AppError::NoChange);
@@ -113,17 +143,13 @@ pub(crate) async fn send_code(
     let id = PhoneChangeId::new();
     let change = PhoneChange::request(id, account.id, phone.clone(), otp.digest(id, &code), now);
     tx.insert_phone_change(&change).await?;
-    crate::record::answer(tx.as_mut(), answer.as_ref(), &change).await?;
-    tx.commit().await?;
     let message = OtpMessage {
         change_id: change.id,
         account_id: account.id,
         phone,
         code,
     };
-    sms.send_code(&message).await.map_err(AppError::Provider)?;
-    tracing::info!(change.id = %change.id, "phone change requested");
-    Ok(change)
+    Ok(StagedCode { change, message })
 }
 
 #[cfg(test)]
@@ -141,7 +167,7 @@ mod tests {
             .withf(|m| m.code.len() == 6 && m.code.bytes().all(|b| b.is_ascii_digit()))
             .times(sends)
             .returning(|_| Ok(()));
-        RequestPhoneChange::new(RequestPhoneChangeDeps {
+        RequestPhoneChange::new(OtpDeps {
             uow: unit_of_work(vec![tx]),
             clock: clock(),
             policy: Arc::new(Policy::default()),

@@ -13,7 +13,7 @@ pub use proofs::{
     CompleteSandboxProof, FindAccounts, FoundAccount, FoundAccounts, FreezeAccounts,
     StartIdentityProof, StartIdentityProofDeps,
 };
-pub use recovery::{AccountRecovery, AccountRecoveryDeps};
+pub use recovery::AccountRecovery;
 
 use realname_domain::identity::{IdentityProof, ProofError};
 use realname_domain::{Account, ProofId};

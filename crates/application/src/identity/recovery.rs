@@ -1,59 +1,32 @@
 //! The recovery tool (R14): the proven owner rebinds an account's phone to a number they prove
 //! by OTP.
 
-use std::sync::Arc;
-
 use realname_domain::identifiers::Phone;
 use realname_domain::phone_change::{PhoneChange, PhoneChangeId};
-use realname_domain::{Actor, Policy, ProofId, Rebinding};
-use realname_ports::{Answer, Clock, OtpDigest, SmsSender, UnitOfWork};
+use realname_domain::{Actor, ProofId, Rebinding};
+use realname_ports::Answer;
 
 use super::{by_ref, proof_and_accounts};
 use crate::AppError;
 use crate::accounts::confirm_phone_change::apply_code;
-use crate::accounts::request_phone_change::send_code;
-
-/// What [`AccountRecovery::new`] takes: its ports and policies, by name.
-pub struct AccountRecoveryDeps {
-    pub uow: Arc<dyn UnitOfWork>,
-    pub clock: Arc<dyn Clock>,
-    pub policy: Arc<Policy>,
-    pub sms: Arc<dyn SmsSender>,
-    pub otp: Arc<dyn OtpDigest>,
-}
+use crate::accounts::request_phone_change::OtpDeps;
 
 /// Recovers accounts of a proven identity.
 pub struct AccountRecovery {
-    uow: Arc<dyn UnitOfWork>,
-    clock: Arc<dyn Clock>,
-    policy: Arc<Policy>,
-    sms: Arc<dyn SmsSender>,
-    otp: Arc<dyn OtpDigest>,
+    deps: OtpDeps,
 }
 
 impl AccountRecovery {
     /// Wires the use case.
-    pub fn new(deps: AccountRecoveryDeps) -> Self {
-        let AccountRecoveryDeps {
-            uow,
-            clock,
-            policy,
-            sms,
-            otp,
-        } = deps;
-        Self {
-            uow,
-            clock,
-            policy,
-            sms,
-            otp,
-        }
+    pub fn new(deps: OtpDeps) -> Self {
+        Self { deps }
     }
 
     /// Sends a code to the owner's number for the referenced account.
     ///
     /// # Errors
-    /// The proof's errors; [`AppError::NotFound`] for an unknown reference; R19's limit.
+    /// The proof's errors; [`AppError::NotFound`] for an unknown reference; R19's limit and
+    /// its throttles.
     #[tracing::instrument(name = "request_recovery", skip_all, fields(proof.id = %proof_id))]
     pub async fn request(
         &self,
@@ -63,23 +36,16 @@ impl AccountRecovery {
         phone: Phone,
         answer: Option<Answer<PhoneChange>>,
     ) -> Result<PhoneChange, AppError> {
-        let mut tx = self.uow.begin().await?;
+        let now = self.deps.clock.now();
+        let mut tx = self.deps.uow.begin().await?;
         let (proof, accounts) =
-            proof_and_accounts(tx.as_mut(), owner, proof_id, self.clock.now(), &self.policy)
-                .await?;
+            proof_and_accounts(tx.as_mut(), owner, proof_id, now, &self.deps.policy).await?;
         let account = by_ref(&proof, accounts, reference)?;
-        send_code(
-            tx,
-            &account,
-            (phone, answer),
-            &self.policy,
-            (self.sms.as_ref(), self.otp.as_ref()),
-            self.clock.now(),
-        )
-        .await
+        self.deps.send_code(tx, &account, phone, answer).await
     }
 
-    /// Confirms the code: the account's phone is rebound.
+    /// Confirms the code: the account's phone is rebound, and every holder credential issued
+    /// before it is revoked (R14).
     ///
     /// # Errors
     /// The proof's errors; the OTP refusals of R19.
@@ -91,10 +57,16 @@ impl AccountRecovery {
         change_id: PhoneChangeId,
         code: &str,
     ) -> Result<PhoneChange, AppError> {
-        let mut tx = self.uow.begin().await?;
+        let OtpDeps {
+            uow,
+            clock,
+            policy,
+            otp,
+            ..
+        } = &self.deps;
+        let mut tx = uow.begin().await?;
         let (_, accounts) =
-            proof_and_accounts(tx.as_mut(), owner, proof_id, self.clock.now(), &self.policy)
-                .await?;
+            proof_and_accounts(tx.as_mut(), owner, proof_id, clock.now(), policy).await?;
         let change = tx
             .phone_change_for_update(change_id)
             .await?
@@ -108,9 +80,9 @@ impl AccountRecovery {
             (&Actor::System, Rebinding::Recovery),
             account,
             change_id,
-            self.otp.digest(change_id, code),
-            self.policy.phone_account_limit,
-            self.clock.now(),
+            otp.digest(change_id, code),
+            policy.phone_account_limit,
+            clock.now(),
         )
         .await
     }

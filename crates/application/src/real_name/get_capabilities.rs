@@ -58,7 +58,7 @@ mod tests {
     use realname_ports::{CapabilityFacts, MockCapabilityReader};
 
     use super::*;
-    use crate::testing::{account, clock, phone, verified_account};
+    use crate::testing::{account, clock, verified_account};
 
     fn reader(accounts: Vec<Account>) -> GetCapabilities {
         let mut facts = MockCapabilityReader::new();
@@ -108,7 +108,7 @@ mod tests {
     #[test]
     fn a_sub_account_answers_with_its_roots_status_and_another_holder_sees_nothing() {
         let mut root = verified_account();
-        let sub = Account::sub_account(&root, phone(), root.created_at);
+        let sub = Account::sub_account(&root, root.created_at);
         root.revoke().unwrap();
         let use_case = reader(vec![root.clone(), sub.clone()]);
         let report = futures_lite(use_case.execute(&Actor::Service, sub.id)).unwrap();

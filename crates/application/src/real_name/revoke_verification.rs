@@ -82,14 +82,14 @@ mod tests {
     use realname_ports::MockTransaction;
 
     use super::*;
-    use crate::testing::{clock, phone, unit_of_work, verified_account};
+    use crate::testing::{clock, unit_of_work, verified_account};
 
     #[tokio::test]
     async fn a_revocation_emits_one_event_per_inheriting_sub_account() {
         let root = verified_account();
         let subs = vec![
-            Account::sub_account(&root, phone(), root.created_at),
-            Account::sub_account(&root, phone(), root.created_at),
+            Account::sub_account(&root, root.created_at),
+            Account::sub_account(&root, root.created_at),
         ];
         let mut tx = MockTransaction::new();
         let copy = root.clone();

@@ -3,16 +3,16 @@
 use std::sync::Arc;
 
 use realname_application::accounts::{
-    AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    RegisterAccount, RequestPhoneChange, RequestPhoneChangeDeps,
+    AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount, OtpDeps,
+    RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::events::{
     CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
 };
 use realname_application::identity::{
-    AccountRecovery, AccountRecoveryDeps, CheckCredentials, CompleteSandboxProof, FindAccounts,
-    FreezeAccounts, ListCases, OpenAppeal, ResolveCase, StartIdentityProof, StartIdentityProofDeps,
+    AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts,
+    ListCases, OpenAppeal, ResolveCase, StartIdentityProof, StartIdentityProofDeps,
 };
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -86,6 +86,17 @@ impl Adapters {
         })
     }
 
+    /// The ports of every use case that sends a one-time code (R19).
+    fn otp_deps(&self) -> OtpDeps {
+        OtpDeps {
+            uow: self.store.clone(),
+            clock: self.clock.clone(),
+            policy: self.policy.clone(),
+            sms: self.sms.clone(),
+            otp: self.keys.clone(),
+        }
+    }
+
     fn use_cases(&self) -> UseCases {
         let Self {
             store,
@@ -147,20 +158,14 @@ impl Adapters {
             set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
             get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
             close_account: CloseAccount::new(store.clone(), clock.clone()),
-            request_phone_change: RequestPhoneChange::new(RequestPhoneChangeDeps {
-                uow: store.clone(),
-                clock: clock.clone(),
-                policy: policy.clone(),
-                sms: self.sms.clone(),
-                otp: self.keys.clone(),
-            }),
+            request_phone_change: RequestPhoneChange::new(self.otp_deps()),
             confirm_phone_change: ConfirmPhoneChange::new(
                 store.clone(),
                 clock.clone(),
                 policy.clone(),
                 self.keys.clone(),
             ),
-            create_sub_account: CreateSubAccount::new(store.clone(), clock.clone(), policy.clone()),
+            create_sub_account: CreateSubAccount::new(self.otp_deps()),
             associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
             start_identity_proof: StartIdentityProof::new(StartIdentityProofDeps {
                 uow: store.clone(),
@@ -170,13 +175,7 @@ impl Adapters {
             }),
             complete_sandbox_proof: CompleteSandboxProof::new(store.clone(), clock.clone()),
             find_accounts: FindAccounts::new(store.clone(), clock.clone(), policy.clone()),
-            account_recovery: AccountRecovery::new(AccountRecoveryDeps {
-                uow: store.clone(),
-                clock: clock.clone(),
-                policy: policy.clone(),
-                sms: self.sms.clone(),
-                otp: self.keys.clone(),
-            }),
+            account_recovery: AccountRecovery::new(self.otp_deps()),
             freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone(), policy.clone()),
             open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
             list_cases: ListCases::new(store.clone()),

@@ -1,7 +1,7 @@
 //! Sub-accounts (R16).
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use realname_domain::Account;
+use realname_application::accounts::SubAccountCreated;
 use realname_domain::invitation::Invitation;
 use serde::Deserialize;
 
@@ -13,12 +13,15 @@ use crate::error::{
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
-use crate::views::{self, AccountView};
+use crate::views::{self, SubAccountView};
 
 /// Create an inheriting sub-account (R16)
 ///
-/// It inherits the root's verification and uses no slot of R3 or R4; its phone counts
-/// against R19. Idempotent with `Idempotency-Key`.
+/// It inherits the root's verification and uses no slot of R3 or R4. Its phone is bound like a
+/// phone change (R19): a code goes to the number, and the number is bound, and counted against
+/// its limit, only once the holder confirms the code at
+/// `POST /v1/accounts/{sub}/phone-changes/{phone_change.id}/confirm`. Until then `phone` is
+/// `null`. Idempotent with `Idempotency-Key`.
 ///
 /// Roles: holder (own root).
 #[utoipa::path(
@@ -30,13 +33,14 @@ use crate::views::{self, AccountView};
     ),
     request_body(content = RegisterAccountBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "The sub-account, its phone masked.", body = AccountView),
+        (status = 201, description = "The sub-account, no phone bound yet, and the pending phone change.", body = SubAccountView),
         MalformedRequest,
         NotFound,
         (status = 409, description = "`not_a_root_account`, `account_closed`, `account_frozen`, `phone_account_limit_reached`, `idempotency_key_in_use`",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`, `idempotency_key_reused`",
             body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "`provider_error`: the code could not be sent; the sub-account exists with its change pending", body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -52,7 +56,7 @@ pub async fn create_sub_account(
 ) -> Result<HttpResponse, ApiError> {
     let actor = *caller.actor();
     let root = account_id(&id)?;
-    let render = |sub: &Account| idempotency::created(AccountView::from(sub));
+    let render = |sub: &SubAccountCreated| idempotency::created(SubAccountView::from(sub));
     idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let phone = parse_json::<RegisterAccountBody>(&body)?.into_phone()?;
         let sub = state

@@ -431,7 +431,24 @@ async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
     let w = world(4).await;
     let store = Arc::new(w.db.store(2));
     let root = w.verified_person(1).await;
-    let create = CreateSubAccount::new(store.clone(), w.clock.clone(), Arc::new(Policy::default()));
+    /// The code is not needed here: the sub-account inherits whether its phone is bound or not.
+    struct NoSms;
+    #[async_trait::async_trait]
+    impl realname_ports::SmsSender for NoSms {
+        async fn send_code(
+            &self,
+            _: &realname_ports::OtpMessage,
+        ) -> Result<(), realname_ports::GatewayError> {
+            Ok(())
+        }
+    }
+    let create = CreateSubAccount::new(realname_application::accounts::OtpDeps {
+        uow: store.clone(),
+        clock: w.clock.clone(),
+        policy: Arc::new(Policy::default()),
+        sms: Arc::new(NoSms),
+        otp: Arc::new(realname_test_support::test_keyring()),
+    });
     let sub = CreateSubAccount::execute(
         &create,
         &Actor::Holder { account: root.id },
@@ -440,7 +457,8 @@ async fn an_inheriting_sub_account_follows_its_root_into_revocation() {
         None,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .account;
     let capabilities = GetCapabilities::new(store.clone(), w.clock.clone());
     let before = GetCapabilities::execute(&capabilities, &Actor::Service, sub.id)
         .await
