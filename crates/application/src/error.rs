@@ -108,6 +108,8 @@ pub enum AppError {
     ModificationCooldown {
         /// When it becomes allowed.
         allowed_from: DateTime<Utc>,
+        /// The cooldown, in days.
+        cooldown_days: i64,
     },
     /// A one-time code was refused (R19).
     #[error("the one-time code was refused")]
@@ -140,9 +142,13 @@ impl From<ModificationRefused> for AppError {
             ModificationRefused::Account(e) => e.into(),
             ModificationRefused::NotVerified => Self::NotVerified,
             ModificationRefused::NoChange => Self::NoChange,
-            ModificationRefused::Cooldown { allowed_from } => {
-                Self::ModificationCooldown { allowed_from }
-            }
+            ModificationRefused::Cooldown {
+                allowed_from,
+                cooldown_days,
+            } => Self::ModificationCooldown {
+                allowed_from,
+                cooldown_days,
+            },
         }
     }
 }

@@ -173,6 +173,6 @@ pub(crate) fn phone_change(
         account,
         phone,
         TestDigest.digest(id, code),
-        at,
+        (at, realname_domain::Policy::default().otp_rules()),
     )
 }

@@ -144,6 +144,8 @@ pub enum ModificationRefused {
     Cooldown {
         /// When it becomes allowed.
         allowed_from: DateTime<Utc>,
+        /// The cooldown, in days (R2's policy value).
+        cooldown_days: i64,
     },
 }
 
@@ -278,7 +280,10 @@ impl Account {
             self.status == RealNameStatus::Revoked || self.revocation_pending_at.is_some();
         let allowed_from = current.last_authenticated_at + cooldown;
         if !to_enterprise && !revocation && now < allowed_from {
-            return Err(ModificationRefused::Cooldown { allowed_from });
+            return Err(ModificationRefused::Cooldown {
+                allowed_from,
+                cooldown_days: cooldown.num_days(),
+            });
         }
         Ok(())
     }
@@ -607,7 +612,8 @@ mod tests {
         assert_eq!(
             acct.ensure_may_modify(&other, at + chrono::Duration::days(29), cooldown),
             Err(ModificationRefused::Cooldown {
-                allowed_from: at + cooldown
+                allowed_from: at + cooldown,
+                cooldown_days: 30,
             })
         );
         assert_eq!(

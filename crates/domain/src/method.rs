@@ -87,6 +87,73 @@ pub struct MethodInfo {
     pub document_types: &'static [DocumentType],
 }
 
+/// How long a payment method takes (R6, R13), in working days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodDuration {
+    /// Typically.
+    pub typical_working_days: u32,
+    /// At most: the application's deadline (R8).
+    pub max_working_days: u32,
+}
+
+/// The durations of the methods that have one (`policy.method_durations.<method>`); instant
+/// methods have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MethodDurations {
+    /// `cloud_recharge`: 1 and 3 by default.
+    pub cloud_recharge: MethodDuration,
+    /// `corporate_remittance`: 3 and 5 by default.
+    pub corporate_remittance: MethodDuration,
+}
+
+impl Default for MethodDurations {
+    fn default() -> Self {
+        Self {
+            cloud_recharge: MethodDuration {
+                typical_working_days: 1,
+                max_working_days: 3,
+            },
+            corporate_remittance: MethodDuration {
+                typical_working_days: 3,
+                max_working_days: 5,
+            },
+        }
+    }
+}
+
+impl MethodDurations {
+    /// The duration of `method`; `None` for an instant one.
+    #[must_use]
+    pub const fn of(&self, method: Method) -> Option<MethodDuration> {
+        match method {
+            Method::CloudRecharge => Some(self.cloud_recharge),
+            Method::CorporateRemittance => Some(self.corporate_remittance),
+            _ => None,
+        }
+    }
+
+    /// What is wrong with these durations, by key: a maximum of 0 days, or a typical duration
+    /// longer than the maximum.
+    #[must_use]
+    pub fn problems(&self) -> Vec<String> {
+        [
+            ("cloud_recharge", self.cloud_recharge),
+            ("corporate_remittance", self.corporate_remittance),
+        ]
+        .into_iter()
+        .filter(|(_, d)| d.max_working_days == 0 || d.typical_working_days > d.max_working_days)
+        .map(|(name, _)| {
+            format!(
+                "policy.method_durations.{name}: max_working_days must be at least 1 and at \
+                 least typical_working_days"
+            )
+        })
+        .collect()
+    }
+}
+
 impl Method {
     /// Every method, in display order.
     pub const ALL: [Self; 8] = [
@@ -160,6 +227,12 @@ impl Method {
     /// R13 metadata, with the SPEC default durations.
     #[must_use]
     pub fn info(self) -> MethodInfo {
+        self.info_with(&MethodDurations::default())
+    }
+
+    /// R13 metadata, with the configured durations (`Policy::method_info`).
+    #[must_use]
+    pub fn info_with(self, configured: &MethodDurations) -> MethodInfo {
         const EVERY_DOCUMENT: &[DocumentType] = &DocumentType::ALL;
         const WITHOUT_TRAVEL_PERMITS: &[DocumentType] =
             &[DocumentType::ResidentId, DocumentType::ResidencePermit];
@@ -172,9 +245,12 @@ impl Method {
                 (true, false, NONE, None)
             }
             Self::LegalPersonWechatScan => (true, true, NONE, None),
-            Self::CloudRecharge => (false, true, NONE, Some((1, 3))),
-            Self::CorporateRemittance => (false, true, NONE, Some((3, 5))),
+            Self::CloudRecharge | Self::CorporateRemittance => (false, true, NONE, None),
         };
+        let durations = configured
+            .of(self)
+            .map(|d| (d.typical_working_days, d.max_working_days))
+            .or(durations);
         MethodInfo {
             method: self,
             subject_type: self.subject_type(),

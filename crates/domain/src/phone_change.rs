@@ -112,10 +112,15 @@ pub enum OtpError {
     Locked,
 }
 
-/// The most tries a code allows.
-pub const MAX_TRIES: u32 = 5;
-/// How long a code is valid.
-pub const CODE_VALIDITY_MINUTES: i64 = 10;
+/// How long a one-time code is valid and how many tries it allows (R19: policy values,
+/// `policy.otp_validity_minutes` and `policy.otp_max_tries`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OtpRules {
+    /// How long a code is valid.
+    pub validity: Duration,
+    /// The most tries a code allows.
+    pub max_tries: u32,
+}
 
 /// The one-time codes already sent within the throttle windows (R19): to the destination
 /// number in the last hour, and for the account in the last day.
@@ -163,6 +168,8 @@ pub struct PhoneChange {
     pub code_hash: [u8; 32],
     /// Wrong codes tried so far.
     pub failed_tries: u32,
+    /// The most tries its code allows, fixed when it was requested.
+    pub max_tries: u32,
     /// Where it stands.
     pub status: PhoneChangeStatus,
     /// When the code stops being valid.
@@ -180,7 +187,7 @@ impl PhoneChange {
         account_id: AccountId,
         new_phone: Phone,
         code_hash: [u8; 32],
-        now: DateTime<Utc>,
+        (now, rules): (DateTime<Utc>, OtpRules),
     ) -> Self {
         Self {
             id,
@@ -188,14 +195,21 @@ impl PhoneChange {
             new_phone,
             code_hash,
             failed_tries: 0,
+            max_tries: rules.max_tries,
             status: PhoneChangeStatus::Pending,
-            expires_at: now + Duration::minutes(CODE_VALIDITY_MINUTES),
+            expires_at: now + rules.validity,
             created_at: now,
         }
     }
 
-    /// Tries a code, given as its keyed digest. A wrong one is counted; the fifth wrong one
-    /// locks the change.
+    /// How many more wrong codes it takes.
+    #[must_use]
+    pub const fn remaining_tries(&self) -> u32 {
+        self.max_tries.saturating_sub(self.failed_tries)
+    }
+
+    /// Tries a code, given as its keyed digest. A wrong one is counted; the last wrong one
+    /// (the fifth by default) locks the change.
     ///
     /// # Errors
     /// [`OtpError`] as described.
@@ -213,11 +227,11 @@ impl PhoneChange {
             .fold(0u8, |acc, (a, b)| acc | (a ^ b));
         if differs != 0 {
             self.failed_tries += 1;
-            if self.failed_tries >= MAX_TRIES {
+            if self.failed_tries >= self.max_tries {
                 self.status = PhoneChangeStatus::Locked;
             }
             return Err(OtpError::Invalid {
-                remaining: MAX_TRIES.saturating_sub(self.failed_tries),
+                remaining: self.remaining_tries(),
             });
         }
         self.status = PhoneChangeStatus::Confirmed;
@@ -244,10 +258,46 @@ mod tests {
                 AccountId::new(),
                 Phone::parse("13912345678").unwrap(),
                 digest("123456"),
-                now,
+                (now, crate::Policy::default().otp_rules()),
             ),
             now,
         )
+    }
+
+    #[test]
+    fn the_codes_validity_and_tries_are_the_policys() {
+        let policy = crate::Policy {
+            otp_validity_minutes: 2,
+            otp_max_tries: 2,
+            ..crate::Policy::default()
+        };
+        let now = Utc::now();
+        let request = || {
+            PhoneChange::request(
+                PhoneChangeId::new(),
+                AccountId::new(),
+                Phone::parse("13912345678").unwrap(),
+                digest("123456"),
+                (now, policy.otp_rules()),
+            )
+        };
+        let mut c = request();
+        assert_eq!(
+            c.confirm(&digest("123456"), now + Duration::minutes(2)),
+            Err(OtpError::Expired)
+        );
+        let mut c2 = request();
+        assert_eq!(
+            c2.confirm(&digest("000000"), now),
+            Err(OtpError::Invalid { remaining: 1 })
+        );
+        assert_eq!(
+            c2.confirm(&digest("000000"), now),
+            Err(OtpError::Invalid { remaining: 0 })
+        );
+        assert_eq!(c2.confirm(&digest("123456"), now), Err(OtpError::Locked));
+        c = request();
+        assert_eq!(c.remaining_tries(), 2);
     }
 
     #[test]

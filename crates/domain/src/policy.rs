@@ -48,6 +48,12 @@ pub struct Policy {
     pub otp_sends_per_phone_per_hour: u32,
     /// R19: one-time codes sent for one account per day.
     pub otp_sends_per_account_per_day: u32,
+    /// R19: how long a one-time code is valid, in minutes.
+    pub otp_validity_minutes: i64,
+    /// R19: the tries a one-time code allows.
+    pub otp_max_tries: u32,
+    /// R6, R13: the payment methods' typical and maximum durations.
+    pub method_durations: crate::method::MethodDurations,
 }
 
 impl Default for Policy {
@@ -70,6 +76,9 @@ impl Default for Policy {
             proof_ttl_secs: 900,
             otp_sends_per_phone_per_hour: 5,
             otp_sends_per_account_per_day: 10,
+            otp_validity_minutes: 10,
+            otp_max_tries: 5,
+            method_durations: crate::method::MethodDurations::default(),
         }
     }
 }
@@ -119,6 +128,33 @@ impl Policy {
             self.holidays.iter().copied(),
             self.make_up_days.iter().copied(),
         ))
+    }
+
+    /// R13 metadata of `method`, with the configured durations (R6).
+    #[must_use]
+    pub fn method_info(&self, method: crate::Method) -> crate::MethodInfo {
+        method.info_with(&self.method_durations)
+    }
+
+    /// What is wrong with these values, naming each key (checked at start-up).
+    #[must_use]
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = self.method_durations.problems();
+        if self.otp_max_tries == 0 || self.otp_validity_minutes <= 0 {
+            problems.push(
+                "policy.otp_max_tries and policy.otp_validity_minutes must be positive".to_owned(),
+            );
+        }
+        problems
+    }
+
+    /// R19: a one-time code's validity and tries.
+    #[must_use]
+    pub fn otp_rules(&self) -> crate::phone_change::OtpRules {
+        crate::phone_change::OtpRules {
+            validity: Duration::minutes(self.otp_validity_minutes),
+            max_tries: self.otp_max_tries,
+        }
     }
 
     /// The R21 retention period.

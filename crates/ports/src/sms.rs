@@ -18,6 +18,8 @@ pub struct OtpMessage {
     pub phone: Phone,
     /// The 6-digit code.
     pub code: String,
+    /// How long it is valid, in minutes (the text tells the holder).
+    pub valid_minutes: i64,
 }
 
 impl std::fmt::Debug for OtpMessage {

@@ -220,16 +220,35 @@ impl Settings {
     /// # Errors
     /// When a source cannot be read or a value does not fit.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        Self::load_with_environment(file, None)
+    }
+
+    /// Loads the settings with `environment` in place of the process's variables (`None`: the
+    /// process's).
+    ///
+    /// # Errors
+    /// When a source cannot be read or a value does not fit.
+    pub fn load_with_environment(
+        file: Option<&Path>,
+        environment: Option<config::Map<String, String>>,
+    ) -> anyhow::Result<Self> {
         let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
         if let Some(file) = file {
             builder = builder.add_source(File::from(file).required(true));
         }
         let env = Environment::with_prefix("REALNAME")
             .prefix_separator("__")
-            .separator("__");
+            .separator("__")
+            .source(environment);
         let config = builder.add_source(env).build()?;
         refuse_single_provider_secret(&config)?;
         let settings: Self = config.try_deserialize().context("invalid configuration")?;
+        let problems = settings.policy.problems();
+        anyhow::ensure!(
+            problems.is_empty(),
+            "invalid configuration: {}",
+            problems.join("; ")
+        );
         settings.check_mode()?;
         Ok(settings)
     }
@@ -459,6 +478,51 @@ mod tests {
         assert_eq!(
             recheck.policy,
             realname_domain::recheck::RecheckPolicy::default()
+        );
+    }
+
+    /// Issue 15, item 1: one variable overrides one duration; the rest of the table stays.
+    #[test]
+    fn one_environment_variable_overrides_one_method_duration() {
+        use realname_domain::Method;
+        let environment = [(
+            "REALNAME__POLICY__METHOD_DURATIONS__CORPORATE_REMITTANCE__MAX_WORKING_DAYS".to_owned(),
+            "7".to_owned(),
+        )]
+        .into_iter()
+        .collect();
+        let settings = Settings::load_with_environment(None, Some(environment)).unwrap();
+        let remittance = settings.policy.method_info(Method::CorporateRemittance);
+        assert_eq!(
+            (
+                remittance.typical_duration_working_days,
+                remittance.max_duration_working_days
+            ),
+            (Some(3), Some(7))
+        );
+        let recharge = settings.policy.method_info(Method::CloudRecharge);
+        assert_eq!(recharge.max_duration_working_days, Some(3));
+        assert_eq!(
+            settings
+                .policy
+                .method_info(Method::WechatScan)
+                .max_duration_working_days,
+            None,
+            "instant methods have none"
+        );
+
+        let backwards = [(
+            "REALNAME__POLICY__METHOD_DURATIONS__CLOUD_RECHARGE__TYPICAL_WORKING_DAYS".to_owned(),
+            "9".to_owned(),
+        )]
+        .into_iter()
+        .collect();
+        let refused = Settings::load_with_environment(None, Some(backwards)).unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("policy.method_durations.cloud_recharge"),
+            "{refused}"
         );
     }
 

@@ -288,26 +288,27 @@ async fn an_account_manager_raises_an_enterprise_limit_and_only_account_managers
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn all_eight_methods_are_listed_with_their_r13_metadata() {
-    let app = TestApp::spawn().await;
+/// The listed method `id` (R13).
+async fn listed_method(app: &TestApp, id: &str) -> Value {
     let (_, methods) = app
         .send(app.request(Method::GET, "/v1/verification-methods", None))
         .await;
-    let remittance = methods["data"]
+    methods["data"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["id"] == "corporate_remittance")
-        .unwrap();
+        .find(|m| m["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_eight_methods_are_listed_with_their_r13_metadata() {
+    let app = TestApp::spawn().await;
+    let remittance = listed_method(&app, "corporate_remittance").await;
     assert_eq!(remittance["max_duration_working_days"], 5);
     assert_eq!(remittance["instant"], false);
-    let platform = methods["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "wechat_public_platform")
-        .unwrap();
+    let platform = listed_method(&app, "wechat_public_platform").await;
     assert_eq!(
         (
             platform["needs_documents"].as_bool(),
@@ -315,4 +316,38 @@ async fn all_eight_methods_are_listed_with_their_r13_metadata() {
         ),
         (Some(false), Some(true))
     );
+}
+
+/// Issue 15, item 1 (R6, R13): the durations are policy values, shown in the method list and
+/// used for the deadline.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_configured_method_duration_is_listed_and_sets_the_deadline() {
+    let app = TestApp::spawn_with(|s| {
+        s.policy
+            .method_durations
+            .corporate_remittance
+            .max_working_days = 7;
+    })
+    .await;
+    let remittance = listed_method(&app, "corporate_remittance").await;
+    assert_eq!(
+        (
+            remittance["typical_duration_working_days"].clone(),
+            remittance["max_duration_working_days"].clone()
+        ),
+        (json!(3), json!(7))
+    );
+    let body = enterprise("corporate_remittance", USCC, ENTERPRISE, LEGAL_PERSON);
+    let (_, application) = submitted(&app, "13500000090", &body).await;
+    let created: chrono::DateTime<chrono::Utc> =
+        application["created_at"].as_str().unwrap().parse().unwrap();
+    let deadline: chrono::DateTime<chrono::Utc> =
+        application["deadline"].as_str().unwrap().parse().unwrap();
+    let expected = app
+        .settings
+        .policy
+        .calendar()
+        .unwrap()
+        .add_working_days(created, 7);
+    assert_eq!(deadline, expected);
 }

@@ -83,21 +83,42 @@ async fn fifty_parallel_registrations_leave_five_and_a_confirmed_change_frees_a_
     assert!(!captured_logs().contains(&code), "a code is never logged");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn five_wrong_codes_lock_the_change() {
-    let app = TestApp::spawn().await;
+/// `tries` wrong codes lock a change, whose answer shows them and its validity.
+async fn wrong_codes_lock_the_change(app: &TestApp, tries: u32, validity_minutes: i64) {
     let account = app.register("13300000003").await;
-    let (_, change) = request_change(&app, &account, "13300000004").await;
+    let (_, change) = request_change(app, &account, "13300000004").await;
+    assert_eq!(change["attempts_remaining"], tries);
+    let expires = chrono::DateTime::parse_from_rfc3339(change["expires_at"].as_str().unwrap())
+        .unwrap()
+        - chrono::DateTime::parse_from_rfc3339(change["created_at"].as_str().unwrap()).unwrap();
+    assert_eq!(expires, chrono::Duration::minutes(validity_minutes));
     let change_id = change["id"].as_str().unwrap();
-    let code = sandbox_code(&app, &account, change_id).await;
+    let code = sandbox_code(app, &account, change_id).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    for remaining in (0..5).rev() {
-        let (status, body) = confirm(&app, &account, change_id, wrong).await;
+    for remaining in (0..tries).rev() {
+        let (status, body) = confirm(app, &account, change_id, wrong).await;
         assert_eq!((status, body["code"].as_str()), (422, Some("otp_invalid")));
         assert_eq!(body["attempts_remaining"], remaining);
     }
-    let (status, body) = confirm(&app, &account, change_id, &code).await;
+    let (status, body) = confirm(app, &account, change_id, &code).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("otp_locked")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_wrong_codes_lock_the_change() {
+    wrong_codes_lock_the_change(&TestApp::spawn().await, 5, 10).await;
+}
+
+/// R19 (issue 15, item 2): a code's validity and tries are `policy.otp_validity_minutes` and
+/// `policy.otp_max_tries`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_codes_validity_and_tries_are_policy_values() {
+    let app = TestApp::spawn_with(|s| {
+        s.policy.otp_max_tries = 2;
+        s.policy.otp_validity_minutes = 3;
+    })
+    .await;
+    wrong_codes_lock_the_change(&app, 2, 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

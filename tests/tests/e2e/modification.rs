@@ -23,6 +23,19 @@ async fn real_name(app: &TestApp, account: &str) -> Value {
     .1
 }
 
+/// Issue 15, item 3: the answer's sentence comes from the policy, not a literal.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cooldowns_sentence_names_the_configured_days() {
+    let app = TestApp::spawn_with(|s| s.policy.modification_cooldown_days = 45).await;
+    let account = app.verified("13400000009", "face_recognition").await;
+    let other = modify(personal("wechat_scan", "resident_id", "110105198001010016"));
+    let (status, body) = app.submit(&account, &other).await;
+    assert_eq!(status, 409, "{body}");
+    let sentence = format!("{} {}", body["title"], body["detail"]);
+    assert!(sentence.contains("45 days"), "{sentence}");
+    assert!(!sentence.contains("30 days"), "{sentence}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_personal_change_inside_the_cooldown_is_refused_with_the_date_it_opens() {
     let app = TestApp::spawn().await;

@@ -236,10 +236,7 @@ struct SendStatus {
 #[async_trait]
 impl SmsSender for TencentSms {
     async fn send_code(&self, message: &OtpMessage) -> Result<(), GatewayError> {
-        let params = vec![
-            message.code.clone(),
-            realname_domain::phone_change::CODE_VALIDITY_MINUTES.to_string(),
-        ];
+        let params = vec![message.code.clone(), message.valid_minutes.to_string()];
         self.send(&message.phone, &self.templates.template_otp, params)
             .await
     }
@@ -356,6 +353,7 @@ mod tests {
             account_id: AccountId::new(),
             phone: Phone::parse("13912345678").unwrap(),
             code: "654321".into(),
+            valid_minutes: 10,
         }
     }
 
@@ -416,6 +414,7 @@ mod tests {
             account_id: account,
             phone: Phone::parse("13912345678").unwrap(),
             code: "123456".into(),
+            valid_minutes: 10,
         };
         sms.send_code(&message).await.unwrap();
         assert_eq!(sms.code_for(change), Some((account, "123456".to_owned())));

@@ -60,7 +60,7 @@ codes! {
     OtpLocked => (StatusCode::CONFLICT, "otp_locked", "Too many wrong codes, or the change is no longer pending; request a new one."),
     OtpInvalid => (StatusCode::UNPROCESSABLE_ENTITY, "otp_invalid", "The code is wrong."),
     OtpExpired => (StatusCode::UNPROCESSABLE_ENTITY, "otp_expired", "The code has expired; request a new one."),
-    ModificationCooldown => (StatusCode::CONFLICT, "modification_cooldown", "Real-name information can be modified 30 days after the last successful authentication."),
+    ModificationCooldown => (StatusCode::CONFLICT, "modification_cooldown", "Real-name information cannot be modified yet: the cooldown after the last successful authentication has not passed."),
     PhoneLimitReached => (StatusCode::CONFLICT, "phone_account_limit_reached", "The phone number is bound to the maximum number of accounts."),
     IdempotencyKeyInUse => (StatusCode::CONFLICT, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed."),
     NotInReview => (StatusCode::CONFLICT, "application_not_in_review", "The application does not wait for a reviewer."),
@@ -314,7 +314,15 @@ impl From<AppError> for ApiError {
             }
             AppError::Otp(OtpError::Expired) => Self::new(ErrorCode::OtpExpired),
             AppError::Otp(OtpError::Locked) => Self::new(ErrorCode::OtpLocked),
-            AppError::ModificationCooldown { allowed_from } => Self::new(ErrorCode::ModificationCooldown)
+            AppError::ModificationCooldown {
+                allowed_from,
+                cooldown_days,
+            } => Self::new(ErrorCode::ModificationCooldown)
+                .detail(format!(
+                    "Real-name information can be modified {cooldown_days} days after the last \
+                     successful authentication, from {}.",
+                    allowed_from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ))
                 .with("modification_allowed_from", json!(allowed_from)),
             AppError::MethodNotForSubjectType => Self::validation(vec![FieldError::new(
                 "method",

@@ -613,8 +613,7 @@ pub fn phone_change(change: &realname_domain::phone_change::PhoneChange) -> Phon
         phone: change.new_phone.masked(),
         status: change.status.as_str(),
         expires_at: change.expires_at,
-        attempts_remaining: realname_domain::phone_change::MAX_TRIES
-            .saturating_sub(change.failed_tries),
+        attempts_remaining: change.remaining_tries(),
         created_at: change.created_at,
     }
 }

@@ -143,6 +143,7 @@ diesel::table! {
         status -> Text,
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
+        max_tries -> Int4,
     }
 }
 

@@ -141,13 +141,20 @@ async fn stage_code(
     .map_err(|retry_at| AppError::OtpThrottled { retry_at })?;
     let code = format!("{:06}", uuid::Uuid::new_v4().as_u128() % 1_000_000);
     let id = PhoneChangeId::new();
-    let change = PhoneChange::request(id, account.id, phone.clone(), otp.digest(id, &code), now);
+    let change = PhoneChange::request(
+        id,
+        account.id,
+        phone.clone(),
+        otp.digest(id, &code),
+        (now, policy.otp_rules()),
+    );
     tx.insert_phone_change(&change).await?;
     let message = OtpMessage {
         change_id: change.id,
         account_id: account.id,
         phone,
         code,
+        valid_minutes: policy.otp_validity_minutes,
     };
     Ok(StagedCode { change, message })
 }

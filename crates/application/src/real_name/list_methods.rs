@@ -1,16 +1,30 @@
 //! The R13 method metadata.
 
-use realname_domain::{Method, MethodInfo};
+use std::sync::Arc;
+
+use realname_domain::{Method, MethodInfo, Policy};
 
 /// Lists the verification methods with their metadata.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ListMethods;
+#[derive(Debug, Clone)]
+pub struct ListMethods {
+    policy: Arc<Policy>,
+}
 
 impl ListMethods {
-    /// Every method: personal ones first, each group with its recommended methods first.
+    /// Wires the use case.
+    #[must_use]
+    pub const fn new(policy: Arc<Policy>) -> Self {
+        Self { policy }
+    }
+
+    /// Every method: personal ones first, each group with its recommended methods first; the
+    /// payment methods with their configured durations (R6, R13).
     #[must_use]
     pub fn execute(&self) -> Vec<MethodInfo> {
-        let mut methods: Vec<MethodInfo> = Method::ALL.into_iter().map(Method::info).collect();
+        let mut methods: Vec<MethodInfo> = Method::ALL
+            .into_iter()
+            .map(|m| self.policy.method_info(m))
+            .collect();
         methods.sort_by_key(|m| {
             (
                 m.subject_type != realname_domain::SubjectType::Personal,
@@ -27,7 +41,7 @@ mod tests {
 
     #[test]
     fn all_eight_methods_are_listed_personal_first_with_recommended_ones_leading() {
-        let ids: Vec<_> = ListMethods
+        let ids: Vec<_> = ListMethods::new(Arc::new(Policy::default()))
             .execute()
             .iter()
             .map(|m| m.method.as_str())

@@ -147,7 +147,11 @@ impl SubmitApplication {
         cmd: &SubmitApplicationCommand,
         now: DateTime<Utc>,
     ) -> Result<(ProviderSession, Option<DateTime<Utc>>), AppError> {
-        let Some(max_days) = cmd.method.info().max_duration_working_days else {
+        let Some(max_days) = self
+            .policy
+            .method_info(cmd.method)
+            .max_duration_working_days
+        else {
             let request = SessionRequest {
                 application_id: id,
                 method: cmd.method,

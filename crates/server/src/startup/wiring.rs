@@ -112,7 +112,7 @@ impl Adapters {
             refuse_deauthentication: RefuseDeauthentication::new(store.clone()),
             get_capabilities: GetCapabilities::new(self.capabilities.clone(), clock.clone()),
             check_credentials: CheckCredentials::new(self.capabilities.clone()),
-            list_methods: ListMethods,
+            list_methods: ListMethods::new(policy.clone()),
             submit_application: SubmitApplication::new(SubmitApplicationDeps {
                 uow: store.clone(),
                 clock: clock.clone(),

@@ -26,6 +26,7 @@ pub(crate) struct PhoneChangeRow {
     status: String,
     expires_at: DateTime<Utc>,
     created_at: DateTime<Utc>,
+    max_tries: i32,
 }
 
 impl Codec {
@@ -43,6 +44,7 @@ impl Codec {
             phone_enc: Some(self.keys.seal(change.new_phone.as_str().as_bytes(), &aad)),
             code_hash: change.code_hash.to_vec(),
             failed_tries: i32::try_from(change.failed_tries).unwrap_or(i32::MAX),
+            max_tries: i32::try_from(change.max_tries).unwrap_or(i32::MAX),
             status: change.status.as_str().to_owned(),
             expires_at: change.expires_at,
             created_at: change.created_at,
@@ -69,6 +71,7 @@ impl Codec {
             new_phone: Phone::parse(&digits).map_err(|_| corrupt("phone"))?,
             code_hash: row.code_hash.try_into().map_err(|_| corrupt("code hash"))?,
             failed_tries: u32::try_from(row.failed_tries).unwrap_or(u32::MAX),
+            max_tries: u32::try_from(row.max_tries).unwrap_or(0),
             status: PhoneChangeStatus::parse(&row.status)
                 .ok_or_else(|| corrupt("phone change status"))?,
             expires_at: row.expires_at,

@@ -1,0 +1,1 @@
+ALTER TABLE phone_changes DROP COLUMN max_tries;
