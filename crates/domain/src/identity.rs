@@ -144,6 +144,17 @@ impl IdentityProof {
         Ok(())
     }
 
+    /// Until when it is of use (R15): its session's end while it awaits the person, the end of
+    /// its validity once it passed; `None` once it failed.
+    #[must_use]
+    pub fn expires_at(&self, validity: chrono::Duration) -> Option<DateTime<Utc>> {
+        match self.status {
+            ProofStatus::AwaitingAction => self.next_action.as_ref().map(|a| a.expires_at()),
+            ProofStatus::Passed => self.passed_at.map(|at| at + validity),
+            ProofStatus::Failed => None,
+        }
+    }
+
     /// Whether its provider session is still open at `now` (R5): a result after it fails.
     #[must_use]
     pub fn session_open(&self, now: DateTime<Utc>) -> bool {

@@ -239,6 +239,7 @@ fn cases() -> Vec<Case> {
             "/v1/sandbox/identity-proofs/{proof}/complete",
             Some(json!({"outcome": "passed"})),
         ),
+        owners(Method::GET, "/v1/identity-proofs/{proof}", None),
         owners(Method::GET, "/v1/identity-proofs/{proof}/accounts", None),
         owners(
             Method::POST,

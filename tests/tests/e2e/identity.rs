@@ -445,3 +445,43 @@ async fn a_passed_proof_and_its_references_expire_after_their_validity() {
         "the references died with the proof"
     );
 }
+
+/// Issue 15, item 6 (R15): the owner reads the proof; `expires_at` is the session's end while
+/// it is pending and the proof's validity once it passed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_reads_a_proofs_status_and_until_when_it_serves() {
+    let app = TestApp::spawn().await;
+    let console = app.token(Role::Service, None);
+    let proof = app.start_proof(&console).await;
+    let path = format!("/v1/identity-proofs/{proof}");
+    let (status, pending) = app
+        .send(app.request(Method::GET, &path, Some(&console)))
+        .await;
+    assert_eq!(status, 200, "{pending}");
+    assert_eq!(
+        (pending["status"].as_str(), pending["passed_at"].clone()),
+        (Some("awaiting_action"), Value::Null)
+    );
+    assert_eq!(pending["expires_at"], pending["next_action"]["expires_at"]);
+
+    app.pass_proof(&console, &proof).await;
+    let (_, passed) = app
+        .send(app.request(Method::GET, &path, Some(&console)))
+        .await;
+    assert_eq!(passed["method"], "face_recognition");
+    let at = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    assert_eq!(
+        at(&passed["expires_at"]) - at(&passed["passed_at"]),
+        chrono::Duration::seconds(app.settings.identity.proof_ttl_secs)
+    );
+    let stranger = app.token(Role::Admin, None);
+    let (status, _) = app
+        .send(app.request(Method::GET, &path, Some(&stranger)))
+        .await;
+    assert_eq!(status, 404, "only the owner sees it");
+}

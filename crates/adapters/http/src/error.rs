@@ -148,7 +148,11 @@ impl ApiError {
             extensions: Map::new(),
             retry_after_secs: None,
             headers: Vec::new(),
-            reference: None,
+            // Every 5xx carries a reference to quote to support, and its log line the same.
+            reference: code
+                .status()
+                .is_server_error()
+                .then(|| uuid::Uuid::new_v4().simple().to_string()),
             cause: None,
         }))
     }
@@ -194,7 +198,6 @@ impl ApiError {
     pub fn internal(code: ErrorCode, cause: anyhow::Error) -> Self {
         let mut e = Self::new(code);
         e.cause = Some(cause);
-        e.reference = Some(uuid::Uuid::new_v4().simple().to_string());
         e
     }
 
@@ -260,8 +263,18 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Some(cause) = &self.cause {
-            tracing::error!(reference = self.reference.as_deref().unwrap_or(""), code = self.code.as_str(), error = ?cause, "request failed");
+        match (&self.cause, &self.reference) {
+            (Some(cause), reference) => {
+                tracing::error!(reference = reference.as_deref().unwrap_or(""), code = self.code.as_str(), error = ?cause, "request failed");
+            }
+            (None, Some(reference)) => {
+                tracing::warn!(
+                    reference = reference.as_str(),
+                    code = self.code.as_str(),
+                    "request failed"
+                );
+            }
+            (None, None) => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
@@ -377,7 +390,7 @@ pub struct Problem {
     detail: Option<String>,
     /// For `validation_failed`: the field-level errors (R9).
     errors: Option<Vec<FieldProblem>>,
-    /// For `internal_error`: a reference to quote to support.
+    /// On every 5xx: a reference to quote to support, also in the log line.
     reference: Option<String>,
 }
 
@@ -479,6 +492,23 @@ mod tests {
         assert!(body.contains("\"reference\""));
         assert!(!body.contains("hunter2"));
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    /// Issue 15, item 10: every 5xx, not only `internal_error`.
+    #[test]
+    fn every_5xx_code_carries_a_reference_and_no_4xx_does() {
+        for code in ErrorCode::ALL {
+            let body = ApiError::new(*code).body();
+            assert_eq!(
+                body.get("reference").is_some_and(Value::is_string),
+                code.status().is_server_error(),
+                "{}",
+                code.as_str()
+            );
+        }
+        let registry = ApiError::from(AppError::RegistryUnavailable).body();
+        assert_eq!(registry["status"], 503);
+        assert!(registry["reference"].is_string());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use realname_application::events::{
 };
 use realname_application::identity::{
     AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts,
-    ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
+    GetIdentityProof, ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
 };
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -81,6 +81,8 @@ pub struct UseCases {
     pub start_identity_proof: StartIdentityProof,
     /// `POST /v1/sandbox/identity-proofs/{id}/complete`.
     pub complete_sandbox_proof: CompleteSandboxProof,
+    /// `GET /v1/identity-proofs/{id}`.
+    pub get_identity_proof: GetIdentityProof,
     /// `GET /v1/identity-proofs/{id}/accounts`.
     pub find_accounts: FindAccounts,
     /// `POST /v1/identity-proofs/{id}/recoveries` and `…/confirm`.

@@ -11,7 +11,7 @@ pub use cases::{ListCases, ResolveCase};
 pub use credentials::CheckCredentials;
 pub use proofs::{
     CompleteSandboxProof, FindAccounts, FoundAccount, FoundAccounts, FreezeAccounts,
-    StartIdentityProof, StartIdentityProofDeps,
+    GetIdentityProof, ShownProof, StartIdentityProof, StartIdentityProofDeps,
 };
 pub use recovery::AccountRecovery;
 

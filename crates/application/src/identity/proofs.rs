@@ -60,8 +60,8 @@ impl StartIdentityProof {
         owner: &str,
         method: Method,
         subject: Subject,
-        answer: Option<Answer<IdentityProof>>,
-    ) -> Result<IdentityProof, AppError> {
+        answer: Option<Answer<ShownProof>>,
+    ) -> Result<ShownProof, AppError> {
         // R14 first: only a person, with an instant personal method, proves an identity.
         let now = self.clock.now();
         let secret = uuid::Uuid::new_v4().into_bytes();
@@ -98,9 +98,10 @@ impl StartIdentityProof {
         if let Some(pulled) = pulled {
             tx.insert_pulled_session(&pulled).await?;
         }
-        crate::record::answer(tx.as_mut(), answer.as_ref(), &proof).await?;
+        let shown = ShownProof::of(proof, &self.policy);
+        crate::record::answer(tx.as_mut(), answer.as_ref(), &shown).await?;
         tx.commit().await?;
-        Ok(proof)
+        Ok(shown)
     }
 }
 
@@ -108,12 +109,13 @@ impl StartIdentityProof {
 pub struct CompleteSandboxProof {
     uow: Arc<dyn UnitOfWork>,
     clock: Arc<dyn Clock>,
+    policy: Arc<Policy>,
 }
 
 impl CompleteSandboxProof {
     /// Wires the use case.
-    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>) -> Self {
-        Self { uow, clock }
+    pub fn new(uow: Arc<dyn UnitOfWork>, clock: Arc<dyn Clock>, policy: Arc<Policy>) -> Self {
+        Self { uow, clock, policy }
     }
 
     /// Decides it: passed only when the provider passes and confirms the subject (R5).
@@ -125,7 +127,7 @@ impl CompleteSandboxProof {
         owner: &str,
         id: ProofId,
         instruction: &SandboxInstruction,
-    ) -> Result<IdentityProof, AppError> {
+    ) -> Result<ShownProof, AppError> {
         let mut tx = self.uow.begin().await?;
         let mut proof = tx
             .proof_for_update(id)
@@ -139,7 +141,53 @@ impl CompleteSandboxProof {
         proof.decide(instruction.passed && confirmed, self.clock.now())?;
         tx.save_proof(&proof).await?;
         tx.commit().await?;
-        Ok(proof)
+        Ok(ShownProof::of(proof, &self.policy))
+    }
+}
+
+/// Shows a proof to its owner (R15).
+pub struct GetIdentityProof {
+    uow: Arc<dyn UnitOfWork>,
+    policy: Arc<Policy>,
+}
+
+/// A proof and until when it is of use.
+#[derive(Debug, Clone)]
+pub struct ShownProof {
+    /// The proof.
+    pub proof: IdentityProof,
+    /// Its session's end while pending, its validity's end once passed (R15).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl ShownProof {
+    /// `proof` under `policy`'s validity.
+    #[must_use]
+    pub fn of(proof: IdentityProof, policy: &Policy) -> Self {
+        let expires_at = proof.expires_at(policy.proof_validity());
+        Self { proof, expires_at }
+    }
+}
+
+impl GetIdentityProof {
+    /// Wires the use case.
+    pub fn new(uow: Arc<dyn UnitOfWork>, policy: Arc<Policy>) -> Self {
+        Self { uow, policy }
+    }
+
+    /// The caller's proof.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for another caller's proof, or none.
+    pub async fn execute(&self, owner: &str, id: ProofId) -> Result<ShownProof, AppError> {
+        let mut tx = self.uow.begin().await?;
+        let proof = tx
+            .proof_for_update(id)
+            .await?
+            .filter(|p| p.owner == owner)
+            .ok_or(AppError::NotFound("identity proof"))?;
+        tx.commit().await?;
+        Ok(ShownProof::of(proof, &self.policy))
     }
 }
 

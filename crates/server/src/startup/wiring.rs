@@ -12,7 +12,8 @@ use realname_application::events::{
 };
 use realname_application::identity::{
     AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts,
-    ListCases, OpenAppeal, ResolveCase, StartIdentityProof, StartIdentityProofDeps,
+    GetIdentityProof, ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
+    StartIdentityProofDeps,
 };
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
@@ -173,7 +174,12 @@ impl Adapters {
                 policy: policy.clone(),
                 provider: self.providers.clone(),
             }),
-            complete_sandbox_proof: CompleteSandboxProof::new(store.clone(), clock.clone()),
+            complete_sandbox_proof: CompleteSandboxProof::new(
+                store.clone(),
+                clock.clone(),
+                policy.clone(),
+            ),
+            get_identity_proof: GetIdentityProof::new(store.clone(), policy.clone()),
             find_accounts: FindAccounts::new(store.clone(), clock.clone(), policy.clone()),
             account_recovery: AccountRecovery::new(self.otp_deps()),
             freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone(), policy.clone()),

@@ -2,7 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use realname_domain::identity::{Case, CaseKind, CaseOutcome, IdentityProof};
+use realname_application::identity::ShownProof;
+use realname_domain::identity::{Case, CaseKind, CaseOutcome};
 use realname_domain::phone_change::PhoneChange;
 use realname_domain::{CaseId, ProofId};
 use serde::{Deserialize, Serialize};
@@ -56,10 +57,18 @@ pub struct ProofView {
     #[schema(required)]
     next_action: Option<NextActionView>,
     created_at: DateTime<Utc>,
+    /// When it passed; `null` before, or when it failed.
+    #[schema(required)]
+    passed_at: Option<DateTime<Utc>>,
+    /// Its session's end while it awaits the person; the end of its validity
+    /// (`identity.proof_ttl_secs`) once it passed; `null` once it failed.
+    #[schema(required)]
+    expires_at: Option<DateTime<Utc>>,
 }
 
-impl From<&IdentityProof> for ProofView {
-    fn from(proof: &IdentityProof) -> Self {
+impl From<&ShownProof> for ProofView {
+    fn from(shown: &ShownProof) -> Self {
+        let proof = &shown.proof;
         Self {
             id: proof.id.to_string(),
             method: proof.method.as_str(),
@@ -67,6 +76,8 @@ impl From<&IdentityProof> for ProofView {
             subject: views::masked_subject(&proof.subject.masked()),
             next_action: proof.next_action.as_ref().map(views::next_action),
             created_at: proof.created_at,
+            passed_at: proof.passed_at,
+            expires_at: shown.expires_at,
         }
     }
 }
@@ -164,7 +175,7 @@ pub async fn start_identity_proof(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let render = |proof: &IdentityProof| idempotency::created(ProofView::from(proof));
+    let render = |proof: &ShownProof| idempotency::created(ProofView::from(proof));
     idempotency::once(&state, &req, &caller.0, &body, render, |answer| async {
         let body: ProofBody = parse_json(&body)?;
         let (method, subject) = crate::dto::proof_request(
@@ -215,6 +226,38 @@ pub async fn sandbox_complete_identity_proof(
         .use_cases
         .complete_sandbox_proof
         .execute(&caller.0.owner_label(), proof_id(&id)?, &instruction)
+        .await?;
+    Ok(HttpResponse::Ok().json(ProofView::from(&proof)))
+}
+
+/// An identity proof (R15)
+///
+/// Its status, method, `passed_at` and `expires_at`. Only its owner sees it; anyone else gets
+/// 404.
+///
+/// Roles: holder, service, reviewer, account_manager, admin (the proof's owner).
+#[utoipa::path(
+    operation_id = "get_identity_proof",
+    tag = "identity",
+    params(("id" = String, Path, description = "The proof id (`idp_…`).", pattern = "^idp_[0-9a-f]{32}$")),
+    responses(
+        (status = 200, description = "The proof.", body = ProofView),
+        NotFound,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(ANY_CALLER))),
+)]
+#[get("/v1/identity-proofs/{id}")]
+pub async fn get_identity_proof(
+    state: web::Data<HttpState>,
+    caller: Authorized,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let proof = state
+        .use_cases
+        .get_identity_proof
+        .execute(&caller.0.owner_label(), proof_id(&id)?)
         .await?;
     Ok(HttpResponse::Ok().json(ProofView::from(&proof)))
 }

@@ -98,6 +98,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(events::set_agreement)
         .service(notifications::list_notifications)
         .service(identity::start_identity_proof)
+        .service(identity::get_identity_proof)
         .service(identity::find_accounts)
         .service(identity::request_recovery)
         .service(identity::confirm_recovery)
