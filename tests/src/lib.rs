@@ -142,6 +142,30 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The event types of `account`'s feed once one of them is `wanted`, or after 5 s (the feed
+    /// shows a transaction once no older one is still running).
+    pub async fn event_types_once(&self, account: &str, wanted: &str) -> Vec<String> {
+        let service = self.token(Role::Service, None);
+        let feed = format!("/v1/events?account_id={account}");
+        let mut types = Vec::new();
+        for _ in 0..50 {
+            let (_, page) = self
+                .send(self.request(Method::GET, &feed, Some(&service)))
+                .await;
+            types = page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["type"].as_str().unwrap().to_owned())
+                .collect();
+            if types.iter().any(|t| t == wanted) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        types
+    }
+
     /// A request with a bearer token.
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let request = self.client.request(method, format!("{}{path}", self.base));

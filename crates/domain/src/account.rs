@@ -171,8 +171,8 @@ pub enum AccountError {
 pub enum Rebinding {
     /// The holder, through a phone change.
     Holder,
-    /// The proven owner, through the recovery tool.
-    Recovery,
+    /// The proven owner, through the recovery tool, with this identity proof.
+    Recovery(crate::ProofId),
 }
 
 /// Why an account cannot be associated as a sub-account (R16).
@@ -418,7 +418,7 @@ impl Account {
         by: Rebinding,
         now: DateTime<Utc>,
     ) -> Option<Phone> {
-        if by == Rebinding::Recovery {
+        if matches!(by, Rebinding::Recovery(_)) {
             self.credentials_epoch = Some(now);
         }
         self.phone.replace(phone)
@@ -542,7 +542,7 @@ mod tests {
         ));
 
         let mut recovered = account();
-        let old = recovered.rebind_phone(new(), Rebinding::Recovery, at);
+        let old = recovered.rebind_phone(new(), Rebinding::Recovery(crate::ProofId::new()), at);
         assert_eq!(old, Some(Phone::parse("13812345678").unwrap()));
         assert!(!Account::admits_credential_issued_at(
             recovered.credentials_epoch,

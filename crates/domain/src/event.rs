@@ -69,6 +69,22 @@ pub enum DomainEvent {
     AccountModified(ApplicationFacts),
     /// An undecided application passed its deadline and was escalated (R8).
     ApplicationOverdue(ApplicationFacts),
+    /// An appeal or a theft case about the account was opened (R14).
+    CaseOpened {
+        /// The case, shown with its prefix.
+        case_id: String,
+        /// `appeal` or `theft`.
+        kind: &'static str,
+    },
+    /// An appeal or a theft case about the account was resolved (R14).
+    CaseResolved {
+        /// The case, shown with its prefix.
+        case_id: String,
+        /// `appeal` or `theft`.
+        kind: &'static str,
+        /// `confirmed`, `rejected` or `resolved`.
+        outcome: &'static str,
+    },
     /// An account manager changed an enterprise's account limit (R4).
     EnterpriseQuotaChanged {
         /// The USCC, masked.
@@ -136,6 +152,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "account.modified",
     "application.overdue",
     "enterprise.quota_changed",
+    "case.opened",
+    "case.resolved",
 ];
 
 impl DomainEvent {
@@ -164,6 +182,8 @@ impl DomainEvent {
             Self::AccountModified(_) => "account.modified",
             Self::ApplicationOverdue(_) => "application.overdue",
             Self::EnterpriseQuotaChanged { .. } => "enterprise.quota_changed",
+            Self::CaseOpened { .. } => "case.opened",
+            Self::CaseResolved { .. } => "case.resolved",
         }
     }
 
@@ -230,6 +250,18 @@ impl DomainEvent {
                 data.push(("failure_code", code.as_str().to_owned()));
                 data
             }
+            Self::CaseOpened { case_id, kind } => {
+                vec![("case_id", case_id.clone()), ("kind", (*kind).to_owned())]
+            }
+            Self::CaseResolved {
+                case_id,
+                kind,
+                outcome,
+            } => vec![
+                ("case_id", case_id.clone()),
+                ("kind", (*kind).to_owned()),
+                ("outcome", (*outcome).to_owned()),
+            ],
         }
     }
 }

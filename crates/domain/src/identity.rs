@@ -292,6 +292,61 @@ pub struct Case {
     pub created_at: DateTime<Utc>,
     /// When it was resolved.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Who resolved it (a reviewer's label).
+    pub resolved_by: Option<String>,
+    /// The reviewer's note (may hold personal data: stored encrypted).
+    pub resolution_note: Option<String>,
+}
+
+/// Why a case cannot be resolved so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the case is resolved, or the outcome does not fit its kind")]
+pub struct CaseNotOpen;
+
+impl Case {
+    /// A case opened now, of `kind`, about `account_ids`.
+    #[must_use]
+    pub fn open(
+        kind: CaseKind,
+        opened_by: String,
+        (proof_id, account_ids): (Option<ProofId>, Vec<AccountId>),
+        message: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: CaseId::new(),
+            kind,
+            opened_by,
+            proof_id,
+            account_ids,
+            message,
+            outcome: None,
+            created_at: now,
+            resolved_at: None,
+            resolved_by: None,
+            resolution_note: None,
+        }
+    }
+
+    /// Resolves it with `outcome`, by `reviewer`, with their note (R14).
+    ///
+    /// # Errors
+    /// [`CaseNotOpen`] when it is resolved already or the outcome does not fit its kind.
+    pub fn resolve(
+        &mut self,
+        outcome: CaseOutcome,
+        (reviewer, note): (String, Option<String>),
+        now: DateTime<Utc>,
+    ) -> Result<(), CaseNotOpen> {
+        if self.outcome.is_some() || !outcome.fits(self.kind) {
+            return Err(CaseNotOpen);
+        }
+        self.outcome = Some(outcome);
+        self.resolved_at = Some(now);
+        self.resolved_by = Some(reviewer);
+        self.resolution_note = note;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -112,7 +112,8 @@ pub trait AuditReader: Send + Sync {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait CaseReader: Send + Sync {
-    /// Cases of a kind (or all), open ones only when asked, oldest first.
+    /// A page of the cases of a kind (or all), open ones only when asked, oldest first, and
+    /// whether more follow.
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure only.
@@ -120,6 +121,15 @@ pub trait CaseReader: Send + Sync {
         &self,
         kind: Option<realname_domain::identity::CaseKind>,
         open_only: bool,
-        limit: u32,
-    ) -> Result<Vec<realname_domain::identity::Case>, StoreError>;
+        page: Page<realname_domain::CaseId>,
+    ) -> Result<(Vec<realname_domain::identity::Case>, bool), StoreError>;
+
+    /// One case, `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn case(
+        &self,
+        id: realname_domain::CaseId,
+    ) -> Result<Option<realname_domain::identity::Case>, StoreError>;
 }

@@ -178,6 +178,7 @@ fn cases() -> Vec<Case> {
             &[Own, Reviewer],
         ),
         case(Method::GET, "/v1/cases?kind=appeal", None, &[Reviewer]),
+        case(Method::GET, "/v1/cases/{case}", None, &[Reviewer]),
         case(
             Method::POST,
             "/v1/cases/{case}/resolution",

@@ -485,3 +485,148 @@ async fn the_owner_reads_a_proofs_status_and_until_when_it_serves() {
         .await;
     assert_eq!(status, 404, "only the owner sees it");
 }
+
+/// `(actor, action)` of each audit entry of `account`, as a reviewer reads them.
+async fn audit_trail(app: &TestApp, account: &str) -> Vec<(String, String)> {
+    let reviewer = app.token(Role::Reviewer, None);
+    let path = format!("/v1/accounts/{account}/audit-log");
+    let (_, log) = app
+        .send(app.request(Method::GET, &path, Some(&reviewer)))
+        .await;
+    log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 15, item 5 (R14): a reviewer reads a case with its message, resolves it with a note
+/// that is kept, and each account concerned gets the audit entries and events of both steps;
+/// a recovery is audited with the proof as its actor.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_keeps_its_message_and_resolution_and_each_account_records_both() {
+    let app = TestApp::spawn().await;
+    let taken = app.verified("13100000030", "wechat_scan").await;
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+    let reference = first_reference(&app, &console, &proof).await;
+    let (status, case) = app
+        .send(
+            app.request(
+                Method::POST,
+                &format!("/v1/identity-proofs/{proof}/freezes"),
+                Some(&console),
+            )
+            .json(&json!({"refs": [reference], "note": "这不是我的账号"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{case}");
+    let path = format!("/v1/cases/{}", case["id"].as_str().unwrap());
+    let reviewer = app.token(Role::Reviewer, None);
+    let (status, open) = app
+        .send(app.request(Method::GET, &path, Some(&reviewer)))
+        .await;
+    assert_eq!(status, 200, "{open}");
+    assert_eq!(
+        (
+            open["message"].as_str(),
+            open["status"].as_str(),
+            open["proof_id"].as_str()
+        ),
+        (Some("这不是我的账号"), Some("open"), Some(proof.as_str()))
+    );
+    assert_eq!(open["account_ids"], json!([taken]));
+
+    let (status, _) = app
+        .send(
+            app.request(Method::POST, &format!("{path}/resolution"), Some(&reviewer))
+                .json(&json!({"outcome": "confirmed", "note": "证件核对一致"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, resolved) = app
+        .send(app.request(Method::GET, &path, Some(&reviewer)))
+        .await;
+    assert_eq!(
+        (
+            resolved["outcome"].as_str(),
+            resolved["note"].as_str(),
+            resolved["resolved_by"].as_str()
+        ),
+        (Some("confirmed"), Some("证件核对一致"), Some("reviewer"))
+    );
+    let (status, _) = app
+        .send(app.request(Method::GET, &path, Some(&console)))
+        .await;
+    assert_eq!(status, 403, "reviewers only");
+
+    let trail = audit_trail(&app, &taken).await;
+    let proof_actor = format!("proof:{proof}");
+    assert!(
+        trail.contains(&(proof_actor.clone(), "case.opened".to_owned())),
+        "{trail:?}"
+    );
+    assert!(
+        trail.contains(&("reviewer".to_owned(), "case.resolved".to_owned())),
+        "{trail:?}"
+    );
+    let types = app.event_types_once(&taken, "case.resolved").await;
+    assert!(types.iter().any(|t| t == "case.opened"), "{types:?}");
+    assert!(types.iter().any(|t| t == "case.resolved"), "{types:?}");
+
+    // A recovery names its proof as the actor.
+    let lost = app.verified("13100000031", "wechat_scan").await;
+    let second = passed_proof(&app, &console).await;
+    let entries = found(&app, &console, &second).await;
+    let lost_ref = entries["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["phone"] == "131****0031")
+        .unwrap()["ref"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    recover(&app, &console, &second, &lost_ref, "13100000032").await;
+    assert!(audit_trail(&app, &lost).await.contains(&(
+        format!("proof:{second}"),
+        "account.phone_changed".to_owned()
+    )));
+}
+
+/// Issue 15, item 9: the case list pages with `limit` and `starting_after`, and `has_more`
+/// tells the truth.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_case_list_pages_and_says_when_more_follow() {
+    let app = TestApp::spawn().await;
+    let console = app.token(Role::Service, None);
+    for n in 0..3 {
+        let (status, _) = app
+            .send(
+                app.request(Method::POST, "/v1/appeals", Some(&console))
+                    .json(&json!({"message": format!("appeal {n}")})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let reviewer = app.token(Role::Reviewer, None);
+    let list = |query: String| {
+        app.send(app.request(Method::GET, &format!("/v1/cases{query}"), Some(&reviewer)))
+    };
+    let (_, first) = list("?limit=2".to_owned()).await;
+    assert_eq!(first["data"].as_array().unwrap().len(), 2);
+    assert_eq!(first["has_more"], true);
+    let last = first["data"][1]["id"].as_str().unwrap();
+    let (_, second) = list(format!("?limit=2&starting_after={last}")).await;
+    assert_eq!(second["data"].as_array().unwrap().len(), 1);
+    assert_eq!(second["has_more"], false);
+    assert_ne!(second["data"][0]["id"], first["data"][0]["id"]);
+    let (_, all) = list("?limit=3".to_owned()).await;
+    assert_eq!(all["has_more"], false, "exactly three");
+}

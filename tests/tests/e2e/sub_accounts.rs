@@ -287,23 +287,7 @@ async fn closing_a_root_closes_its_heirs_and_detaches_its_associated_accounts() 
         .await;
     assert_eq!(real_name["status"], "verified", "{real_name}");
 
-    let feed = format!("/v1/events?account_id={target}");
-    let mut types = Vec::new();
-    for _ in 0..50 {
-        let (_, page) = app
-            .send(app.request(Method::GET, &feed, Some(&service)))
-            .await;
-        types = page["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["type"].as_str().unwrap().to_owned())
-            .collect();
-        if types.iter().any(|t| t == "account.detached") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let types = app.event_types_once(&target, "account.detached").await;
     assert!(types.iter().any(|t| t == "account.detached"), "{types:?}");
     assert!(!types.iter().any(|t| t == "account.closed"), "{types:?}");
 

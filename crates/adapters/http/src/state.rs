@@ -11,7 +11,7 @@ use realname_application::events::{
     CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
 };
 use realname_application::identity::{
-    AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts,
+    AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts, GetCase,
     GetIdentityProof, ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
 };
 use realname_application::real_name::{
@@ -93,6 +93,8 @@ pub struct UseCases {
     pub open_appeal: OpenAppeal,
     /// `GET /v1/cases`.
     pub list_cases: ListCases,
+    /// `GET /v1/cases/{id}`.
+    pub get_case: GetCase,
     /// `POST /v1/cases/{id}/resolution`.
     pub resolve_case: ResolveCase,
     /// `GET /v1/events`.

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use realname_domain::identity::{Case, CaseKind, CaseOutcome, IdentityProof, ProofStatus};
 use realname_domain::{AccountId, CaseId, Method, ProofId};
-use realname_ports::{CaseReader, StoreError};
+use realname_ports::{CaseReader, Page, StoreError};
 use uuid::Uuid;
 
 use crate::crypto::Aad;
@@ -45,6 +45,8 @@ pub(crate) struct CaseRow {
     outcome: Option<String>,
     created_at: DateTime<Utc>,
     resolved_at: Option<DateTime<Utc>>,
+    resolved_by: Option<String>,
+    resolution_note_enc: Option<Vec<u8>>,
 }
 
 impl Codec {
@@ -113,6 +115,17 @@ impl Codec {
             outcome: case.outcome.map(|o| o.as_str().to_owned()),
             created_at: case.created_at,
             resolved_at: case.resolved_at,
+            resolved_by: case.resolved_by.clone(),
+            resolution_note_enc: case.resolution_note.as_ref().map(|note| {
+                self.seal_bytes(
+                    note.as_bytes(),
+                    &Aad {
+                        table: "cases",
+                        column: "resolution_note_enc",
+                        row: id,
+                    },
+                )
+            }),
         }
     }
 
@@ -143,6 +156,19 @@ impl Codec {
                 .transpose()?,
             created_at: row.created_at,
             resolved_at: row.resolved_at,
+            resolved_by: row.resolved_by,
+            resolution_note: row
+                .resolution_note_enc
+                .map(|sealed| {
+                    let aad = Aad {
+                        table: "cases",
+                        column: "resolution_note_enc",
+                        row: row.id,
+                    };
+                    let note = self.open_bytes(&sealed, &aad)?;
+                    String::from_utf8(note).map_err(|_| corrupt("case note"))
+                })
+                .transpose()?,
         })
     }
 }
@@ -153,13 +179,17 @@ impl CaseReader for PgStore {
         &self,
         kind: Option<CaseKind>,
         open_only: bool,
-        limit: u32,
-    ) -> Result<Vec<Case>, StoreError> {
+        page: Page<CaseId>,
+    ) -> Result<(Vec<Case>, bool), StoreError> {
         let mut conn = self.conn().await?;
+        // Case ids are UUIDv7: their order is their opening order.
         let mut query = cases::table
             .into_boxed()
-            .order(cases::created_at.asc())
-            .limit(i64::from(limit));
+            .order(cases::id.asc())
+            .limit(i64::from(page.limit) + 1);
+        if let Some(after) = page.starting_after {
+            query = query.filter(cases::id.gt(after.as_uuid()));
+        }
         if let Some(kind) = kind {
             query = query.filter(cases::kind.eq(kind.as_str()));
         }
@@ -171,6 +201,24 @@ impl CaseReader for PgStore {
             .load(&mut conn)
             .await
             .map_err(store_error)?;
-        rows.into_iter().map(|r| self.codec().case(r)).collect()
+        let has_more = rows.len() > page.limit as usize;
+        let found = rows
+            .into_iter()
+            .take(page.limit as usize)
+            .map(|r| self.codec().case(r))
+            .collect::<Result<_, _>>()?;
+        Ok((found, has_more))
+    }
+
+    async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row: Option<CaseRow> = cases::table
+            .find(id.as_uuid())
+            .select(CaseRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        row.map(|r| self.codec().case(r)).transpose()
     }
 }

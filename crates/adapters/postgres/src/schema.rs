@@ -185,6 +185,8 @@ diesel::table! {
         outcome -> Nullable<Text>,
         created_at -> Timestamptz,
         resolved_at -> Nullable<Timestamptz>,
+        resolved_by -> Nullable<Text>,
+        resolution_note_enc -> Nullable<Bytea>,
     }
 }
 

@@ -105,7 +105,11 @@ pub(crate) async fn apply_code(
     };
     tx.append_event(&event, now).await?;
     let summary = ("phone=previous".to_owned(), "phone=new".to_owned());
-    let entry = AuditEntry::new(account.id, actor, "account.phone_changed", summary, now);
+    let mut entry = AuditEntry::new(account.id, actor, "account.phone_changed", summary, now);
+    if let Rebinding::Recovery(proof) = by {
+        // R14, R22: a recovery is the proven owner's act, named by their proof.
+        entry.actor = format!("proof:{proof}");
+    }
     tx.append_audit(&entry.because(format!("change={}", change.id)))
         .await?;
     tx.commit().await?;

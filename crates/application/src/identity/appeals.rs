@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use realname_domain::identity::{Case, CaseKind};
-use realname_domain::{AccountId, CaseId, ProofId};
+use realname_domain::{AccountId, ProofId};
 use realname_ports::{Answer, Clock, UnitOfWork};
 
 use crate::AppError;
@@ -40,18 +40,16 @@ impl OpenAppeal {
                 .filter(|p| p.owner == owner)
                 .ok_or(AppError::NotFound("identity proof"))?;
         }
-        let case = Case {
-            id: CaseId::new(),
-            kind: CaseKind::Appeal,
-            opened_by: owner.to_owned(),
-            proof_id: proof,
-            account_ids: account.into_iter().collect(),
+        let now = self.clock.now();
+        let case = Case::open(
+            CaseKind::Appeal,
+            owner.to_owned(),
+            (proof, account.into_iter().collect()),
             message,
-            outcome: None,
-            created_at: self.clock.now(),
-            resolved_at: None,
-        };
+            now,
+        );
         tx.save_case(&case).await?;
+        super::cases::record_case(tx.as_mut(), &case, owner, now).await?;
         crate::record::answer(tx.as_mut(), answer.as_ref(), &case).await?;
         tx.commit().await?;
         Ok(case)

@@ -7,7 +7,7 @@ mod proofs;
 mod recovery;
 
 pub use appeals::OpenAppeal;
-pub use cases::{ListCases, ResolveCase};
+pub use cases::{GetCase, ListCases, ResolveCase};
 pub use credentials::CheckCredentials;
 pub use proofs::{
     CompleteSandboxProof, FindAccounts, FoundAccount, FoundAccounts, FreezeAccounts,

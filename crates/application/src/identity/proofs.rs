@@ -7,7 +7,7 @@ use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::identity::{Case, CaseKind, IdentityProof};
 use realname_domain::notification::{NoticeKind, Notification};
 use realname_domain::{
-    Account, AccountState, ApplicationId, CaseId, Ineligible, Method, Policy, ProofId, Subject,
+    Account, AccountState, ApplicationId, Ineligible, Method, Policy, ProofId, Subject,
 };
 use realname_ports::{
     Answer, Clock, ProviderGateway, SandboxInstruction, SessionOwner, SessionRequest, UnitOfWork,
@@ -315,18 +315,15 @@ impl FreezeAccounts {
                 .await?;
             frozen.push(account.id);
         }
-        let case = Case {
-            id: CaseId::new(),
-            kind: CaseKind::Theft,
-            opened_by: owner.to_owned(),
-            proof_id: Some(proof.id),
-            account_ids: frozen,
-            message: note,
-            outcome: None,
-            created_at: now,
-            resolved_at: None,
-        };
+        let case = Case::open(
+            CaseKind::Theft,
+            owner.to_owned(),
+            (Some(proof.id), frozen),
+            note,
+            now,
+        );
         tx.save_case(&case).await?;
+        super::cases::record_case(tx.as_mut(), &case, &format!("proof:{}", proof.id), now).await?;
         crate::record::answer(tx.as_mut(), answer.as_ref(), &case).await?;
         tx.commit().await?;
         Ok(case)

@@ -77,7 +77,7 @@ impl AccountRecovery {
             .ok_or(AppError::NotFound("recovery"))?;
         apply_code(
             tx,
-            (&Actor::System, Rebinding::Recovery),
+            (&Actor::System, Rebinding::Recovery(proof_id)),
             account,
             change_id,
             otp.digest(change_id, code),

@@ -11,7 +11,7 @@ use realname_application::events::{
     CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
 };
 use realname_application::identity::{
-    AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts,
+    AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts, GetCase,
     GetIdentityProof, ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
     StartIdentityProofDeps,
 };
@@ -185,6 +185,7 @@ impl Adapters {
             freeze_accounts: FreezeAccounts::new(store.clone(), clock.clone(), policy.clone()),
             open_appeal: OpenAppeal::new(store.clone(), clock.clone()),
             list_cases: ListCases::new(store.clone()),
+            get_case: GetCase::new(store.clone()),
             resolve_case: ResolveCase::new(store.clone(), clock.clone()),
             list_events: ListEvents::new(store.clone()),
             set_agreement: SetAgreement::new(store.clone(), clock.clone()),

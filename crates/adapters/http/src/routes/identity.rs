@@ -99,6 +99,22 @@ pub struct CaseView {
     created_at: DateTime<Utc>,
     #[schema(required)]
     resolved_at: Option<DateTime<Utc>>,
+    /// The reviewer who resolved it.
+    #[schema(required)]
+    resolved_by: Option<String>,
+}
+
+/// A case as a reviewer reads it (R14): with the opener's message and the resolution's note.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CaseDetail)]
+pub struct CaseDetailView {
+    #[serde(flatten)]
+    case: CaseView,
+    /// The opener's message, or the freeze's note.
+    message: String,
+    /// The reviewer's note, once resolved.
+    #[schema(required)]
+    note: Option<String>,
 }
 
 fn case_statuses() -> utoipa::openapi::schema::Object {
@@ -120,6 +136,7 @@ impl From<&Case> for CaseView {
             account_ids: case.account_ids.iter().map(ToString::to_string).collect(),
             created_at: case.created_at,
             resolved_at: case.resolved_at,
+            resolved_by: case.resolved_by.clone(),
         }
     }
 }
@@ -608,6 +625,9 @@ pub struct CasesQuery {
     /// At most this many (1 to 200); 50 by default.
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// The last case id of the previous page (`case_…`).
+    #[param(pattern = "^case_[0-9a-f]{32}$")]
+    starting_after: Option<String>,
 }
 
 fn case_filters() -> utoipa::openapi::schema::Object {
@@ -665,14 +685,31 @@ pub async fn list_cases(
             )]));
         }
     };
-    let found = state
+    let after = query
+        .starting_after
+        .as_deref()
+        .map(|raw| {
+            raw.parse::<CaseId>().map_err(|_| {
+                ApiError::validation(vec![FieldError::new(
+                    "starting_after",
+                    "invalid_format",
+                    "Not a case id.",
+                )])
+            })
+        })
+        .transpose()?;
+    let page = realname_ports::Page {
+        starting_after: after,
+        limit: query.limit.unwrap_or(50).clamp(1, 200),
+    };
+    let (found, has_more) = state
         .use_cases
         .list_cases
-        .execute(kind, open_only, query.limit.unwrap_or(50).clamp(1, 200))
+        .execute((kind, open_only), page)
         .await?;
     Ok(HttpResponse::Ok().json(CaseList {
         data: found.iter().map(CaseView::from).collect(),
-        has_more: false,
+        has_more,
     }))
 }
 
@@ -720,8 +757,14 @@ pub async fn resolve_case(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let body: ResolutionBody = parse_json(&body)?;
-    // The note is accepted and not yet stored: the case model has no place for it (R14).
-    let _note = body.note;
+    let note = body.note.filter(|n| !n.trim().is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 4000) {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "note",
+            "too_long",
+            "At most 4000 characters.",
+        )]));
+    }
     let outcome = body
         .outcome
         .as_deref()
@@ -737,7 +780,39 @@ pub async fn resolve_case(
     let case = state
         .use_cases
         .resolve_case
-        .execute(caller.actor(), id, outcome)
+        .execute(caller.actor(), id, (outcome, note))
         .await?;
     Ok(HttpResponse::Ok().json(CaseView::from(&case)))
+}
+
+/// An appeal or a theft case (R14)
+///
+/// With the opener's message and the resolution's note, decrypted for the reviewer.
+///
+/// Roles: reviewer.
+#[utoipa::path(
+    operation_id = "get_case",
+    tag = "review",
+    params(("id" = String, Path, description = "The case id (`case_…`).", pattern = "^case_[0-9a-f]{32}$")),
+    responses(
+        (status = 200, description = "The case.", body = CaseDetailView),
+        NotFound,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["reviewer"]))),
+)]
+#[get("/v1/cases/{id}")]
+pub async fn get_case(
+    state: web::Data<HttpState>,
+    _caller: Authorized,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: CaseId = id.parse().map_err(|_| ApiError::new(ErrorCode::NotFound))?;
+    let case = state.use_cases.get_case.execute(id).await?;
+    Ok(HttpResponse::Ok().json(CaseDetailView {
+        case: CaseView::from(&case),
+        message: case.message.clone(),
+        note: case.resolution_note.clone(),
+    }))
 }

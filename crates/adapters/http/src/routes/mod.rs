@@ -105,6 +105,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(identity::freeze_accounts)
         .service(identity::open_appeal)
         .service(identity::list_cases)
+        .service(identity::get_case)
         .service(identity::resolve_case)
         .service(sub_accounts::create_sub_account)
         .service(sub_accounts::associate_sub_account)

@@ -1,0 +1,1 @@
+ALTER TABLE cases DROP COLUMN resolved_by, DROP COLUMN resolution_note_enc;
