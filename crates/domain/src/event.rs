@@ -69,6 +69,16 @@ pub enum DomainEvent {
     AccountModified(ApplicationFacts),
     /// An undecided application passed its deadline and was escalated (R8).
     ApplicationOverdue(ApplicationFacts),
+    /// An invitation to associate the account under a root was made, accepted, declined or
+    /// cancelled (R16).
+    Association {
+        /// The invitation, shown with its prefix.
+        invitation_id: String,
+        /// The root, shown with its prefix.
+        root_id: String,
+        /// What happened to it.
+        step: AssociationStep,
+    },
     /// An appeal or a theft case about the account was opened (R14).
     CaseOpened {
         /// The case, shown with its prefix.
@@ -94,6 +104,19 @@ pub enum DomainEvent {
         /// The new limit.
         limit: u32,
     },
+}
+
+/// What happened to an invitation (R16).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssociationStep {
+    /// A root's holder invited the account.
+    Invited,
+    /// The account was associated.
+    Accepted,
+    /// The target's holder declined.
+    Declined,
+    /// The root's holder cancelled.
+    Cancelled,
 }
 
 /// The non-personal facts of an application that events carry.
@@ -154,6 +177,10 @@ pub const EVENT_TYPES: &[&str] = &[
     "enterprise.quota_changed",
     "case.opened",
     "case.resolved",
+    "association.invited",
+    "association.accepted",
+    "association.declined",
+    "association.cancelled",
 ];
 
 impl DomainEvent {
@@ -182,6 +209,12 @@ impl DomainEvent {
             Self::AccountModified(_) => "account.modified",
             Self::ApplicationOverdue(_) => "application.overdue",
             Self::EnterpriseQuotaChanged { .. } => "enterprise.quota_changed",
+            Self::Association { step, .. } => match step {
+                AssociationStep::Invited => "association.invited",
+                AssociationStep::Accepted => "association.accepted",
+                AssociationStep::Declined => "association.declined",
+                AssociationStep::Cancelled => "association.cancelled",
+            },
             Self::CaseOpened { .. } => "case.opened",
             Self::CaseResolved { .. } => "case.resolved",
         }
@@ -250,6 +283,14 @@ impl DomainEvent {
                 data.push(("failure_code", code.as_str().to_owned()));
                 data
             }
+            Self::Association {
+                invitation_id,
+                root_id,
+                ..
+            } => vec![
+                ("invitation_id", invitation_id.clone()),
+                ("root_account_id", root_id.clone()),
+            ],
             Self::CaseOpened { case_id, kind } => {
                 vec![("case_id", case_id.clone()), ("kind", (*kind).to_owned())]
             }

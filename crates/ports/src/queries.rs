@@ -33,6 +33,17 @@ pub trait AccountReader: Send + Sync {
         closed_before: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<AccountId>, StoreError>;
+
+    /// A page of the invitations where the account is the root or the target, oldest first,
+    /// and whether more follow (R16).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn invitations(
+        &self,
+        account: AccountId,
+        page: Page<realname_domain::InvitationId>,
+    ) -> Result<(Vec<realname_domain::invitation::Invitation>, bool), StoreError>;
 }
 
 /// Reads applications.

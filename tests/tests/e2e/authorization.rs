@@ -34,7 +34,9 @@ struct Case {
     method: Method,
     /// `{a}` the account, `{app}` its application, `{change}` its phone change, `{case}` an
     /// open appeal, `{fresh}` an account registered for this one call (destructive calls),
-    /// `{invitation}` an invitation whose target is the caller's own account, `{proof}` an
+    /// `{invitation}` an invitation whose target is the caller's own account, `{pending}` a
+    /// pending invitation made for this one call from a new root to `invited` (the caller's own
+    /// is its target, or for `…/cancel` its root), `{proof}` an
     /// identity proof the account's holder passed, `{recovery}` a recovery under it,
     /// `{endpoint}` a webhook endpoint, `{uscc}` the sample enterprise.
     path: &'static str,
@@ -211,6 +213,25 @@ fn cases() -> Vec<Case> {
             &EVERYONE,
         ),
         case(Method::GET, "/v1/verification-methods", None, &EVERYONE),
+        // Before the accept below, which makes `invited` a sub-account.
+        case(
+            Method::POST,
+            "/v1/sub-account-associations/{pending}/decline",
+            None,
+            &[Own],
+        ),
+        case(
+            Method::POST,
+            "/v1/sub-account-associations/{pending}/cancel",
+            None,
+            &[Own],
+        ),
+        case(
+            Method::GET,
+            "/v1/accounts/{a}/sub-account-associations",
+            None,
+            &[Own, Admin],
+        ),
         case(
             Method::POST,
             "/v1/sub-account-associations/{invitation}/accept",
@@ -381,6 +402,29 @@ impl World {
         }
         if path.contains("{invitation}") {
             account = self.invited.clone();
+        }
+        if path.contains("{pending}") {
+            let root = self.app.register(&self.fresh_phone()).await;
+            let holder = self.app.token(Role::Holder, Some(&root));
+            let (status, invitation) = self
+                .app
+                .send(
+                    self.app
+                        .request(
+                            Method::POST,
+                            &format!("/v1/accounts/{root}/sub-account-associations"),
+                            Some(&holder),
+                        )
+                        .json(&json!({"account_id": self.invited})),
+                )
+                .await;
+            assert_eq!(status, 201, "{invitation}");
+            path = path.replace("{pending}", invitation["id"].as_str().unwrap());
+            account = if path.ends_with("/cancel") {
+                root
+            } else {
+                self.invited.clone()
+            };
         }
         if path.contains("{case}") {
             path = path.replace("{case}", &self.appeal().await);

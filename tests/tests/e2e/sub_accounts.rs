@@ -377,3 +377,101 @@ async fn a_sub_accounts_number_is_bound_when_its_code_is_confirmed() {
         .await;
     assert_eq!(account["phone"], "132****0911");
 }
+
+/// Issue 15, item 4 (R16): both sides list the invitations; the target's holder declines, the
+/// root's holder cancels, neither can do the other's; each step is an event on the target's
+/// feed.
+#[tokio::test(flavor = "multi_thread")]
+async fn invitations_are_listed_declined_and_cancelled_by_the_right_side() {
+    let app = TestApp::spawn().await;
+    let root = app.verified("13200000920", "wechat_scan").await;
+    let target = second_person(&app, "13200000921").await;
+    let (root_holder, target_holder) = (
+        app.token(Role::Holder, Some(&root)),
+        app.token(Role::Holder, Some(&target)),
+    );
+    let invite = || async {
+        let path = format!("/v1/accounts/{root}/sub-account-associations");
+        let (status, invitation) = app
+            .send(
+                app.request(Method::POST, &path, Some(&root_holder))
+                    .json(&json!({"account_id": target})),
+            )
+            .await;
+        assert_eq!(status, 201, "{invitation}");
+        invitation["id"].as_str().unwrap().to_owned()
+    };
+    let app = &app;
+    let act = |id: String, action: &'static str, token: String| async move {
+        app.send(app.request(
+            Method::POST,
+            &format!("/v1/sub-account-associations/{id}/{action}"),
+            Some(&token),
+        ))
+        .await
+    };
+
+    let first = invite().await;
+    let (status, _) = act(first.clone(), "decline", root_holder.clone()).await;
+    assert_eq!(status, 404, "only the target declines");
+    let (status, declined) = act(first.clone(), "decline", target_holder.clone()).await;
+    assert_eq!(
+        (status, declined["status"].as_str()),
+        (200, Some("declined"))
+    );
+    assert!(declined["decided_at"].is_string());
+    let (status, _) = act(first.clone(), "accept", target_holder.clone()).await;
+    assert_eq!(status, 404, "a declined invitation cannot be accepted");
+
+    let second = invite().await;
+    let (status, _) = act(second.clone(), "cancel", target_holder.clone()).await;
+    assert_eq!(status, 404, "only the root cancels");
+    let (status, cancelled) = act(second.clone(), "cancel", root_holder.clone()).await;
+    assert_eq!(
+        (status, cancelled["status"].as_str()),
+        (200, Some("cancelled"))
+    );
+
+    for (holder, account) in [(&root_holder, &root), (&target_holder, &target)] {
+        let (status, list) = app
+            .send(app.request(
+                Method::GET,
+                &format!("/v1/accounts/{account}/sub-account-associations"),
+                Some(holder),
+            ))
+            .await;
+        assert_eq!(status, 200, "{list}");
+        let seen: Vec<_> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].as_str().unwrap().to_owned(), i["status"].clone()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (first.clone(), json!("declined")),
+                (second.clone(), json!("cancelled"))
+            ]
+        );
+        assert_eq!(list["has_more"], false);
+    }
+    let stranger = app.token(Role::Holder, Some(&app.register("13200000922").await));
+    let (status, _) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{target}/sub-account-associations"),
+            Some(&stranger),
+        ))
+        .await;
+    assert_eq!(status, 404);
+
+    let types = app.event_types_once(&target, "association.cancelled").await;
+    for wanted in [
+        "association.invited",
+        "association.declined",
+        "association.cancelled",
+    ] {
+        assert!(types.iter().any(|t| t == wanted), "{wanted}: {types:?}");
+    }
+}

@@ -115,7 +115,7 @@ pub(crate) fn denial_actions() -> Object {
 
 pub(crate) fn invitation_statuses() -> Object {
     use realname_domain::invitation::InvitationStatus;
-    one_of([InvitationStatus::Pending, InvitationStatus::Accepted].map(InvitationStatus::as_str))
+    one_of(InvitationStatus::ALL.map(InvitationStatus::as_str))
 }
 
 pub(crate) fn phone_change_statuses() -> Object {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use realname_application::accounts::{
     AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    RegisterAccount, RequestPhoneChange,
+    ListInvitations, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::events::{
@@ -77,6 +77,8 @@ pub struct UseCases {
     pub create_sub_account: CreateSubAccount,
     /// `POST /v1/accounts/{id}/sub-account-associations` and `…/{id}/accept`.
     pub associate_sub_account: AssociateSubAccount,
+    /// `GET /v1/accounts/{id}/sub-account-associations`.
+    pub list_invitations: ListInvitations,
     /// `POST /v1/identity-proofs`.
     pub start_identity_proof: StartIdentityProof,
     /// `POST /v1/sandbox/identity-proofs/{id}/complete`.

@@ -628,8 +628,9 @@ pub struct InvitationView {
     #[schema(schema_with = crate::schema::invitation_statuses)]
     status: &'static str,
     created_at: DateTime<Utc>,
+    /// When it was accepted, declined or cancelled.
     #[schema(required)]
-    accepted_at: Option<DateTime<Utc>>,
+    decided_at: Option<DateTime<Utc>>,
 }
 
 /// A sub-account association.
@@ -641,7 +642,7 @@ pub fn invitation(invitation: &realname_domain::invitation::Invitation) -> Invit
         account_id: invitation.account_id.to_string(),
         status: invitation.status.as_str(),
         created_at: invitation.created_at,
-        accepted_at: invitation.decided_at,
+        decided_at: invitation.decided_at,
     }
 }
 

@@ -175,6 +175,38 @@ impl AccountReader for PgStore {
             .map_err(store_error)?;
         Ok(ids.into_iter().map(AccountId::from_uuid).collect())
     }
+
+    async fn invitations(
+        &self,
+        account: AccountId,
+        page: realname_ports::Page<realname_domain::InvitationId>,
+    ) -> Result<(Vec<realname_domain::invitation::Invitation>, bool), StoreError> {
+        use crate::schema::sub_account_invitations as invitations;
+        let mut conn = self.conn().await?;
+        let id = account.as_uuid();
+        // Invitation ids are UUIDv7: their order is their creation order.
+        let mut query = invitations::table
+            .filter(
+                invitations::root_id
+                    .eq(id)
+                    .or(invitations::account_id.eq(id)),
+            )
+            .order(invitations::id.asc())
+            .limit(i64::from(page.limit) + 1)
+            .into_boxed();
+        if let Some(after) = page.starting_after {
+            query = query.filter(invitations::id.gt(after.as_uuid()));
+        }
+        let rows: Vec<crate::tx::InvitationRow> =
+            query.load(&mut conn).await.map_err(store_error)?;
+        let has_more = rows.len() > page.limit as usize;
+        let found = rows
+            .into_iter()
+            .take(page.limit as usize)
+            .map(crate::tx::invitation)
+            .collect::<Result<_, _>>()?;
+        Ok((found, has_more))
+    }
 }
 
 pub(crate) const UNDECIDED: [&str; 3] = [

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
-use realname_domain::invitation::Invitation;
+use realname_domain::invitation::{Invitation, InvitationStatus};
 use realname_domain::{Account, AccountId, AccountKind, Actor, InvitationId};
-use realname_ports::{Answer, Clock, Transaction, UnitOfWork};
+use realname_ports::{AccountReader, Answer, Clock, Page, Transaction, UnitOfWork};
 
 use crate::AppError;
 use crate::access::lock_visible_account;
@@ -51,6 +51,7 @@ impl AssociateSubAccount {
             associate(tx.as_mut(), actor, &root, &mut target, &mut invitation, now).await?;
         }
         tx.save_invitation(&invitation).await?;
+        record_step(tx.as_mut(), actor, &invitation, now).await?;
         crate::record::answer(tx.as_mut(), answer.as_ref(), &invitation).await?;
         tx.commit().await?;
         Ok(invitation)
@@ -80,9 +81,103 @@ impl AssociateSubAccount {
         target.ensure_may_associate(&root)?;
         associate(tx.as_mut(), actor, &root, &mut target, &mut invitation, now).await?;
         tx.save_invitation(&invitation).await?;
+        record_step(tx.as_mut(), actor, &invitation, now).await?;
         tx.commit().await?;
         Ok(invitation)
     }
+
+    /// Ends a pending invitation: `Declined` by the target's holder, `Cancelled` by the root's
+    /// (R16).
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] unless it is a pending invitation whose side the actor holds.
+    #[tracing::instrument(name = "end_sub_account_association", skip_all, fields(invitation.id = %id))]
+    pub async fn end(
+        &self,
+        actor: &Actor,
+        id: InvitationId,
+        status: InvitationStatus,
+    ) -> Result<Invitation, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.uow.begin().await?;
+        let mut invitation = tx
+            .invitation_for_update(id)
+            .await?
+            .ok_or(AppError::NotFound("invitation"))?;
+        let side = if status == InvitationStatus::Declined {
+            invitation.account_id
+        } else {
+            invitation.root_id
+        };
+        lock_visible_account(tx.as_mut(), actor, side)
+            .await
+            .map_err(|_| AppError::NotFound("invitation"))?;
+        invitation
+            .end(status, now)
+            .map_err(|_| AppError::NotFound("invitation"))?;
+        tx.save_invitation(&invitation).await?;
+        record_step(tx.as_mut(), actor, &invitation, now).await?;
+        tx.commit().await?;
+        Ok(invitation)
+    }
+}
+
+/// Lists the invitations where an account is the root or the target (R16).
+pub struct ListInvitations {
+    accounts: Arc<dyn AccountReader>,
+}
+
+impl ListInvitations {
+    /// Wires the use case.
+    pub fn new(accounts: Arc<dyn AccountReader>) -> Self {
+        Self { accounts }
+    }
+
+    /// A page of them, oldest first, and whether more follow.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] unless the actor may see the account.
+    pub async fn execute(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        page: Page<InvitationId>,
+    ) -> Result<(Vec<Invitation>, bool), AppError> {
+        crate::access::visible_account(self.accounts.as_ref(), actor, account).await?;
+        Ok(self.accounts.invitations(account, page).await?)
+    }
+}
+
+/// The invitation's event on the target account's feed, and an audit entry (R16, R22).
+async fn record_step(
+    tx: &mut dyn Transaction,
+    actor: &Actor,
+    invitation: &Invitation,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let event = invitation.event();
+    let action = event.type_name();
+    tx.append_event(
+        &NewEvent {
+            account_id: Some(invitation.account_id),
+            event,
+        },
+        now,
+    )
+    .await?;
+    let change = (
+        format!("invitation={}", invitation.id),
+        format!("status={}", invitation.status.as_str()),
+    );
+    tx.append_audit(&AuditEntry::new(
+        invitation.account_id,
+        actor,
+        action,
+        change,
+        now,
+    ))
+    .await?;
+    Ok(())
 }
 
 async fn associate(
@@ -160,6 +255,12 @@ mod tests {
         let mut tx = tx_with(root.clone(), target.clone());
         tx.expect_save_account().never();
         tx.expect_save_invitation().times(1).returning(|_| Ok(()));
+        // R16: only the invitation's own event, association.invited.
+        tx.expect_append_event()
+            .withf(|e, _| e.event.type_name() == "association.invited")
+            .times(1)
+            .returning(|_, _| Ok(()));
+        tx.expect_append_audit().times(1).returning(|_| Ok(()));
         tx.expect_commit().times(1).returning(|| Ok(()));
         let invitation = AssociateSubAccount::new(unit_of_work(vec![tx]), clock())
             .execute(
@@ -192,7 +293,7 @@ mod tests {
             .times(1)
             .returning(|_| Ok(()));
         tx.expect_save_invitation().times(1).returning(|_| Ok(()));
-        expect_recorded(&mut tx, 1);
+        expect_recorded(&mut tx, 2); // account.associated and association.accepted
         let invitation = AssociateSubAccount::new(unit_of_work(vec![tx]), clock())
             .execute(&Actor::Admin, root.id, target.id, None)
             .await

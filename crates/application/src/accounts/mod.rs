@@ -9,7 +9,7 @@ mod redact_closed_accounts;
 mod register_account;
 pub(crate) mod request_phone_change;
 
-pub use associate_sub_account::AssociateSubAccount;
+pub use associate_sub_account::{AssociateSubAccount, ListInvitations};
 pub use close_account::CloseAccount;
 pub use confirm_phone_change::ConfirmPhoneChange;
 pub use create_sub_account::{CreateSubAccount, SubAccountCreated};

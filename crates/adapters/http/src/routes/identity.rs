@@ -622,8 +622,8 @@ pub struct CasesQuery {
     /// `open`, or `all` (the default).
     #[param(schema_with = case_filters)]
     status: Option<String>,
-    /// At most this many (1 to 200); 50 by default.
-    #[param(minimum = 1, maximum = 200)]
+    /// At most this many (1 to 100); 50 by default.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The last case id of the previous page (`case_…`).
     #[param(pattern = "^case_[0-9a-f]{32}$")]
@@ -685,23 +685,12 @@ pub async fn list_cases(
             )]));
         }
     };
-    let after = query
-        .starting_after
-        .as_deref()
-        .map(|raw| {
-            raw.parse::<CaseId>().map_err(|_| {
-                ApiError::validation(vec![FieldError::new(
-                    "starting_after",
-                    "invalid_format",
-                    "Not a case id.",
-                )])
-            })
-        })
-        .transpose()?;
-    let page = realname_ports::Page {
-        starting_after: after,
-        limit: query.limit.unwrap_or(50).clamp(1, 200),
-    };
+    let page = crate::routes::page(
+        query.limit,
+        query.starting_after.as_deref(),
+        50,
+        "Not a case id.",
+    )?;
     let (found, has_more) = state
         .use_cases
         .list_cases

@@ -1,14 +1,15 @@
 //! Sub-accounts (R16).
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use realname_application::accounts::SubAccountCreated;
-use realname_domain::invitation::Invitation;
-use serde::Deserialize;
+use realname_domain::invitation::{Invitation, InvitationStatus};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Authorized;
 use crate::dto::{RegisterAccountBody, parse_json};
 use crate::error::{
     ApiError, BearerProblems, ErrorCode, FieldError, MalformedRequest, NotFound, Problem,
+    ValidationFailed,
 };
 use crate::idempotency;
 use crate::routes::account_id;
@@ -174,4 +175,138 @@ pub async fn accept_association(
         .accept(actor, id)
         .await?;
     Ok(HttpResponse::Ok().json(views::invitation(&invitation)))
+}
+
+/// Decline an association (R16)
+///
+/// The target account's holder refuses a pending invitation; nothing moves.
+///
+/// Roles: holder (the target's).
+#[utoipa::path(
+    operation_id = "decline_association",
+    tag = "sub-accounts",
+    params(("id" = String, Path, description = "The association id (`sai_…`).", pattern = "^sai_[0-9a-f]{32}$")),
+    responses(
+        (status = 200, description = "The declined association.", body = views::InvitationView),
+        NotFound,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/sub-account-associations/{id}/decline")]
+pub async fn decline_association(
+    state: web::Data<HttpState>,
+    caller: Authorized,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    end_association(&state, &caller, &id, InvitationStatus::Declined).await
+}
+
+/// Cancel an association (R16)
+///
+/// The root's holder withdraws a pending invitation.
+///
+/// Roles: holder (the root's).
+#[utoipa::path(
+    operation_id = "cancel_association",
+    tag = "sub-accounts",
+    params(("id" = String, Path, description = "The association id (`sai_…`).", pattern = "^sai_[0-9a-f]{32}$")),
+    responses(
+        (status = 200, description = "The cancelled association.", body = views::InvitationView),
+        NotFound,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder"]))),
+)]
+#[post("/v1/sub-account-associations/{id}/cancel")]
+pub async fn cancel_association(
+    state: web::Data<HttpState>,
+    caller: Authorized,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    end_association(&state, &caller, &id, InvitationStatus::Cancelled).await
+}
+
+async fn end_association(
+    state: &HttpState,
+    caller: &Authorized,
+    id: &str,
+    status: InvitationStatus,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.parse().map_err(|_| ApiError::new(ErrorCode::NotFound))?;
+    let invitation = state
+        .use_cases
+        .associate_sub_account
+        .end(caller.actor(), id, status)
+        .await?;
+    Ok(HttpResponse::Ok().json(views::invitation(&invitation)))
+}
+
+/// The query of `GET /v1/accounts/{id}/sub-account-associations`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvitationsQuery {
+    /// At most this many (1 to 100); 50 by default.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+    /// The last association id of the previous page (`sai_…`).
+    #[param(pattern = "^sai_[0-9a-f]{32}$")]
+    starting_after: Option<String>,
+}
+
+/// A page of associations, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = InvitationList)]
+pub struct InvitationList {
+    data: Vec<views::InvitationView>,
+    has_more: bool,
+}
+
+/// The account's associations (R16)
+///
+/// The invitations where the account is the root or the target, in every status.
+///
+/// Roles: holder (of either side), admin.
+#[utoipa::path(
+    operation_id = "list_associations",
+    tag = "sub-accounts",
+    params(
+        ("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
+        InvitationsQuery,
+    ),
+    responses(
+        (status = 200, description = "The associations.", body = InvitationList),
+        NotFound,
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "admin"]))),
+)]
+#[get("/v1/accounts/{id}/sub-account-associations")]
+pub async fn list_associations(
+    state: web::Data<HttpState>,
+    caller: Authorized,
+    id: web::Path<String>,
+    query: web::Query<InvitationsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let account = account_id(&id)?;
+    let page = crate::routes::page(
+        query.limit,
+        query.starting_after.as_deref(),
+        50,
+        "Not an association id.",
+    )?;
+    let (found, has_more) = state
+        .use_cases
+        .list_invitations
+        .execute(caller.actor(), account, page)
+        .await?;
+    Ok(HttpResponse::Ok().json(InvitationList {
+        data: found.iter().map(views::invitation).collect(),
+        has_more,
+    }))
 }

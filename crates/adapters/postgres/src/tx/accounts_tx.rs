@@ -131,32 +131,39 @@ impl realname_ports::AccountsTx for PgTransaction {
         &mut self,
         id: InvitationId,
     ) -> Result<Option<Invitation>, StoreError> {
-        let row: Option<(
-            Uuid,
-            Uuid,
-            Uuid,
-            String,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-        )> = sub_account_invitations::table
+        let row: Option<InvitationRow> = sub_account_invitations::table
             .find(id.as_uuid())
             .for_update()
             .first(self.conn()?)
             .await
             .optional()
             .map_err(store_error)?;
-        row.map(|(id, root, account, status, created_at, decided_at)| {
-            Ok(Invitation {
-                id: InvitationId::from_uuid(id),
-                root_id: AccountId::from_uuid(root),
-                account_id: AccountId::from_uuid(account),
-                status: InvitationStatus::parse(&status).ok_or_else(|| {
-                    StoreError::Unknown(anyhow::anyhow!("stored invitation status is not valid"))
-                })?,
-                created_at,
-                decided_at,
-            })
-        })
-        .transpose()
+        row.map(invitation).transpose()
     }
+}
+
+/// An invitation as stored: id, root, account, status, created, decided.
+pub(crate) type InvitationRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+/// The invitation of a stored row.
+pub(crate) fn invitation(
+    (id, root, account, status, created_at, decided_at): InvitationRow,
+) -> Result<Invitation, StoreError> {
+    Ok(Invitation {
+        id: InvitationId::from_uuid(id),
+        root_id: AccountId::from_uuid(root),
+        account_id: AccountId::from_uuid(account),
+        status: InvitationStatus::parse(&status).ok_or_else(|| {
+            StoreError::Unknown(anyhow::anyhow!("stored invitation status is not valid"))
+        })?,
+        created_at,
+        decided_at,
+    })
 }

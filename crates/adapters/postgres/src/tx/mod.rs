@@ -25,6 +25,7 @@ mod identity_tx;
 mod outbox_tx;
 mod phones_tx;
 mod slots_tx;
+pub(crate) use accounts_tx::{InvitationRow, invitation};
 
 /// An open transaction. Dropped without commit, it sends a ROLLBACK, which runs before anything
 /// the connection is given next; a connection that cannot take it is taken out of the pool and
