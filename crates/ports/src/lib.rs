@@ -37,7 +37,9 @@ pub use provider::{
     ProviderSession, PulledResult, PulledSession, PulledSessions, SandboxInstruction,
     SandboxProvider, SessionOwner, SessionRequest, VerifiedPerson,
 };
-pub use queries::{AccountReader, ApplicationReader, AuditReader, CaseReader, Page};
+pub use queries::{
+    AccountReader, ApplicationReader, AuditReader, CaseReader, EnterpriseLimit, Page,
+};
 pub use recheck::{EnterpriseRef, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpDigest, OtpMessage, SandboxSmsInbox, SmsSender};

@@ -14,6 +14,18 @@ pub struct Page<T> {
     pub limit: u32,
 }
 
+/// An enterprise's account limit as stored (R4): its override, the accounts holding its slots
+/// and every change of the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnterpriseLimit {
+    /// The override in force, if one was ever set.
+    pub override_limit: Option<u32>,
+    /// The accounts holding its slots, oldest verification first.
+    pub holders: Vec<realname_domain::quota::SlotHolder>,
+    /// Every change, oldest first.
+    pub history: Vec<realname_domain::quota::QuotaOverride>,
+}
+
 /// Reads accounts.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -33,6 +45,15 @@ pub trait AccountReader: Send + Sync {
         closed_before: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<AccountId>, StoreError>;
+
+    /// An enterprise's limit, holders and limit history (R4).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn enterprise_limit(
+        &self,
+        uscc: &realname_domain::identifiers::Uscc,
+    ) -> Result<EnterpriseLimit, StoreError>;
 
     /// A page of the invitations where the account is the root or the target, oldest first,
     /// and whether more follow (R16).

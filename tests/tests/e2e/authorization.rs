@@ -168,6 +168,12 @@ fn cases() -> Vec<Case> {
             &[Reviewer],
         ),
         case(
+            Method::GET,
+            "/v1/enterprises/{uscc}/account-limit",
+            None,
+            &[AccountManager, Reviewer, Admin],
+        ),
+        case(
             Method::PUT,
             "/v1/enterprises/{uscc}/account-limit",
             Some(json!({"limit": 11, "reason": "matrix"})),

@@ -351,3 +351,74 @@ async fn a_configured_method_duration_is_listed_and_sets_the_deadline() {
         .add_working_days(created, 7);
     assert_eq!(deadline, expected);
 }
+
+/// Issue 15, item 7 (R4, R22): the limit, its use, its masked holders and its history, and an
+/// audit entry on each holder for every change.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enterprise_limit_shows_its_use_holders_and_history() {
+    let app = TestApp::spawn().await;
+    let body = enterprise("legal_person_face_recognition", USCC, ENTERPRISE, LEGAL_PERSON);
+    let (account, application) = submitted(&app, "13500000095", &body).await;
+    let (_, done) = app
+        .complete(
+            &account,
+            application["id"].as_str().unwrap(),
+            &json!({"outcome": "passed"}),
+        )
+        .await;
+    assert_eq!(done["status"], "approved", "{done}");
+    let manager = app.token(Role::AccountManager, None);
+    let path = format!("/v1/enterprises/{USCC}/account-limit");
+    for (limit, reason) in [(12, "group subsidiaries"), (13, "one more")] {
+        let (status, _) = app
+            .send(
+                app.request(Method::PUT, &path, Some(&manager))
+                    .json(&json!({"limit": limit, "reason": reason})),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let reviewer = app.token(Role::Reviewer, None);
+    let (status, shown) = app
+        .send(app.request(Method::GET, &path, Some(&reviewer)))
+        .await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        (
+            shown["limit"].clone(),
+            shown["default_limit"].clone(),
+            shown["used"].clone()
+        ),
+        (json!(13), json!(10), json!(1))
+    );
+    let holder = shown["holders"][0]["account_id"].as_str().unwrap();
+    assert_ne!(holder, account, "masked");
+    assert_eq!(shown["holders"][0]["phone"], "135****0095");
+    let history: Vec<_> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["limit"].clone(), c["reason"].clone(), c["set_by"].clone()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (json!(12), json!("group subsidiaries"), json!("account_manager")),
+            (json!(13), json!("one more"), json!("account_manager"))
+        ]
+    );
+    let (_, log) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{account}/audit-log"),
+            Some(&reviewer),
+        ))
+        .await;
+    let changes = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "enterprise.limit_changed")
+        .count();
+    assert_eq!(changes, 2, "{log}");
+}

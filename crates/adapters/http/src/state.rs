@@ -17,7 +17,9 @@ use realname_application::identity::{
 use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
-use realname_application::review::{DecideApplication, ListReviewQueue, SetEnterpriseLimit};
+use realname_application::review::{
+    DecideApplication, GetEnterpriseLimit, ListReviewQueue, SetEnterpriseLimit,
+};
 use realname_application::verification::{
     CheckAttempts, CompleteSandboxApplication, GetApplication, ListApplications, ProviderCallback,
     PullProviderResult, RecordPaymentCredit, SubmitApplication, WithdrawApplication,
@@ -65,6 +67,8 @@ pub struct UseCases {
     pub decide_application: DecideApplication,
     /// `PUT /v1/enterprises/{uscc}/account-limit`.
     pub set_enterprise_limit: SetEnterpriseLimit,
+    /// `GET /v1/enterprises/{uscc}/account-limit`.
+    pub get_enterprise_limit: GetEnterpriseLimit,
     /// `GET /v1/accounts/{id}/audit-log`.
     pub get_audit_log: GetAuditLog,
     /// `POST /v1/accounts/{id}/close`.

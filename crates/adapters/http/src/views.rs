@@ -271,6 +271,16 @@ pub struct SlotHolderView {
     verified_at: DateTime<Utc>,
 }
 
+impl From<&realname_domain::quota::SlotHolder> for SlotHolderView {
+    fn from(h: &realname_domain::quota::SlotHolder) -> Self {
+        Self {
+            account_id: h.account_id_masked(),
+            phone: h.phone_masked.clone(),
+            verified_at: h.verified_at,
+        }
+    }
+}
+
 /// A verification application (API.md).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Application)]
@@ -312,11 +322,7 @@ pub fn application(app: &Application) -> ApplicationView {
             holding_accounts: holders.then(|| {
                 f.holding_accounts
                     .iter()
-                    .map(|h| SlotHolderView {
-                        account_id: h.account_id_masked(),
-                        phone: h.phone_masked.clone(),
-                        verified_at: h.verified_at,
-                    })
+                    .map(SlotHolderView::from)
                     .collect()
             }),
             resolutions: holders.then_some(RESOLUTIONS),

@@ -176,6 +176,51 @@ impl AccountReader for PgStore {
         Ok(ids.into_iter().map(AccountId::from_uuid).collect())
     }
 
+    async fn enterprise_limit(
+        &self,
+        uscc: &realname_domain::identifiers::Uscc,
+    ) -> Result<realname_ports::EnterpriseLimit, StoreError> {
+        use crate::schema::{quota_overrides, subjects};
+        let mut conn = self.conn().await?;
+        let key = self.codec.keyed_subject_material(&uscc.key_material());
+        let override_limit: Option<Option<i32>> = subjects::table
+            .find(&key)
+            .select(subjects::account_limit)
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        let holders = crate::tx::slots_tx::slot_holders(&mut conn, &self.codec, &key).await?;
+        let rows: Vec<(i32, String, String, chrono::DateTime<chrono::Utc>)> =
+            quota_overrides::table
+                .filter(quota_overrides::subject_key.eq(&key))
+                .order(quota_overrides::id.asc())
+                .select((
+                    quota_overrides::new_limit,
+                    quota_overrides::actor,
+                    quota_overrides::reason,
+                    quota_overrides::at,
+                ))
+                .load(&mut conn)
+                .await
+                .map_err(store_error)?;
+        Ok(realname_ports::EnterpriseLimit {
+            override_limit: override_limit.flatten().and_then(|l| u32::try_from(l).ok()),
+            holders,
+            history: rows
+                .into_iter()
+                .map(
+                    |(limit, actor, reason, at)| realname_domain::quota::QuotaOverride {
+                        limit: u32::try_from(limit).unwrap_or(0),
+                        actor,
+                        reason,
+                        at,
+                    },
+                )
+                .collect(),
+        })
+    }
+
     async fn invitations(
         &self,
         account: AccountId,

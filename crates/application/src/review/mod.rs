@@ -6,4 +6,6 @@ mod set_enterprise_limit;
 
 pub use decide_application::{DecideApplication, DecideApplicationDeps, Decision};
 pub use list_review_queue::ListReviewQueue;
-pub use set_enterprise_limit::{SetEnterpriseLimit, SetEnterpriseLimitCommand};
+pub use set_enterprise_limit::{
+    EnterpriseLimitShown, GetEnterpriseLimit, SetEnterpriseLimit, SetEnterpriseLimitCommand,
+};

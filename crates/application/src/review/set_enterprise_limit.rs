@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use realname_domain::Actor;
+use realname_domain::audit::AuditEntry;
 use realname_domain::event::{DomainEvent, NewEvent};
 use realname_domain::identifiers::Uscc;
 use realname_domain::masking::mask_identifier;
@@ -51,7 +52,26 @@ impl SetEnterpriseLimit {
             at: self.clock.now(),
         };
         let mut tx = self.uow.begin().await?;
-        let previous = tx.set_enterprise_limit(&cmd.uscc, &change).await?;
+        let (previous, holders) = tx.set_enterprise_limit(&cmd.uscc, &change).await?;
+        // R4, R22: each account holding the enterprise's slots records the change of its limit.
+        let summary = (
+            format!(
+                "limit={}",
+                previous.map_or_else(|| "default".to_owned(), |p| p.to_string())
+            ),
+            format!("limit={}", cmd.limit),
+        );
+        for account in holders {
+            let entry = AuditEntry::new(
+                account,
+                actor,
+                "enterprise.limit_changed",
+                summary.clone(),
+                change.at,
+            );
+            tx.append_audit(&entry.because(change.reason.clone()))
+                .await?;
+        }
         let event = DomainEvent::EnterpriseQuotaChanged {
             uscc_masked: mask_identifier(cmd.uscc.as_str()),
             previous,
@@ -70,6 +90,47 @@ impl SetEnterpriseLimit {
     }
 }
 
+/// An enterprise's limit as account managers and reviewers read it (R4).
+#[derive(Debug, Clone)]
+pub struct EnterpriseLimitShown {
+    /// The limit in force.
+    pub limit: u32,
+    /// The policy's default.
+    pub default_limit: u32,
+    /// The stored facts: the holders and the history.
+    pub stored: realname_ports::EnterpriseLimit,
+}
+
+/// Reads an enterprise's limit, its holders and its history (R4).
+pub struct GetEnterpriseLimit {
+    accounts: Arc<dyn realname_ports::AccountReader>,
+    policy: Arc<realname_domain::Policy>,
+}
+
+impl GetEnterpriseLimit {
+    /// Wires the use case.
+    pub fn new(
+        accounts: Arc<dyn realname_ports::AccountReader>,
+        policy: Arc<realname_domain::Policy>,
+    ) -> Self {
+        Self { accounts, policy }
+    }
+
+    /// The limit in force (the override, else the default), and what is stored.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn execute(&self, uscc: &Uscc) -> Result<EnterpriseLimitShown, AppError> {
+        let stored = self.accounts.enterprise_limit(uscc).await?;
+        let default_limit = self.policy.enterprise_account_limit;
+        Ok(EnterpriseLimitShown {
+            limit: stored.override_limit.unwrap_or(default_limit),
+            default_limit,
+            stored,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use realname_ports::MockTransaction;
@@ -85,7 +146,11 @@ mod tests {
                 c.limit == 12 && c.actor == "account_manager" && c.reason == "group subsidiaries"
             })
             .times(1)
-            .returning(|_, _| Ok(Some(10)));
+            .returning(|_, _| Ok((Some(10), vec![realname_domain::AccountId::new()])));
+        tx.expect_append_audit()
+            .withf(|e| e.action == "enterprise.limit_changed" && e.before == "limit=10")
+            .times(1)
+            .returning(|_| Ok(()));
         tx.expect_append_event()
             .withf(|e, _| {
                 e.account_id.is_none() && e.event.type_name() == "enterprise.quota_changed"

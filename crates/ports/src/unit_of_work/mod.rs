@@ -154,7 +154,7 @@ mod mock {
                 &mut self,
                 uscc: &Uscc,
                 change: &QuotaOverride,
-            ) -> Result<Option<u32>, StoreError>;
+            ) -> Result<(Option<u32>, Vec<realname_domain::AccountId>), StoreError>;
         }
         #[async_trait]
         impl OutboxTx for Transaction {

@@ -24,7 +24,7 @@ pub trait SlotsTx: Send {
 
     /// Sets an enterprise's account limit (R4), creating its subject row if it was never seen,
     /// and records who set it, when and why. Returns the limit that was in force before, if
-    /// one was set.
+    /// one was set, and the accounts holding the enterprise's slots (for their audit trail).
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
@@ -32,5 +32,5 @@ pub trait SlotsTx: Send {
         &mut self,
         uscc: &Uscc,
         change: &QuotaOverride,
-    ) -> Result<Option<u32>, StoreError>;
+    ) -> Result<(Option<u32>, Vec<realname_domain::AccountId>), StoreError>;
 }

@@ -19,7 +19,8 @@ use realname_application::real_name::{
     GetCapabilities, GetStatus, ListMethods, RefuseDeauthentication,
 };
 use realname_application::review::{
-    DecideApplication, DecideApplicationDeps, ListReviewQueue, SetEnterpriseLimit,
+    DecideApplication, DecideApplicationDeps, GetEnterpriseLimit, ListReviewQueue,
+    SetEnterpriseLimit,
 };
 use realname_application::verification::{
     CheckAttempts, CheckAttemptsDeps, CompleteSandboxApplication, CompleteSandboxApplicationDeps,
@@ -157,6 +158,7 @@ impl Adapters {
                 registry: self.registry.clone(),
             }),
             set_enterprise_limit: SetEnterpriseLimit::new(store.clone(), clock.clone()),
+            get_enterprise_limit: GetEnterpriseLimit::new(store.clone(), policy.clone()),
             get_audit_log: GetAuditLog::new(store.clone(), store.clone()),
             close_account: CloseAccount::new(store.clone(), clock.clone()),
             request_phone_change: RequestPhoneChange::new(self.otp_deps()),

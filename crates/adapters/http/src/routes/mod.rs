@@ -116,7 +116,8 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(lifecycle::request_phone_change)
         .service(lifecycle::confirm_phone_change)
         .service(review::decide_application)
-        .service(review::set_enterprise_account_limit);
+        .service(review::set_enterprise_account_limit)
+        .service(review::get_enterprise_account_limit);
     if sandbox {
         cfg.service(providers::sandbox_complete_application)
             .service(lifecycle::sandbox_read_sms)

@@ -154,3 +154,88 @@ pub async fn set_enterprise_account_limit(
         set_at: change.at,
     }))
 }
+
+/// One change of an enterprise's limit (R4).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = AccountLimitChange)]
+pub struct AccountLimitChangeView {
+    limit: u32,
+    set_by: String,
+    set_at: DateTime<Utc>,
+    reason: String,
+}
+
+/// An enterprise's limit, its use and its history (R4).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = EnterpriseAccountLimit)]
+pub struct EnterpriseLimitView {
+    /// The USCC, masked.
+    uscc: String,
+    /// The limit in force: the override, else `default_limit`.
+    limit: u32,
+    /// `policy.enterprise_account_limit`.
+    default_limit: u32,
+    /// How many accounts hold its slots.
+    used: usize,
+    /// Those accounts, masked.
+    holders: Vec<views::SlotHolderView>,
+    /// Every change, oldest first.
+    history: Vec<AccountLimitChangeView>,
+}
+
+/// An enterprise's account limit (R4)
+///
+/// The limit in force, the default, the accounts holding its slots (masked) and every change
+/// with who, when and why.
+///
+/// Roles: account manager, reviewer, admin.
+#[utoipa::path(
+    operation_id = "get_enterprise_account_limit",
+    tag = "review",
+    params(("uscc" = String, Path, description = "The enterprise's USCC.", pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$")),
+    responses(
+        (status = 200, description = "The limit, its use and its history.", body = EnterpriseLimitView),
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["account_manager", "reviewer", "admin"]))),
+)]
+#[get("/v1/enterprises/{uscc}/account-limit")]
+pub async fn get_enterprise_account_limit(
+    state: web::Data<HttpState>,
+    _caller: Authorized,
+    uscc: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let uscc = realname_domain::identifiers::Uscc::parse(&uscc).map_err(|_| {
+        ApiError::validation(vec![crate::error::FieldError::new(
+            "uscc",
+            "invalid_format",
+            "Not a Unified Social Credit Code.",
+        )])
+    })?;
+    let shown = state.use_cases.get_enterprise_limit.execute(&uscc).await?;
+    Ok(HttpResponse::Ok().json(EnterpriseLimitView {
+        uscc: realname_domain::masking::mask_identifier(uscc.as_str()),
+        limit: shown.limit,
+        default_limit: shown.default_limit,
+        used: shown.stored.holders.len(),
+        holders: shown
+            .stored
+            .holders
+            .iter()
+            .map(views::SlotHolderView::from)
+            .collect(),
+        history: shown
+            .stored
+            .history
+            .into_iter()
+            .map(|c| AccountLimitChangeView {
+                limit: c.limit,
+                set_by: c.actor,
+                set_at: c.at,
+                reason: c.reason,
+            })
+            .collect(),
+    }))
+}

@@ -24,7 +24,7 @@ mod applications_tx;
 mod identity_tx;
 mod outbox_tx;
 mod phones_tx;
-mod slots_tx;
+pub(crate) mod slots_tx;
 pub(crate) use accounts_tx::{InvitationRow, invitation};
 
 /// An open transaction. Dropped without commit, it sends a ROLLBACK, which runs before anything

@@ -41,27 +41,8 @@ impl realname_ports::SlotsTx for PgTransaction {
             .first(self.conn()?)
             .await
             .map_err(store_error)?;
-        let rows: Vec<(Uuid, Option<Vec<u8>>, Option<DateTime<Utc>>)> = accounts::table
-            .filter(accounts::subject_key.eq(&key))
-            .filter(holding(Holding::SUBJECT_SLOT))
-            .order(accounts::verified_at.asc())
-            .select((accounts::id, accounts::phone_enc, accounts::verified_at))
-            .load(self.conn()?)
-            .await
-            .map_err(store_error)?;
-        let holders = rows
-            .into_iter()
-            .map(|(id, phone_enc, verified_at)| {
-                Ok(SlotHolder {
-                    account_id: AccountId::from_uuid(id),
-                    phone_masked: match phone_enc {
-                        Some(sealed) => self.codec.open_phone(&sealed, id)?.masked(),
-                        None => "redacted".to_owned(),
-                    },
-                    verified_at: verified_at.unwrap_or_default(),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let codec = self.codec.clone();
+        let holders = slot_holders(self.conn()?, &codec, &key).await?;
         let limit = override_limit
             .and_then(|l| u32::try_from(l).ok())
             .unwrap_or(default_limit);
@@ -76,7 +57,7 @@ impl realname_ports::SlotsTx for PgTransaction {
         &mut self,
         uscc: &Uscc,
         change: &QuotaOverride,
-    ) -> Result<Option<u32>, StoreError> {
+    ) -> Result<(Option<u32>, Vec<AccountId>), StoreError> {
         let key = self.codec.keyed_subject_material(&uscc.key_material());
         diesel::insert_into(subjects::table)
             .values((
@@ -112,6 +93,43 @@ impl realname_ports::SlotsTx for PgTransaction {
             .execute(self.conn()?)
             .await
             .map_err(store_error)?;
-        Ok(previous.and_then(|p| u32::try_from(p).ok()))
+        let codec = self.codec.clone();
+        let holders = slot_holders(self.conn()?, &codec, &key).await?;
+        Ok((
+            previous.and_then(|p| u32::try_from(p).ok()),
+            holders.into_iter().map(|h| h.account_id).collect(),
+        ))
     }
+}
+
+/// A slot holder as stored: id, sealed phone, verified at.
+type HolderRow = (Uuid, Option<Vec<u8>>, Option<DateTime<Utc>>);
+
+/// The accounts holding the slots of the subject `key` (R3, R4), oldest verification first, their
+/// phones masked.
+pub(crate) async fn slot_holders(
+    conn: &mut diesel_async::AsyncPgConnection,
+    codec: &crate::rows::Codec,
+    key: &[u8],
+) -> Result<Vec<SlotHolder>, StoreError> {
+    let rows: Vec<HolderRow> = accounts::table
+        .filter(accounts::subject_key.eq(key))
+        .filter(holding(Holding::SUBJECT_SLOT))
+        .order(accounts::verified_at.asc())
+        .select((accounts::id, accounts::phone_enc, accounts::verified_at))
+        .load(conn)
+        .await
+        .map_err(store_error)?;
+    rows.into_iter()
+        .map(|(id, phone_enc, verified_at)| {
+            Ok(SlotHolder {
+                account_id: AccountId::from_uuid(id),
+                phone_masked: match phone_enc {
+                    Some(sealed) => codec.open_phone(&sealed, id)?.masked(),
+                    None => "redacted".to_owned(),
+                },
+                verified_at: verified_at.unwrap_or_default(),
+            })
+        })
+        .collect()
 }
