@@ -38,7 +38,7 @@ pub use provider::{
     SandboxProvider, SessionOwner, SessionRequest, VerifiedPerson,
 };
 pub use queries::{
-    AccountReader, ApplicationReader, AuditReader, CaseReader, EnterpriseLimit, Page,
+    AccountReader, ApplicationReader, AuditPage, AuditReader, CaseReader, EnterpriseLimit, Page,
 };
 pub use recheck::{EnterpriseRef, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};

@@ -26,6 +26,17 @@ pub struct EnterpriseLimit {
     pub history: Vec<realname_domain::quota::QuotaOverride>,
 }
 
+/// A page of an account's audit chain (R22).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditPage {
+    /// The entries, oldest first.
+    pub entries: Vec<realname_domain::audit::ChainedEntry>,
+    /// Whether more follow.
+    pub has_more: bool,
+    /// The chain's head: its last entry's hash, whatever the page; `None` while it is empty.
+    pub head: Option<[u8; 32]>,
+}
+
 /// Reads accounts.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -128,6 +139,17 @@ pub trait AuditReader: Send + Sync {
         &self,
         account: AccountId,
     ) -> Result<Vec<realname_domain::audit::ChainedEntry>, StoreError>;
+
+    /// A page of one account's chain, oldest first: the entries after entry `starting_after`,
+    /// whether more follow, and the chain's head (the last entry's hash; `None` while empty).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn audit_page(
+        &self,
+        account: AccountId,
+        page: Page<i64>,
+    ) -> Result<AuditPage, StoreError>;
 
     /// The accounts that have audit entries, in id order, a page at a time.
     ///

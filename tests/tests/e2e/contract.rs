@@ -363,3 +363,48 @@ async fn the_openapi_document_and_the_docs_page_are_served_without_a_token() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("swagger"));
 }
+
+/// Issue 15, item 9: the audit log pages (`limit`, `starting_after`, a truthful `has_more`) and
+/// `head_hash` stays the chain's head on every page.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_log_pages_and_every_page_names_the_chains_head() {
+    let app = TestApp::spawn().await;
+    let account = app.verified("13600000090", "wechat_scan").await;
+    let reviewer = app.token(Role::Reviewer, None);
+    let get = |query: String| {
+        app.send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{account}/audit-log{query}"),
+            Some(&reviewer),
+        ))
+    };
+    let (_, whole) = get(String::new()).await;
+    let all = whole["data"].as_array().unwrap().clone();
+    assert!(all.len() >= 3, "{whole}");
+    assert_eq!(whole["has_more"], false);
+    let head = whole["head_hash"].clone();
+    assert_eq!(head, all.last().unwrap()["hash"]);
+
+    let (_, first) = get("?limit=2".to_owned()).await;
+    assert_eq!(first["data"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (first["has_more"].clone(), first["head_hash"].clone()),
+        (json!(true), head.clone())
+    );
+    let last = first["data"][1]["id"].as_i64().unwrap();
+    let (_, rest) = get(format!("?limit=1000&starting_after={last}")).await;
+    assert_eq!(rest["data"].as_array().unwrap().len(), all.len() - 2);
+    assert_eq!(
+        rest["data"][0]["prev_hash"], first["data"][1]["hash"],
+        "the chain continues"
+    );
+    assert_eq!(
+        (rest["has_more"].clone(), rest["head_hash"].clone()),
+        (json!(false), head)
+    );
+    let (status, body) = get("?limit=1001".to_owned()).await;
+    assert_eq!(
+        (status, body["errors"][0]["field"].as_str()),
+        (422, Some("limit"))
+    );
+}

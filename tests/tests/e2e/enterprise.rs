@@ -357,7 +357,12 @@ async fn a_configured_method_duration_is_listed_and_sets_the_deadline() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_enterprise_limit_shows_its_use_holders_and_history() {
     let app = TestApp::spawn().await;
-    let body = enterprise("legal_person_face_recognition", USCC, ENTERPRISE, LEGAL_PERSON);
+    let body = enterprise(
+        "legal_person_face_recognition",
+        USCC,
+        ENTERPRISE,
+        LEGAL_PERSON,
+    );
     let (account, application) = submitted(&app, "13500000095", &body).await;
     let (_, done) = app
         .complete(
@@ -403,7 +408,11 @@ async fn an_enterprise_limit_shows_its_use_holders_and_history() {
     assert_eq!(
         history,
         [
-            (json!(12), json!("group subsidiaries"), json!("account_manager")),
+            (
+                json!(12),
+                json!("group subsidiaries"),
+                json!("account_manager")
+            ),
             (json!(13), json!("one more"), json!("account_manager"))
         ]
     );

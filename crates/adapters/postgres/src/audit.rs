@@ -6,11 +6,11 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use realname_domain::AccountId;
 use realname_domain::audit::{AuditEntry, ChainedEntry};
-use realname_ports::{AuditReader, StoreError};
+use realname_ports::{AuditPage, AuditReader, Page, StoreError};
 use uuid::Uuid;
 
 use crate::error::store_error;
-use crate::schema::audit_log;
+use crate::schema::{accounts, audit_log};
 use crate::store::PgStore;
 
 type AuditRow = (
@@ -35,44 +35,32 @@ impl AuditReader for PgStore {
     #[tracing::instrument(name = "pg.audit_log", skip_all, fields(account.id = %account))]
     async fn audit_log(&self, account: AccountId) -> Result<Vec<ChainedEntry>, StoreError> {
         let mut conn = self.conn().await?;
-        let rows: Vec<AuditRow> = audit_log::table
-            .filter(audit_log::account_id.eq(account.as_uuid()))
-            .order(audit_log::id.asc())
-            .select((
-                audit_log::id,
-                audit_log::actor,
-                audit_log::action,
-                audit_log::before,
-                audit_log::after,
-                audit_log::reason,
-                audit_log::at,
-                audit_log::prev_hash,
-                audit_log::hash,
-            ))
-            .load(&mut conn)
+        entries(&mut conn, account, None, None).await
+    }
+
+    #[tracing::instrument(name = "pg.audit_page", skip_all, fields(account.id = %account))]
+    async fn audit_page(
+        &self,
+        account: AccountId,
+        page: Page<i64>,
+    ) -> Result<AuditPage, StoreError> {
+        let mut conn = self.conn().await?;
+        let limit = i64::from(page.limit);
+        let mut found = entries(&mut conn, account, page.starting_after, Some(limit + 1)).await?;
+        let has_more = found.len() > page.limit as usize;
+        found.truncate(page.limit as usize);
+        let head: Option<Vec<u8>> = accounts::table
+            .find(account.as_uuid())
+            .select(accounts::audit_head)
+            .first(&mut conn)
             .await
+            .optional()
             .map_err(store_error)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, actor, action, before, after, reason, at, prev_hash, stored_hash)| {
-                    ChainedEntry {
-                        id,
-                        entry: AuditEntry {
-                            account_id: account,
-                            actor,
-                            action,
-                            before,
-                            after,
-                            reason,
-                            at,
-                        },
-                        prev_hash: hash(prev_hash),
-                        hash: hash(stored_hash),
-                    }
-                },
-            )
-            .collect())
+        Ok(AuditPage {
+            entries: found,
+            has_more,
+            head: head.map(hash).filter(|h| *h != [0; 32]),
+        })
     }
 
     async fn audited_accounts(
@@ -93,4 +81,54 @@ impl AuditReader for PgStore {
             .map_err(store_error)?;
         Ok(ids.into_iter().map(AccountId::from_uuid).collect())
     }
+}
+
+/// The account's entries after entry `after`, oldest first, at most `limit`.
+async fn entries(
+    conn: &mut diesel_async::AsyncPgConnection,
+    account: AccountId,
+    after: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Vec<ChainedEntry>, StoreError> {
+    let mut query = audit_log::table
+        .filter(audit_log::account_id.eq(account.as_uuid()))
+        .order(audit_log::id.asc())
+        .select((
+            audit_log::id,
+            audit_log::actor,
+            audit_log::action,
+            audit_log::before,
+            audit_log::after,
+            audit_log::reason,
+            audit_log::at,
+            audit_log::prev_hash,
+            audit_log::hash,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(audit_log::id.gt(after));
+    }
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    let rows: Vec<AuditRow> = query.load(conn).await.map_err(store_error)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, actor, action, before, after, reason, at, prev_hash, stored_hash)| ChainedEntry {
+                id,
+                entry: AuditEntry {
+                    account_id: account,
+                    actor,
+                    action,
+                    before,
+                    after,
+                    reason,
+                    at,
+                },
+                prev_hash: hash(prev_hash),
+                hash: hash(stored_hash),
+            },
+        )
+        .collect())
 }

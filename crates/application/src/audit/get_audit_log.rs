@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use realname_domain::audit::ChainedEntry;
 use realname_domain::{AccountId, Actor};
-use realname_ports::{AccountReader, AuditReader};
+use realname_ports::{AccountReader, AuditPage, AuditReader, Page};
 
 use crate::AppError;
 use crate::access::visible_account;
@@ -21,7 +20,7 @@ impl GetAuditLog {
         Self { accounts, audit }
     }
 
-    /// The chain, oldest first.
+    /// A page of the chain, oldest first, with the chain's head.
     ///
     /// # Errors
     /// [`AppError::NotFound`] when the account is not the actor's.
@@ -30,9 +29,10 @@ impl GetAuditLog {
         &self,
         actor: &Actor,
         id: AccountId,
-    ) -> Result<Vec<ChainedEntry>, AppError> {
+        page: Page<i64>,
+    ) -> Result<AuditPage, AppError> {
         visible_account(self.accounts.as_ref(), actor, id).await?;
-        Ok(self.audit.audit_log(id).await?)
+        Ok(self.audit.audit_page(id, page).await?)
     }
 }
 
@@ -59,6 +59,10 @@ mod tests {
                     account: AccountId::new(),
                 },
                 AccountId::new(),
+                Page {
+                    starting_after: None,
+                    limit: 100,
+                },
             )
             .await
             .unwrap_err();

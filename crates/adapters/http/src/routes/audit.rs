@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::auth::Authorized;
-use crate::error::{ApiError, BearerProblems, NotFound};
+use crate::error::{ApiError, BearerProblems, NotFound, ValidationFailed};
 use crate::routes::account_id;
 use crate::state::HttpState;
 
@@ -32,25 +32,44 @@ pub struct AuditEntryView {
 #[schema(as = AuditLog)]
 pub struct AuditLogView {
     account_id: String,
-    /// The last entry's hash; `null` for an empty chain.
+    /// The chain's last entry's hash, whatever the page; `null` for an empty chain.
     #[schema(required)]
     head_hash: Option<String>,
     data: Vec<AuditEntryView>,
+    /// Whether more entries follow this page.
+    has_more: bool,
+}
+
+/// The query of the audit log.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// At most this many entries (1 to 1000); 100 by default.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+    /// The last entry id of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
+    starting_after: Option<String>,
 }
 
 /// An account's audit log (R22)
 ///
-/// The account's hash chain, oldest first, with each entry's previous hash and hash, so that a
-/// reader can check it.
+/// The account's hash chain, oldest first, a page at a time, with each entry's previous hash
+/// and hash, so that a reader can check it.
 ///
 /// Roles: holder (own account), reviewer.
 #[utoipa::path(
     operation_id = "get_audit_log",
     tag = "audit",
-    params(("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$")),
+    params(
+        ("id" = String, Path, description = "The account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
+        AuditQuery,
+    ),
     responses(
-        (status = 200, description = "The chain.", body = AuditLogView),
+        (status = 200, description = "A page of the chain.", body = AuditLogView),
         NotFound,
+        ValidationFailed,
         BearerProblems,
     ),
     security(("bearer" = [])),
@@ -61,14 +80,22 @@ pub async fn get_audit_log(
     state: web::Data<HttpState>,
     caller: Authorized,
     id: web::Path<String>,
+    query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let account = account_id(&id)?;
+    let page = crate::routes::page_up_to(
+        query.limit,
+        query.starting_after.as_deref(),
+        (100, 1000),
+        "Not an audit entry id.",
+    )?;
     let chain = state
         .use_cases
         .get_audit_log
-        .execute(caller.actor(), account)
+        .execute(caller.actor(), account, page)
         .await?;
     let data = chain
+        .entries
         .iter()
         .map(|c| AuditEntryView {
             id: c.id,
@@ -84,7 +111,8 @@ pub async fn get_audit_log(
         .collect();
     Ok(HttpResponse::Ok().json(AuditLogView {
         account_id: account.to_string(),
-        head_hash: chain.last().map(|c| hex::encode(c.hash)),
+        head_hash: chain.head.map(hex::encode),
         data,
+        has_more: chain.has_more,
     }))
 }

@@ -39,12 +39,22 @@ pub(crate) fn page<T: std::str::FromStr>(
     default: u32,
     not_an_id: &str,
 ) -> Result<realname_ports::Page<T>, ApiError> {
+    page_up_to(limit, starting_after, (default, 100), not_an_id)
+}
+
+/// A page as [`page`] reads it, with a `limit` of 1 to `max`.
+pub(crate) fn page_up_to<T: std::str::FromStr>(
+    limit: Option<u32>,
+    starting_after: Option<&str>,
+    (default, max): (u32, u32),
+    not_an_id: &str,
+) -> Result<realname_ports::Page<T>, ApiError> {
     let limit = limit.unwrap_or(default);
-    if !(1..=100).contains(&limit) {
+    if !(1..=max).contains(&limit) {
         return Err(ApiError::validation(vec![crate::error::FieldError::new(
             "limit",
             "out_of_range",
-            "Use 1 to 100.",
+            format!("Use 1 to {max}."),
         )]));
     }
     let starting_after = match starting_after {
