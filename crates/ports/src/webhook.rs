@@ -153,7 +153,8 @@ pub trait WebhookStore: Send + Sync {
         updates: &[DeliveryUpdate],
     ) -> Result<(), StoreError>;
 
-    /// An endpoint's deliveries, newest first, optionally of one status.
+    /// A page of an endpoint's deliveries, newest event first, optionally of one status, after
+    /// the delivery of event `page.starting_after`, and whether more follow.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown endpoint.
@@ -161,8 +162,8 @@ pub trait WebhookStore: Send + Sync {
         &self,
         endpoint: Uuid,
         status: Option<DeliveryStatus>,
-        limit: u32,
-    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+        page: crate::Page<Uuid>,
+    ) -> Result<(Vec<DeliveryRecord>, bool), StoreError>;
 }
 
 /// Posts signed events to subscribers.

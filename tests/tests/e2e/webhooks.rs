@@ -147,6 +147,47 @@ async fn a_refusing_endpoint_is_retried_and_its_deliveries_are_visible_to_admins
         .send(app.request(Method::GET, &path, Some(&service)))
         .await;
     assert_eq!(status, 403);
+
+    // Issue 15, item 9: the deliveries page, newest first, with a truthful has_more.
+    app.register("13700000201").await;
+    app.register("13700000202").await;
+    let all = format!("/v1/webhook-endpoints/{id}/deliveries");
+    for _ in 0..100 {
+        let (_, answer) = app.send(app.request(Method::GET, &all, Some(&admin))).await;
+        if answer["data"].as_array().is_some_and(|d| d.len() == 3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, first) = app
+        .send(app.request(Method::GET, &format!("{all}?limit=2"), Some(&admin)))
+        .await;
+    assert_eq!(
+        (
+            first["data"].as_array().unwrap().len(),
+            first["has_more"].clone()
+        ),
+        (2, json!(true))
+    );
+    let last = first["data"][1]["event_id"].as_str().unwrap();
+    let (_, rest) = app
+        .send(app.request(
+            Method::GET,
+            &format!("{all}?limit=2&starting_after={last}"),
+            Some(&admin),
+        ))
+        .await;
+    assert_eq!(
+        (
+            rest["data"].as_array().unwrap().len(),
+            rest["has_more"].clone()
+        ),
+        (1, json!(false))
+    );
+    assert_eq!(
+        rest["data"][0]["event_id"], delivery["event_id"],
+        "the oldest comes last"
+    );
 }
 
 #[tokio::test]

@@ -295,8 +295,8 @@ impl WebhookStore for PgStore {
         &self,
         endpoint: Uuid,
         status: Option<DeliveryStatus>,
-        limit: u32,
-    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        page: realname_ports::Page<Uuid>,
+    ) -> Result<(Vec<DeliveryRecord>, bool), StoreError> {
         let mut conn = self.conn().await?;
         let exists: i64 = webhook_endpoints::table
             .find(endpoint)
@@ -314,6 +314,9 @@ impl WebhookStore for PgStore {
         if let Some(status) = status {
             query = query.filter(webhook_deliveries::status.eq(status.as_str()));
         }
+        if let Some(after) = page.starting_after {
+            query = query.filter(webhook_deliveries::event_id.lt(after));
+        }
         let rows: Vec<(
             Uuid,
             String,
@@ -323,8 +326,9 @@ impl WebhookStore for PgStore {
             DateTime<Utc>,
             Option<DateTime<Utc>>,
         )> = query
-            .order(webhook_deliveries::queued_at.desc())
-            .limit(i64::from(limit))
+            // Event ids are UUIDv7: newest event first, a stable order to page by.
+            .order(webhook_deliveries::event_id.desc())
+            .limit(i64::from(page.limit) + 1)
             .select((
                 webhook_deliveries::event_id,
                 events::event_type,
@@ -337,7 +341,10 @@ impl WebhookStore for PgStore {
             .load(&mut conn)
             .await
             .map_err(store_error)?;
-        rows.into_iter()
+        let has_more = rows.len() > page.limit as usize;
+        let found = rows
+            .into_iter()
+            .take(page.limit as usize)
             .map(
                 |(
                     event_id,
@@ -361,6 +368,7 @@ impl WebhookStore for PgStore {
                     })
                 },
             )
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        Ok((found, has_more))
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use realname_ports::{DeliveryRecord, DeliveryStatus, StoreError, WebhookStore};
+use realname_ports::{DeliveryRecord, DeliveryStatus, Page, StoreError, WebhookStore};
 
 use crate::AppError;
 
@@ -17,7 +17,7 @@ impl ListDeliveries {
         Self { store }
     }
 
-    /// The endpoint's deliveries, newest first.
+    /// A page of the endpoint's deliveries, newest first, and whether more follow.
     ///
     /// # Errors
     /// [`AppError::NotFound`] for an unknown endpoint.
@@ -25,13 +25,9 @@ impl ListDeliveries {
         &self,
         endpoint: uuid::Uuid,
         status: Option<DeliveryStatus>,
-        limit: u32,
-    ) -> Result<Vec<DeliveryRecord>, AppError> {
-        match self
-            .store
-            .deliveries(endpoint, status, limit.clamp(1, 100))
-            .await
-        {
+        page: Page<uuid::Uuid>,
+    ) -> Result<(Vec<DeliveryRecord>, bool), AppError> {
+        match self.store.deliveries(endpoint, status, page).await {
             Err(StoreError::NotFound) => Err(AppError::NotFound("webhook endpoint")),
             other => Ok(other?),
         }

@@ -82,9 +82,9 @@ pub async fn list_events(
     let after = match query.starting_after.as_deref() {
         None => None,
         Some(raw) => Some(
-            raw.strip_prefix("evt_")
-                .and_then(|u| uuid::Uuid::try_parse(u).ok())
-                .ok_or_else(|| invalid("starting_after", "Not an event id."))?,
+            raw.parse::<EventRef>()
+                .map_err(|()| invalid("starting_after", "Not an event id."))?
+                .0,
         ),
     };
     let account = match query.account_id.as_deref() {
@@ -246,6 +246,9 @@ pub struct DeliveriesQuery {
     /// 1 to 100; 50 by default.
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// The last event id of the previous page (`evt_…`).
+    #[param(pattern = "^evt_[0-9a-f]{32}$")]
+    starting_after: Option<String>,
 }
 
 fn delivery_statuses() -> utoipa::openapi::schema::Object {
@@ -290,6 +293,21 @@ impl From<&DeliveryRecord> for DeliveryView {
 #[schema(as = DeliveryList)]
 pub struct DeliveryList {
     data: Vec<DeliveryView>,
+    has_more: bool,
+}
+
+/// An event id as the API shows it, `evt_…`.
+struct EventRef(uuid::Uuid);
+
+impl std::str::FromStr for EventRef {
+    type Err = ();
+
+    fn from_str(raw: &str) -> Result<Self, ()> {
+        raw.strip_prefix("evt_")
+            .and_then(|u| uuid::Uuid::try_parse(u).ok())
+            .map(Self)
+            .ok_or(())
+    }
 }
 
 /// An endpoint's deliveries, newest first (SPEC §6)
@@ -302,7 +320,7 @@ pub struct DeliveryList {
     responses(
         (status = 200, description = "The deliveries.", body = DeliveryList),
         NotFound,
-        (status = 422, description = "`validation_failed`: `status` or `limit`.",
+        (status = 422, description = "`validation_failed`: `status`, `limit` or `starting_after`.",
             body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
@@ -327,12 +345,23 @@ pub async fn list_webhook_deliveries(
                 .ok_or_else(|| invalid("status", "Use pending, delivered or failed."))?,
         ),
     };
-    let records = state
+    let page = crate::routes::page::<EventRef>(
+        query.limit,
+        query.starting_after.as_deref(),
+        50,
+        "Not an event id.",
+    )?;
+    let page = realname_ports::Page {
+        starting_after: page.starting_after.map(|e| e.0),
+        limit: page.limit,
+    };
+    let (records, has_more) = state
         .use_cases
         .list_deliveries
-        .execute(endpoint, status, query.limit.unwrap_or(50))
+        .execute(endpoint, status, page)
         .await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
         data: records.iter().map(DeliveryView::from).collect(),
+        has_more,
     }))
 }
