@@ -118,7 +118,10 @@ pub trait ApplicationReader: Send + Sync {
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure only.
-    async fn review_queue(&self, limit: u32) -> Result<(Vec<Application>, bool), StoreError>;
+    async fn review_queue(
+        &self,
+        page: Page<ApplicationId>,
+    ) -> Result<(Vec<Application>, bool), StoreError>;
 
     /// The application whose provider session (or payment reference) has this reference.
     ///

@@ -431,3 +431,47 @@ async fn an_enterprise_limit_shows_its_use_holders_and_history() {
         .count();
     assert_eq!(changes, 2, "{log}");
 }
+
+/// Issue 15, item 9: the review queue pages in its order (overdue first, then by deadline) with
+/// `starting_after`, and `has_more` tells the truth.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_review_queue_pages_in_its_order() {
+    let app = TestApp::spawn().await;
+    let body = enterprise("corporate_remittance", USCC, ENTERPRISE, LEGAL_PERSON);
+    for n in 0..3 {
+        let (_, application) = submitted(&app, &format!("1350000008{n}"), &body).await;
+        assert_eq!(
+            pay(&app, &application, "另一家公司").await["status"],
+            "in_review"
+        );
+    }
+    let reviewer = app.token(Role::Reviewer, None);
+    let get = |query: String| {
+        app.send(app.request(
+            Method::GET,
+            &format!("/v1/review-queue{query}"),
+            Some(&reviewer),
+        ))
+    };
+    let (_, whole) = get(String::new()).await;
+    let order: Vec<_> = whole["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].clone())
+        .collect();
+    assert_eq!(order.len(), 3);
+    let mut paged = Vec::new();
+    let mut more = Vec::new();
+    let mut query = "?limit=1".to_owned();
+    for _ in 0..3 {
+        let (status, page) = get(query.clone()).await;
+        assert_eq!(status, 200, "{page}");
+        let id = page["data"][0]["id"].clone();
+        query = format!("?limit=1&starting_after={}", id.as_str().unwrap());
+        paged.push(id);
+        more.push(page["has_more"].as_bool().unwrap());
+    }
+    assert_eq!(paged, order);
+    assert_eq!(more, [true, true, false]);
+}

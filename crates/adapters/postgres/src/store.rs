@@ -349,15 +349,67 @@ impl ApplicationReader for PgStore {
     }
 
     #[tracing::instrument(name = "pg.review_queue", skip_all)]
-    async fn review_queue(&self, limit: u32) -> Result<(Vec<Application>, bool), StoreError> {
+    async fn review_queue(
+        &self,
+        page: realname_ports::Page<ApplicationId>,
+    ) -> Result<(Vec<Application>, bool), StoreError> {
+        use diesel::dsl::sql;
+        use diesel::sql_types::{Bool, Timestamptz, Uuid as SqlUuid};
+        let limit = page.limit;
+        // The queue's order is (overdue first, earliest deadline, id): a page starts after the
+        // cursor application's place in it.
+        let cursor: Option<(bool, Option<chrono::DateTime<chrono::Utc>>, uuid::Uuid)> =
+            match page.starting_after {
+                None => None,
+                Some(after) => {
+                    let mut conn = self.conn().await?;
+                    applications::table
+                        .find(after.as_uuid())
+                        .select((
+                            applications::overdue,
+                            applications::deadline,
+                            applications::id,
+                        ))
+                        .first(&mut conn)
+                        .await
+                        .optional()
+                        .map_err(store_error)?
+                }
+            };
         let mut found = self
-            .applications_where(i64::from(limit) + 1, |q| {
-                q.filter(applications::status.eq(ApplicationStatus::InReview.as_str()))
+            .applications_where(i64::from(limit) + 1, move |q| {
+                let q = q
+                    .filter(applications::status.eq(ApplicationStatus::InReview.as_str()))
                     .order((
                         applications::overdue.desc(),
                         applications::deadline.asc().nulls_last(),
                         applications::id.asc(),
-                    ))
+                    ));
+                match cursor {
+                    None => q,
+                    Some((overdue, None, id)) => q.filter(
+                        sql::<Bool>("(applications.overdue < ")
+                            .bind::<Bool, _>(overdue)
+                            .sql(" OR (applications.overdue = ")
+                            .bind::<Bool, _>(overdue)
+                            .sql(" AND applications.deadline IS NULL AND applications.id > ")
+                            .bind::<SqlUuid, _>(id)
+                            .sql("))"),
+                    ),
+                    Some((overdue, Some(deadline), id)) => q.filter(
+                        sql::<Bool>("(applications.overdue < ")
+                            .bind::<Bool, _>(overdue)
+                            .sql(" OR (applications.overdue = ")
+                            .bind::<Bool, _>(overdue)
+                            .sql(" AND (applications.deadline > ")
+                            .bind::<Timestamptz, _>(deadline)
+                            .sql(" OR applications.deadline IS NULL OR (applications.deadline = ")
+                            .bind::<Timestamptz, _>(deadline)
+                            .sql(" AND applications.id > ")
+                            .bind::<SqlUuid, _>(id)
+                            .sql("))))"),
+                    ),
+                }
             })
             .await?;
         let has_more = found.len() > limit as usize;

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use realname_domain::Application;
-use realname_ports::ApplicationReader;
+use realname_domain::{Application, ApplicationId};
+use realname_ports::{ApplicationReader, Page};
 
 use crate::AppError;
 
@@ -18,11 +18,14 @@ impl ListReviewQueue {
         Self { applications }
     }
 
-    /// Up to `limit` applications, overdue first, and whether more follow.
+    /// A page of the queue, overdue first, then by deadline, and whether more follow.
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn execute(&self, limit: u32) -> Result<(Vec<Application>, bool), AppError> {
-        Ok(self.applications.review_queue(limit).await?)
+    pub async fn execute(
+        &self,
+        page: Page<ApplicationId>,
+    ) -> Result<(Vec<Application>, bool), AppError> {
+        Ok(self.applications.review_queue(page).await?)
     }
 }

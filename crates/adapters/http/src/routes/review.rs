@@ -22,6 +22,9 @@ pub struct QueueQuery {
     /// 1 to 200; 50 by default.
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// The last application id of the previous page (`app_…`).
+    #[param(pattern = "^app_[0-9a-f]{32}$")]
+    starting_after: Option<String>,
 }
 
 /// The review queue (R8)
@@ -35,7 +38,7 @@ pub struct QueueQuery {
     params(QueueQuery),
     responses(
         (status = 200, description = "A page of applications.", body = views::ApplicationPage),
-        (status = 422, description = "`validation_failed`: `limit`.",
+        (status = 422, description = "`validation_failed`: `limit` or `starting_after`.",
             body = Problem, content_type = "application/problem+json"),
         BearerProblems,
     ),
@@ -48,15 +51,13 @@ pub async fn list_review_queue(
     _caller: Authorized,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "limit",
-            "out_of_range",
-            "Use 1 to 200.",
-        )]));
-    }
-    let (applications, has_more) = state.use_cases.list_review_queue.execute(limit).await?;
+    let page = crate::routes::page_up_to(
+        query.limit,
+        query.starting_after.as_deref(),
+        (50, 200),
+        "Not an application id.",
+    )?;
+    let (applications, has_more) = state.use_cases.list_review_queue.execute(page).await?;
     Ok(HttpResponse::Ok().json(views::ApplicationPage::of(&applications, has_more)))
 }
 
@@ -208,7 +209,7 @@ pub async fn get_enterprise_account_limit(
     uscc: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let uscc = realname_domain::identifiers::Uscc::parse(&uscc).map_err(|_| {
-        ApiError::validation(vec![crate::error::FieldError::new(
+        ApiError::validation(vec![FieldError::new(
             "uscc",
             "invalid_format",
             "Not a Unified Social Credit Code.",
