@@ -300,10 +300,30 @@ fn earliest_pending<'a>(
 /// capabilities would change".
 #[must_use]
 pub fn capabilities_lost_on_revocation(account: &Account, now: DateTime<Utc>) -> Vec<Capability> {
-    let before = capabilities::evaluate(CapabilityInputs::from(account), now);
-    let mut revoked = account.clone();
+    lost_on_revocation(account, |root| root, now)
+}
+
+/// The capabilities an inheriting sub-account (`heir`, its own facts) loses when its root is
+/// revoked now (R12, R16): it answers with its root's status.
+#[must_use]
+pub fn capabilities_lost_by_heir(
+    heir: CapabilityInputs,
+    root: &Account,
+    now: DateTime<Utc>,
+) -> Vec<Capability> {
+    lost_on_revocation(root, |root| CapabilityInputs::inheriting(heir, root), now)
+}
+
+/// What the answer `seen(root's inputs)` allows before `root`'s revocation and not after.
+fn lost_on_revocation(
+    root: &Account,
+    seen: impl Fn(CapabilityInputs) -> CapabilityInputs,
+    now: DateTime<Utc>,
+) -> Vec<Capability> {
+    let before = capabilities::evaluate(seen(CapabilityInputs::from(root)), now);
+    let mut revoked = root.clone();
     revoked.status = RealNameStatus::Revoked;
-    let after = capabilities::evaluate(CapabilityInputs::from(&revoked), now);
+    let after = capabilities::evaluate(seen(CapabilityInputs::from(&revoked)), now);
     before
         .decisions
         .iter()

@@ -40,7 +40,7 @@ pub use provider::{
 pub use queries::{
     AccountReader, ApplicationReader, AuditPage, AuditReader, CaseReader, EnterpriseLimit, Page,
 };
-pub use recheck::{EnterpriseRef, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
+pub use recheck::{EnterpriseRef, Heir, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use sms::{OtpDigest, OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{

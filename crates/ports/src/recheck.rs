@@ -55,6 +55,12 @@ pub struct Reschedule {
     pub checked_at: Option<DateTime<Utc>>,
 }
 
+/// An inheriting sub-account: its root, and its own capability facts (R16).
+pub type Heir = (
+    realname_domain::AccountId,
+    realname_domain::capabilities::CapabilityInputs,
+);
+
 /// Claims and reschedules enterprises for the re-check (R17).
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -85,6 +91,22 @@ pub trait RecheckStore: Send + Sync {
         after: Option<EnterpriseRef>,
         limit: u32,
     ) -> Result<Vec<RecheckCandidate>, StoreError>;
+
+    /// The inheriting sub-accounts of `roots` that are not closed, with their own capability
+    /// facts (R16), for the dry run: read only.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn heirs(
+        &self,
+        roots: &[realname_domain::AccountId],
+    ) -> Result<
+        Vec<(
+            realname_domain::AccountId,
+            realname_domain::capabilities::CapabilityInputs,
+        )>,
+        StoreError,
+    >;
 
     /// Writes new schedules and releases `owner`'s leases on them, in one statement.
     ///

@@ -92,6 +92,10 @@ pub async fn recheck(settings: &Settings, mode: RecheckMode) -> anyhow::Result<V
                     radius.enterprises_revoked, radius.accounts_revoked
                 ),
                 format!("pending revocations cancelled: {}", radius.cancellations),
+                format!(
+                    "inheriting sub-accounts following their root: {}",
+                    radius.heirs_affected
+                ),
             ];
             lines.extend(
                 radius

@@ -86,6 +86,33 @@ struct DueRow {
 
 #[async_trait]
 impl RecheckStore for PgStore {
+    async fn heirs(
+        &self,
+        roots: &[realname_domain::AccountId],
+    ) -> Result<Vec<realname_ports::Heir>, StoreError> {
+        use realname_ports::CapabilityReader;
+        let ids: Vec<uuid::Uuid> = {
+            let mut conn = self.conn().await?;
+            accounts::table
+                .filter(accounts::root_id.eq_any(roots.iter().map(|r| r.as_uuid())))
+                .filter(accounts::inherits.eq(true))
+                .filter(accounts::state.ne("closed"))
+                .order(accounts::id.asc())
+                .select(accounts::id)
+                .load(&mut conn)
+                .await
+                .map_err(store_error)?
+        };
+        let mut heirs = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = realname_domain::AccountId::from_uuid(id);
+            if let Some(facts) = self.capability_facts(id).await? {
+                heirs.push((facts.root, facts.inputs));
+            }
+        }
+        Ok(heirs)
+    }
+
     #[tracing::instrument(name = "pg.recheck_claim", skip_all, fields(owner))]
     async fn claim(
         &self,

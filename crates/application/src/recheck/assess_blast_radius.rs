@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use realname_domain::recheck::{AccountAction, capabilities_lost_on_revocation};
+use realname_domain::recheck::{
+    AccountAction, capabilities_lost_by_heir, capabilities_lost_on_revocation,
+};
 use realname_ports::{BusinessRegistry, Clock, RecheckScope, RecheckStore};
 
 use super::{RecheckSettings, assess_all};
@@ -27,7 +29,10 @@ pub struct BlastRadius {
     pub accounts_revoked: usize,
     /// Pending revocations that would be cancelled.
     pub cancellations: usize,
-    /// For each capability, how many revoked accounts would lose it (R12, R18).
+    /// Inheriting sub-accounts of the revoked accounts, which follow their root (R16).
+    pub heirs_affected: usize,
+    /// For each capability, how many accounts would lose it, revoked accounts and their
+    /// inheriting sub-accounts alike (R12, R16, R18).
     pub capabilities_lost: BTreeMap<&'static str, usize>,
 }
 
@@ -112,11 +117,18 @@ impl AssessBlastRadius {
                         AccountAction::Revoke { .. } => {
                             revoked = true;
                             radius.accounts_revoked += 1;
-                            let account = candidate.target.accounts.iter().find(|a| a.id == *id);
-                            for lost in account
-                                .map(|a| capabilities_lost_on_revocation(a, now))
-                                .unwrap_or_default()
-                            {
+                            let Some(account) =
+                                candidate.target.accounts.iter().find(|a| a.id == *id)
+                            else {
+                                continue;
+                            };
+                            let mut lost = capabilities_lost_on_revocation(account, now);
+                            // R16: its inheriting sub-accounts follow it into revocation.
+                            for (_, heir) in self.store.heirs(&[account.id]).await? {
+                                radius.heirs_affected += 1;
+                                lost.extend(capabilities_lost_by_heir(heir, account, now));
+                            }
+                            for lost in lost {
                                 *radius.capabilities_lost.entry(lost.as_str()).or_default() += 1;
                             }
                         }

@@ -434,6 +434,28 @@ async fn a_dry_run_reports_the_blast_radius_and_changes_nothing() {
     w.run(false).await;
     w.registry.answer(3, Some(Answer::Missing));
     w.clock.advance(Duration::days(15));
+    // Issue 15, item 11 (R16): one of the accounts due for revocation has an inheriting
+    // sub-account, which loses what its root loses.
+    let root = AccountId::from_uuid(
+        diesel::sql_query(
+            "SELECT id FROM accounts WHERE revocation_pending_at IS NOT NULL LIMIT 1",
+        )
+        .get_result::<IdRow>(&mut raw(&w.db.url).await)
+        .await
+        .unwrap()
+        .id,
+    );
+    let root = realname_ports::AccountReader::account(w.store.as_ref(), root)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = realname_ports::UnitOfWork::begin(w.store.as_ref())
+        .await
+        .unwrap();
+    tx.insert_account(&realname_domain::Account::sub_account(&root, start()))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     let before = dump(&w.db.url).await;
 
     let dry_run = AssessBlastRadius::new(AssessBlastRadiusDeps {
@@ -454,8 +476,9 @@ async fn a_dry_run_reports_the_blast_radius_and_changes_nothing() {
         (radius.enterprises_revoked, radius.accounts_revoked),
         (3, 3)
     );
-    assert_eq!(radius.capabilities_lost.get("purchase"), Some(&3));
-    assert_eq!(radius.capabilities_lost.get("use_resources"), Some(&3));
+    assert_eq!(radius.heirs_affected, 1);
+    assert_eq!(radius.capabilities_lost.get("purchase"), Some(&4));
+    assert_eq!(radius.capabilities_lost.get("use_resources"), Some(&4));
     assert!(
         w.revocation_notices().await == 3,
         "no notice sent by the dry run"
