@@ -548,3 +548,64 @@ async fn the_locked_counts_hold_exactly_the_accounts_the_domain_says_hold() {
     assert_eq!(binding, 6, "every account that is not closed");
     tx.rollback().await.unwrap();
 }
+
+/// Issue 15, item 9 (R8): the review queue pages in its own order, overdue first, then by
+/// deadline with none last, then by id, whatever the cursor's place in it.
+#[tokio::test]
+async fn the_review_queue_pages_through_overdue_and_undated_applications_in_order() {
+    use realname_ports::{ApplicationReader, Page};
+    let w = world(2).await;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let account = w.registered(n).await;
+        w.submitted(&account).await;
+        let id: Vec<IdRow> = diesel::sql_query("SELECT id FROM applications WHERE account_id = $1")
+            .bind::<diesel::sql_types::Uuid, _>(account.id.as_uuid())
+            .load(&mut raw(&w._db.url).await)
+            .await
+            .unwrap();
+        ids.push(id[0].id);
+    }
+    // Stored in an order unlike the queue's: undated, dated, overdue undated, overdue dated.
+    let shape = [
+        (false, None),
+        (false, Some("2026-12-10T00:00:00Z")),
+        (true, None),
+        (true, Some("2026-12-09T00:00:00Z")),
+    ];
+    for (id, (overdue, deadline)) in ids.iter().zip(shape) {
+        diesel::sql_query(
+            "UPDATE applications SET status = 'in_review', overdue = $1, \
+             deadline = $2::timestamptz WHERE id = $3",
+        )
+        .bind::<diesel::sql_types::Bool, _>(overdue)
+        .bind::<diesel::sql_types::Nullable<Text>, _>(deadline)
+        .bind::<diesel::sql_types::Uuid, _>(*id)
+        .execute(&mut raw(&w._db.url).await)
+        .await
+        .unwrap();
+    }
+    let expected = [ids[3], ids[2], ids[1], ids[0]];
+    let mut after = None;
+    let mut seen = Vec::new();
+    for n in 0..4 {
+        let (page, more) = w
+            .store
+            .review_queue(Page {
+                starting_after: after,
+                limit: 1,
+            })
+            .await
+            .unwrap();
+        assert_eq!(more, n < 3);
+        after = Some(page[0].id);
+        seen.push(page[0].id.as_uuid());
+    }
+    assert_eq!(seen, expected);
+}
+
+#[derive(diesel::QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: uuid::Uuid,
+}
