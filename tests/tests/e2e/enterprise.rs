@@ -363,15 +363,9 @@ async fn an_enterprise_limit_shows_its_use_holders_and_history() {
         ENTERPRISE,
         LEGAL_PERSON,
     );
-    let (account, application) = submitted(&app, "13500000095", &body).await;
-    let (_, done) = app
-        .complete(
-            &account,
-            application["id"].as_str().unwrap(),
-            &json!({"outcome": "passed"}),
-        )
-        .await;
+    let done = completed(&app, "13500000095", &body, &passed()).await;
     assert_eq!(done["status"], "approved", "{done}");
+    let account = done["account_id"].as_str().unwrap().to_owned();
     let manager = app.token(Role::AccountManager, None);
     let path = format!("/v1/enterprises/{USCC}/account-limit");
     for (limit, reason) in [(12, "group subsidiaries"), (13, "one more")] {
