@@ -24,15 +24,29 @@ fn today() -> NaiveDate {
 /// A refusal's problem names codes and fields only: no string of eight or more characters
 /// from the body appears in it.
 fn check_refusal(body: &[u8], error: &ApiError) {
-    let problem = error.body().to_string();
+    let shown = error.body();
+    let problem = shown.to_string();
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return;
     };
+    // Our own vocabulary (the code, the title, the type, field names and codes) is not an echo:
+    // a body may hold `"ion_failed"`, which `validation_failed` contains.
+    let mut vocabulary = Vec::new();
+    for key in ["code", "title", "type"] {
+        collect(&shown[key], &mut vocabulary);
+    }
+    for field in shown["errors"].as_array().into_iter().flatten() {
+        collect(&field["field"], &mut vocabulary);
+        collect(&field["code"], &mut vocabulary);
+    }
     let mut strings = Vec::new();
     collect(&value, &mut strings);
     for s in strings.iter().filter(|s| s.chars().count() >= 8) {
         let quoted = serde_json::to_string(s).unwrap_or_default();
         let inner = &quoted[1..quoted.len() - 1];
+        if vocabulary.iter().any(|word| word.contains(inner)) {
+            continue;
+        }
         assert!(!problem.contains(inner), "the problem repeats a value sent");
     }
 }
