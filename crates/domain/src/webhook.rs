@@ -165,8 +165,56 @@ pub struct WebhookEndpoint {
     pub url: EndpointUrl,
     /// The event types it wants; empty means every type.
     pub event_types: Vec<String>,
+    /// While disabled, its events are queued and held, and nothing is posted.
+    pub disabled: bool,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When its secret was last rotated.
+    pub secret_rotated_at: Option<DateTime<Utc>>,
+    /// Until when deliveries are also signed with the secret before the last rotation.
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Where a new endpoint's deliveries start in the feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StartFrom {
+    /// With the events after its creation: the feed's head.
+    #[default]
+    Head,
+    /// With the whole history, oldest first.
+    Beginning,
+}
+
+/// The secrets an endpoint's deliveries are signed with: the current one and, for the overlap
+/// after a rotation, the one before it, so receivers can switch without missing a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningSecrets {
+    /// The secret shown at the last rotation (or at creation).
+    pub current: WebhookSecret,
+    /// The secret before it, and when it stops being used.
+    pub previous: Option<(WebhookSecret, DateTime<Utc>)>,
+}
+
+impl SigningSecrets {
+    /// The secrets to sign with at `now`, current first; the previous one only before its end.
+    #[must_use]
+    pub fn in_use_at(&self, now: DateTime<Utc>) -> Vec<WebhookSecret> {
+        let mut secrets = vec![self.current.clone()];
+        if let Some((previous, until)) = &self.previous
+            && now < *until
+        {
+            secrets.push(previous.clone());
+        }
+        secrets
+    }
+
+    /// When the secret being replaced by a rotation at `now` stops being used. A secret
+    /// replaced earlier that was still overlapping is dropped at once: only the last two
+    /// secrets ever sign.
+    #[must_use]
+    pub fn previous_until(now: DateTime<Utc>, overlap: Duration) -> DateTime<Utc> {
+        now + overlap
+    }
 }
 
 impl WebhookEndpoint {
@@ -303,7 +351,10 @@ mod tests {
             id: uuid::Uuid::nil(),
             url: EndpointUrl::parse("https://example.com", false).unwrap(),
             event_types: Vec::new(),
+            disabled: false,
             created_at: Utc::now(),
+            secret_rotated_at: None,
+            previous_secret_expires_at: None,
         };
         assert!(endpoint.wants("account.revoked"));
         let picky = WebhookEndpoint {
@@ -312,6 +363,35 @@ mod tests {
         };
         assert!(picky.wants("account.revoked"));
         assert!(!picky.wants("account.created"));
+    }
+
+    #[test]
+    fn after_a_rotation_both_secrets_sign_until_the_overlap_ends() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let until = SigningSecrets::previous_until(now, Duration::hours(24));
+        assert_eq!(until, now + Duration::hours(24));
+        let secrets = SigningSecrets {
+            current: WebhookSecret::from_stored("whsec_new".into()),
+            previous: Some((WebhookSecret::from_stored("whsec_old".into()), until)),
+        };
+        let shown = |at| {
+            secrets
+                .in_use_at(at)
+                .iter()
+                .map(|s| s.expose().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(now), ["whsec_new", "whsec_old"]);
+        assert_eq!(
+            shown(until - Duration::seconds(1)),
+            ["whsec_new", "whsec_old"]
+        );
+        assert_eq!(shown(until), ["whsec_new"]);
+        let fresh = SigningSecrets {
+            previous: None,
+            ..secrets.clone()
+        };
+        assert_eq!(fresh.in_use_at(now).len(), 1);
     }
 
     #[test]

@@ -80,4 +80,11 @@ pub trait EventFeed: Send + Sync {
         starting_after: Option<uuid::Uuid>,
         limit: u32,
     ) -> Result<(Vec<FeedEvent>, bool), StoreError>;
+
+    /// The last event a consumer paging the feed from the beginning could see now: a cursor
+    /// that starts after everything already visible. `None` for an empty feed.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn head(&self) -> Result<Option<uuid::Uuid>, StoreError>;
 }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use realname_domain::webhook::{WebhookEndpoint, WebhookSecret};
+use realname_domain::webhook::{SigningSecrets, WebhookEndpoint, WebhookSecret};
 use uuid::Uuid;
 
 use crate::error::{GatewayError, StoreError};
@@ -17,11 +17,18 @@ pub enum DeliveryStatus {
     Delivered,
     /// Given up after the retry window; visible to admins.
     Failed,
+    /// The endpoint was deleted before it was delivered.
+    Cancelled,
 }
 
 impl DeliveryStatus {
     /// Every status.
-    pub const ALL: [Self; 3] = [Self::Pending, Self::Delivered, Self::Failed];
+    pub const ALL: [Self; 4] = [
+        Self::Pending,
+        Self::Delivered,
+        Self::Failed,
+        Self::Cancelled,
+    ];
 
     /// The API and storage name.
     #[must_use]
@@ -30,6 +37,7 @@ impl DeliveryStatus {
             Self::Pending => "pending",
             Self::Delivered => "delivered",
             Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -47,8 +55,8 @@ pub struct Delivery {
     pub endpoint_id: Uuid,
     /// Its URL.
     pub url: String,
-    /// Its signing secret.
-    pub secret: WebhookSecret,
+    /// Its signing secrets.
+    pub secrets: SigningSecrets,
     /// The event.
     pub event: FeedEvent,
     /// Attempts made so far.
@@ -101,7 +109,8 @@ pub struct DeliveryRecord {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
-    /// Stores a new endpoint with its secret (sealed at rest).
+    /// Stores a new endpoint with its secret (sealed at rest), its deliveries starting after
+    /// feed event `cursor` (from the beginning when `None`).
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
@@ -109,13 +118,61 @@ pub trait WebhookStore: Send + Sync {
         &self,
         endpoint: &WebhookEndpoint,
         secret: &WebhookSecret,
+        cursor: Option<Uuid>,
     ) -> Result<(), StoreError>;
 
-    /// Every endpoint, oldest first, with the id of the last event it has queued.
+    /// Every endpoint not deleted, oldest first, with the id of the last event it has queued.
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
     async fn endpoints(&self) -> Result<Vec<(WebhookEndpoint, Option<Uuid>)>, StoreError>;
+
+    /// A page of the endpoints not deleted, oldest first, after endpoint `page.starting_after`,
+    /// and whether more follow.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn list_endpoints(
+        &self,
+        page: crate::Page<Uuid>,
+    ) -> Result<(Vec<WebhookEndpoint>, bool), StoreError>;
+
+    /// One endpoint not deleted.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or deleted endpoint.
+    async fn endpoint(&self, id: Uuid) -> Result<WebhookEndpoint, StoreError>;
+
+    /// Disables or enables an endpoint.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or deleted endpoint.
+    async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<WebhookEndpoint, StoreError>;
+
+    /// Deletes an endpoint at `now` and cancels its pending deliveries, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or deleted endpoint.
+    async fn delete_endpoint(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Makes `secret` the endpoint's current secret at `now`, keeping the one it replaces as
+    /// the previous secret until `previous_until`; a previous secret before that is dropped.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or deleted endpoint.
+    async fn rotate_secret(
+        &self,
+        id: Uuid,
+        secret: &WebhookSecret,
+        now: DateTime<Utc>,
+        previous_until: DateTime<Utc>,
+    ) -> Result<WebhookEndpoint, StoreError>;
+
+    /// Drops the previous secrets whose overlap has ended at `now`, and says how many.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn drop_previous_secrets(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Queues `events` for the endpoint (an event already queued stays as it is) and moves its
     /// cursor to `cursor`, in one transaction.
@@ -130,8 +187,8 @@ pub trait WebhookStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Claims up to `limit` pending deliveries due at `now` with `FOR UPDATE SKIP LOCKED` and
-    /// a lease for `owner`, committed before returning.
+    /// Claims up to `limit` pending deliveries due at `now`, of endpoints not disabled, with
+    /// `FOR UPDATE SKIP LOCKED` and a lease for `owner`, committed before returning.
     ///
     /// # Errors
     /// [`StoreError::Unknown`] on failure.
@@ -171,14 +228,14 @@ pub trait WebhookStore: Send + Sync {
 #[async_trait]
 pub trait WebhookSender: Send + Sync {
     /// Posts the event as JSON with `Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." +
-    /// body)>`; `Ok` only for a 2xx answer.
+    /// body)>`, one `v1` per secret, in order; `Ok` only for a 2xx answer.
     ///
     /// # Errors
     /// [`GatewayError`] for any other answer, a timeout or a transport error.
     async fn post(
         &self,
         url: &str,
-        secret: &WebhookSecret,
+        secrets: &[WebhookSecret],
         event: &FeedEvent,
         now: DateTime<Utc>,
     ) -> Result<(), GatewayError>;

@@ -123,9 +123,17 @@ pub struct WebhookConfig {
     pub max_wait_secs: i64,
     /// Hours of retries before a delivery is marked failed (at least 72: SPEC §6).
     pub give_up_after_hours: i64,
+    /// Hours during which the secret replaced by a rotation still signs deliveries.
+    pub rotation_overlap_hours: i64,
 }
 
 impl WebhookConfig {
+    /// How long a replaced secret still signs (never negative).
+    #[must_use]
+    pub fn rotation_overlap(&self) -> chrono::Duration {
+        chrono::Duration::hours(self.rotation_overlap_hours.max(0))
+    }
+
     /// The use case's settings, with the scheduler's lease.
     #[must_use]
     pub fn settings(

@@ -38,7 +38,8 @@ struct Case {
     /// pending invitation made for this one call from a new root to `invited` (the caller's own
     /// is its target, or for `…/cancel` its root), `{proof}` an
     /// identity proof the account's holder passed, `{recovery}` a recovery under it,
-    /// `{endpoint}` a webhook endpoint, `{uscc}` the sample enterprise.
+    /// `{endpoint}` a webhook endpoint, `{doomed}` a webhook endpoint made for this one call,
+    /// `{uscc}` the sample enterprise.
     path: &'static str,
     /// `{phone}` a number not used before, `{ref}` an account the proof found.
     body: Option<Value>,
@@ -250,6 +251,31 @@ fn cases() -> Vec<Case> {
             None,
             &[Admin],
         ),
+        case(Method::GET, "/v1/webhook-endpoints", None, &[Admin]),
+        case(
+            Method::GET,
+            "/v1/webhook-endpoints/{endpoint}",
+            None,
+            &[Admin],
+        ),
+        case(
+            Method::PATCH,
+            "/v1/webhook-endpoints/{endpoint}",
+            Some(json!({"disabled": false})),
+            &[Admin],
+        ),
+        case(
+            Method::POST,
+            "/v1/webhook-endpoints/{endpoint}/secret-rotations",
+            None,
+            &[Admin],
+        ),
+        case(
+            Method::DELETE,
+            "/v1/webhook-endpoints/{doomed}",
+            None,
+            &[Admin],
+        ),
         case(
             Method::GET,
             "/v1/sandbox/sms?change_id={change}",
@@ -434,6 +460,19 @@ impl World {
         }
         if path.contains("{case}") {
             path = path.replace("{case}", &self.appeal().await);
+        }
+        if path.contains("{doomed}") {
+            let admin = self.app.token(Role::Admin, None);
+            let (status, endpoint) = self
+                .app
+                .send(
+                    self.app
+                        .request(Method::POST, "/v1/webhook-endpoints", Some(&admin))
+                        .json(&json!({"url": "http://127.0.0.1:1/doomed"})),
+                )
+                .await;
+            assert_eq!(status, 201, "{endpoint}");
+            path = path.replace("{doomed}", endpoint["id"].as_str().unwrap());
         }
         let path = path
             .replace("{a}", &account)

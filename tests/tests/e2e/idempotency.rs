@@ -71,7 +71,7 @@ async fn every_creating_post_replays_its_first_answer_under_its_key() {
         );
         creating.push(operation["operationId"].as_str().unwrap().to_owned());
     }
-    assert_eq!(creating.len(), 10, "{creating:?}");
+    assert_eq!(creating.len(), 11, "{creating:?}");
 }
 
 /// The attack on the old scope (role, subject, path): two holder tokens with one subject, for

@@ -26,7 +26,7 @@ pub use sms::{HttpSms, SandboxSms, SmsProvider, SmsSettings, TencentSms, Tencent
 pub use smtp::SmtpSupport;
 pub use support::{RECORDED, Recorded as RecordedNotification, RecordingNotifier};
 pub use tencent::{Call, Credentials, TencentClient, TencentError, authorization};
-pub use webhook::{HttpWebhookSender, signature};
+pub use webhook::{HttpWebhookSender, signature, signatures};
 
 /// Runs one outbound call and records `realname_gateway_requests_total{gateway, outcome}`
 /// (`ok`, `timeout` or `error`) and `realname_gateway_request_duration_seconds{gateway}`.

@@ -13,15 +13,24 @@ use sha2::Sha256;
 /// The `Signature` header value for `body` at `timestamp`.
 #[must_use]
 pub fn signature(secret: &WebhookSecret, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose().as_bytes())
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
+    signatures(std::slice::from_ref(secret), timestamp, body)
+}
+
+/// The `Signature` header value with one `v1=` per secret, in order, as during a rotation's
+/// overlap: `t=<unix>,v1=<new>,v1=<old>`. A receiver accepts any one that matches its secret.
+#[must_use]
+pub fn signatures(secrets: &[WebhookSecret], timestamp: i64, body: &[u8]) -> String {
+    let mut header = format!("t={timestamp}");
+    for secret in secrets {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.expose().as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        header.push_str(",v1=");
+        header.push_str(&hex::encode(mac.finalize().into_bytes()));
+    }
+    header
 }
 
 /// The HTTP sender.
@@ -79,7 +88,7 @@ impl WebhookSender for HttpWebhookSender {
     async fn post(
         &self,
         url: &str,
-        secret: &WebhookSecret,
+        secrets: &[WebhookSecret],
         event: &FeedEvent,
         now: DateTime<Utc>,
     ) -> Result<(), GatewayError> {
@@ -95,7 +104,7 @@ impl WebhookSender for HttpWebhookSender {
             .client
             .post(url)
             .header("Content-Type", "application/json")
-            .header("Signature", signature(secret, now.timestamp(), &body))
+            .header("Signature", signatures(secrets, now.timestamp(), &body))
             .header("Realname-Event-Id", format!("evt_{}", event.id.simple()))
             .body(body)
             .send()
@@ -119,6 +128,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn during_an_overlap_each_secret_adds_its_own_v1_in_order() {
+        // The second value computed independently too:
+        // printf '1700000000.{}' | openssl dgst -sha256 -hmac whsec_old
+        let both = [
+            WebhookSecret::from_stored("whsec_test".into()),
+            WebhookSecret::from_stored("whsec_old".into()),
+        ];
+        let header = signatures(&both, 1_700_000_000, b"{}");
+        let parts: Vec<&str> = header.split(',').collect();
+        assert_eq!(parts.len(), 3, "{header}");
+        assert_eq!(parts[0], "t=1700000000");
+        assert_eq!(
+            parts[1],
+            "v1=35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
+        );
+        assert_eq!(
+            parts[2],
+            "v1=2a630fb62d83c712b7c3b6fc1dec6df3ef803228a2223a912c109f39e17c6983"
+        );
+    }
+
     #[tokio::test]
     async fn a_name_that_resolves_to_an_internal_address_reaches_nothing() {
         use reqwest::dns::Resolve;
@@ -134,7 +165,7 @@ mod tests {
             created_at: Utc::now(),
             data: serde_json::json!({}),
         };
-        let secret = WebhookSecret::from_stored("whsec_test".into());
+        let secret = [WebhookSecret::from_stored("whsec_test".into())];
         for url in [
             "https://2130706433/hook",
             "https://localhost./hook",

@@ -7,9 +7,7 @@ use realname_application::accounts::{
     ListInvitations, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
-use realname_application::events::{
-    CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
-};
+use realname_application::events::{ListEvents, SetAgreement, WebhookEndpoints};
 use realname_application::identity::{
     AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts, GetCase,
     GetIdentityProof, ListCases, OpenAppeal, ResolveCase, StartIdentityProof,
@@ -109,10 +107,8 @@ pub struct UseCases {
     pub set_agreement: SetAgreement,
     /// R7 on its own, checked before the per-account rate limit.
     pub check_attempts: CheckAttempts,
-    /// `POST /v1/webhook-endpoints`.
-    pub create_webhook_endpoint: CreateWebhookEndpoint,
-    /// `GET /v1/webhook-endpoints/{id}/deliveries`.
-    pub list_deliveries: ListDeliveries,
+    /// `/v1/webhook-endpoints…`.
+    pub webhook_endpoints: WebhookEndpoints,
     /// `GET /v1/notifications`.
     pub list_notifications: realname_application::notifications::ListNotifications,
 }

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use diesel::OptionalExtension;
 use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use realname_domain::AccountId;
@@ -37,8 +38,31 @@ WHERE e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
 ORDER BY e.txid, e.position
 LIMIT $3";
 
+/// The last event of the feed as [`FEED`] shows it now.
+const HEAD: &str = "
+SELECT e.id FROM events e
+WHERE e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+ORDER BY e.txid DESC, e.position DESC
+LIMIT 1";
+
+#[derive(diesel::QueryableByName)]
+struct HeadRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
 #[async_trait]
 impl EventFeed for PgStore {
+    async fn head(&self) -> Result<Option<Uuid>, StoreError> {
+        let mut conn = self.conn().await?;
+        let head: Option<HeadRow> = diesel::sql_query(HEAD)
+            .get_result(&mut conn)
+            .await
+            .optional()
+            .map_err(store_error)?;
+        Ok(head.map(|h| h.id))
+    }
+
     #[tracing::instrument(name = "pg.events", skip_all)]
     async fn events(
         &self,

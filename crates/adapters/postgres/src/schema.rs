@@ -237,6 +237,11 @@ diesel::table! {
         secret_enc -> Bytea,
         cursor_event -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        disabled -> Bool,
+        deleted_at -> Nullable<Timestamptz>,
+        secret_rotated_at -> Nullable<Timestamptz>,
+        previous_secret_enc -> Nullable<Bytea>,
+        previous_secret_until -> Nullable<Timestamptz>,
     }
 }
 

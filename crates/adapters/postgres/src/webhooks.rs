@@ -10,7 +10,7 @@ use diesel::sql_types::Uuid as SqlUuid;
 use diesel::sql_types::{Array, BigInt, Int4, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use realname_domain::AccountId;
-use realname_domain::webhook::{EndpointUrl, WebhookEndpoint, WebhookSecret};
+use realname_domain::webhook::{EndpointUrl, SigningSecrets, WebhookEndpoint, WebhookSecret};
 use realname_ports::{
     Delivery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, FeedEvent, StoreError, WebhookStore,
 };
@@ -24,12 +24,14 @@ use crate::store::PgStore;
 
 const CLAIM: &str = "
 WITH due AS (
-    SELECT endpoint_id, event_id FROM webhook_deliveries
-    WHERE status = 'pending' AND next_attempt_at <= $1
-      AND (lease_until IS NULL OR lease_until < $1)
-    ORDER BY next_attempt_at
+    SELECT d.endpoint_id, d.event_id FROM webhook_deliveries d
+    JOIN webhook_endpoints e ON e.id = d.endpoint_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+      AND (d.lease_until IS NULL OR d.lease_until < $1)
+      AND NOT e.disabled AND e.deleted_at IS NULL
+    ORDER BY d.next_attempt_at
     LIMIT $2
-    FOR UPDATE SKIP LOCKED)
+    FOR UPDATE OF d SKIP LOCKED)
 UPDATE webhook_deliveries d SET lease_owner = $3, lease_until = $4
 FROM due WHERE d.endpoint_id = due.endpoint_id AND d.event_id = due.event_id
 RETURNING d.endpoint_id, d.event_id, d.attempts, d.queued_at";
@@ -42,7 +44,8 @@ SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_a
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::timestamptz[], $6::text[],
             $7::timestamptz[])
     AS u(endpoint_id, event_id, status, attempts, next_attempt_at, last_error, attempted_at)
-WHERE d.endpoint_id = u.endpoint_id AND d.event_id = u.event_id AND d.lease_owner = $8";
+WHERE d.endpoint_id = u.endpoint_id AND d.event_id = u.event_id AND d.lease_owner = $8
+  AND d.status = 'pending'";
 
 #[derive(QueryableByName)]
 struct Claimed {
@@ -73,19 +76,77 @@ fn secret_aad(endpoint: Uuid) -> Aad<'static> {
     }
 }
 
-fn endpoint(
+fn previous_secret_aad(endpoint: Uuid) -> Aad<'static> {
+    Aad {
+        table: "webhook_endpoints",
+        column: "previous_secret_enc",
+        row: endpoint,
+    }
+}
+
+/// An endpoint as stored, without its secrets.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_endpoints)]
+struct EndpointRow {
     id: Uuid,
     url: String,
     event_types: Vec<String>,
+    disabled: bool,
     created_at: DateTime<Utc>,
-) -> Result<WebhookEndpoint, StoreError> {
-    Ok(WebhookEndpoint {
-        id,
-        // Stored URLs were checked when created; development URLs stay readable.
-        url: EndpointUrl::parse(&url, true).map_err(|_| corrupt("webhook url"))?,
-        event_types,
-        created_at,
-    })
+    secret_rotated_at: Option<DateTime<Utc>>,
+    previous_secret_until: Option<DateTime<Utc>>,
+}
+
+impl EndpointRow {
+    fn into_endpoint(self) -> Result<WebhookEndpoint, StoreError> {
+        Ok(WebhookEndpoint {
+            id: self.id,
+            // Stored URLs were checked when created; development URLs stay readable.
+            url: EndpointUrl::parse(&self.url, true).map_err(|_| corrupt("webhook url"))?,
+            event_types: self.event_types,
+            disabled: self.disabled,
+            created_at: self.created_at,
+            secret_rotated_at: self.secret_rotated_at,
+            previous_secret_expires_at: self.previous_secret_until,
+        })
+    }
+}
+
+/// An endpoint's URL and sealed secrets, as a delivery needs them.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_endpoints)]
+struct SecretsRow {
+    id: Uuid,
+    url: String,
+    secret_enc: Vec<u8>,
+    previous_secret_enc: Option<Vec<u8>>,
+    previous_secret_until: Option<DateTime<Utc>>,
+}
+
+impl PgStore {
+    fn secret(&self, sealed: &[u8], aad: &Aad<'_>) -> Result<WebhookSecret, StoreError> {
+        let plain = self.codec().open_bytes(sealed, aad)?;
+        let secret = String::from_utf8(plain).map_err(|_| corrupt("webhook secret"))?;
+        Ok(WebhookSecret::from_stored(secret))
+    }
+
+    fn secrets(&self, row: &SecretsRow) -> Result<SigningSecrets, StoreError> {
+        let previous = match (&row.previous_secret_enc, row.previous_secret_until) {
+            (Some(sealed), Some(until)) => {
+                Some((self.secret(sealed, &previous_secret_aad(row.id))?, until))
+            }
+            _ => None,
+        };
+        Ok(SigningSecrets {
+            current: self.secret(&row.secret_enc, &secret_aad(row.id))?,
+            previous,
+        })
+    }
+}
+
+/// The endpoints not deleted.
+fn live() -> diesel::dsl::IsNull<webhook_endpoints::deleted_at> {
+    webhook_endpoints::deleted_at.is_null()
 }
 
 #[async_trait]
@@ -94,6 +155,7 @@ impl WebhookStore for PgStore {
         &self,
         endpoint: &WebhookEndpoint,
         secret: &WebhookSecret,
+        cursor: Option<Uuid>,
     ) -> Result<(), StoreError> {
         let sealed = self
             .codec()
@@ -105,6 +167,7 @@ impl WebhookStore for PgStore {
                 webhook_endpoints::url.eq(endpoint.url.as_str()),
                 webhook_endpoints::event_types.eq(&endpoint.event_types),
                 webhook_endpoints::secret_enc.eq(sealed),
+                webhook_endpoints::cursor_event.eq(cursor),
                 webhook_endpoints::created_at.eq(endpoint.created_at),
             ))
             .execute(&mut conn)
@@ -115,24 +178,161 @@ impl WebhookStore for PgStore {
 
     async fn endpoints(&self) -> Result<Vec<(WebhookEndpoint, Option<Uuid>)>, StoreError> {
         let mut conn = self.conn().await?;
-        let rows: Vec<(Uuid, String, Vec<String>, Option<Uuid>, DateTime<Utc>)> =
-            webhook_endpoints::table
-                .order(webhook_endpoints::id.asc())
-                .select((
-                    webhook_endpoints::id,
-                    webhook_endpoints::url,
-                    webhook_endpoints::event_types,
-                    webhook_endpoints::cursor_event,
-                    webhook_endpoints::created_at,
-                ))
-                .load(&mut conn)
-                .await
-                .map_err(store_error)?;
+        let rows: Vec<(EndpointRow, Option<Uuid>)> = webhook_endpoints::table
+            .filter(live())
+            .order(webhook_endpoints::id.asc())
+            .select((EndpointRow::as_select(), webhook_endpoints::cursor_event))
+            .load(&mut conn)
+            .await
+            .map_err(store_error)?;
         rows.into_iter()
-            .map(|(id, url, types, cursor, created_at)| {
-                Ok((endpoint(id, url, types, created_at)?, cursor))
-            })
+            .map(|(row, cursor)| Ok((row.into_endpoint()?, cursor)))
             .collect()
+    }
+
+    async fn list_endpoints(
+        &self,
+        page: realname_ports::Page<Uuid>,
+    ) -> Result<(Vec<WebhookEndpoint>, bool), StoreError> {
+        let mut conn = self.conn().await?;
+        let mut query = webhook_endpoints::table.filter(live()).into_boxed();
+        if let Some(after) = page.starting_after {
+            query = query.filter(webhook_endpoints::id.gt(after));
+        }
+        let rows: Vec<EndpointRow> = query
+            // Endpoint ids are UUIDv7: oldest first.
+            .order(webhook_endpoints::id.asc())
+            .limit(i64::from(page.limit) + 1)
+            .select(EndpointRow::as_select())
+            .load(&mut conn)
+            .await
+            .map_err(store_error)?;
+        let has_more = rows.len() > page.limit as usize;
+        let endpoints = rows
+            .into_iter()
+            .take(page.limit as usize)
+            .map(EndpointRow::into_endpoint)
+            .collect::<Result<_, _>>()?;
+        Ok((endpoints, has_more))
+    }
+
+    async fn endpoint(&self, id: Uuid) -> Result<WebhookEndpoint, StoreError> {
+        let mut conn = self.conn().await?;
+        webhook_endpoints::table
+            .find(id)
+            .filter(live())
+            .select(EndpointRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(store_error)?
+            .ok_or(StoreError::NotFound)?
+            .into_endpoint()
+    }
+
+    async fn set_disabled(&self, id: Uuid, disabled: bool) -> Result<WebhookEndpoint, StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::update(webhook_endpoints::table.find(id).filter(live()))
+            .set(webhook_endpoints::disabled.eq(disabled))
+            .returning(EndpointRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .optional()
+            .map_err(store_error)?
+            .ok_or(StoreError::NotFound)?
+            .into_endpoint()
+    }
+
+    async fn delete_endpoint(&self, id: Uuid, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let deleted = diesel::update(webhook_endpoints::table.find(id).filter(live()))
+                .set((
+                    webhook_endpoints::deleted_at.eq(now),
+                    // Nothing signs for a deleted endpoint any more.
+                    webhook_endpoints::previous_secret_enc.eq(None::<Vec<u8>>),
+                    webhook_endpoints::previous_secret_until.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(conn)
+                .await?;
+            if deleted == 0 {
+                return Err(diesel::result::Error::NotFound);
+            }
+            diesel::update(
+                webhook_deliveries::table
+                    .filter(webhook_deliveries::endpoint_id.eq(id))
+                    .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str())),
+            )
+            .set((
+                webhook_deliveries::status.eq(DeliveryStatus::Cancelled.as_str()),
+                webhook_deliveries::next_attempt_at.eq(None::<DateTime<Utc>>),
+            ))
+            .execute(conn)
+            .await
+        })
+        .await
+        .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn rotate_secret(
+        &self,
+        id: Uuid,
+        secret: &WebhookSecret,
+        now: DateTime<Utc>,
+        previous_until: DateTime<Utc>,
+    ) -> Result<WebhookEndpoint, StoreError> {
+        let codec = self.codec();
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let current: Option<Vec<u8>> = webhook_endpoints::table
+                .find(id)
+                .filter(live())
+                .select(webhook_endpoints::secret_enc)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(current) = current else {
+                return Ok(None);
+            };
+            // The replaced secret is sealed again under its new column.
+            let replaced = codec
+                .open_bytes(&current, &secret_aad(id))
+                .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?;
+            let previous = codec.seal_bytes(&replaced, &previous_secret_aad(id));
+            let sealed = codec.seal_bytes(secret.expose().as_bytes(), &secret_aad(id));
+            diesel::update(webhook_endpoints::table.find(id))
+                .set((
+                    webhook_endpoints::secret_enc.eq(sealed),
+                    webhook_endpoints::previous_secret_enc.eq(previous),
+                    webhook_endpoints::previous_secret_until.eq(previous_until),
+                    webhook_endpoints::secret_rotated_at.eq(now),
+                ))
+                .returning(EndpointRow::as_returning())
+                .get_result(conn)
+                .await
+                .map(Some)
+        })
+        .await
+        .map_err(store_error)?
+        .ok_or(StoreError::NotFound)?
+        .into_endpoint()
+    }
+
+    async fn drop_previous_secrets(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        let dropped = diesel::update(
+            webhook_endpoints::table.filter(webhook_endpoints::previous_secret_until.le(now)),
+        )
+        .set((
+            webhook_endpoints::previous_secret_enc.eq(None::<Vec<u8>>),
+            webhook_endpoints::previous_secret_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)?;
+        Ok(dropped as u64)
     }
 
     async fn queue(
@@ -187,18 +387,14 @@ impl WebhookStore for PgStore {
             return Ok(Vec::new());
         }
         let endpoint_ids: Vec<Uuid> = claimed.iter().map(|c| c.endpoint_id).collect();
-        let endpoints: HashMap<Uuid, (String, Vec<u8>)> = webhook_endpoints::table
+        let endpoints: HashMap<Uuid, SecretsRow> = webhook_endpoints::table
             .filter(webhook_endpoints::id.eq_any(&endpoint_ids))
-            .select((
-                webhook_endpoints::id,
-                webhook_endpoints::url,
-                webhook_endpoints::secret_enc,
-            ))
-            .load::<(Uuid, String, Vec<u8>)>(&mut conn)
+            .select(SecretsRow::as_select())
+            .load::<SecretsRow>(&mut conn)
             .await
             .map_err(store_error)?
             .into_iter()
-            .map(|(id, url, secret)| (id, (url, secret)))
+            .map(|row| (row.id, row))
             .collect();
         let event_ids: Vec<Uuid> = claimed.iter().map(|c| c.event_id).collect();
         let events: HashMap<Uuid, EventRow> = events::table
@@ -220,21 +416,18 @@ impl WebhookStore for PgStore {
         claimed
             .into_iter()
             .map(|c| {
-                let (url, sealed) = endpoints
+                let row = endpoints
                     .get(&c.endpoint_id)
                     .ok_or_else(|| corrupt("delivery endpoint"))?;
-                let secret = self
-                    .codec()
-                    .open_bytes(sealed, &secret_aad(c.endpoint_id))?;
-                let secret = String::from_utf8(secret).map_err(|_| corrupt("webhook secret"))?;
+                let secrets = self.secrets(row)?;
                 let (id, account, sequence, event_type, data, created_at) = events
                     .get(&c.event_id)
                     .cloned()
                     .ok_or_else(|| corrupt("delivery event"))?;
                 Ok(Delivery {
                     endpoint_id: c.endpoint_id,
-                    url: url.clone(),
-                    secret: WebhookSecret::from_stored(secret),
+                    url: row.url.clone(),
+                    secrets,
                     event: FeedEvent {
                         id,
                         account_id: account.map(AccountId::from_uuid),
@@ -300,6 +493,7 @@ impl WebhookStore for PgStore {
         let mut conn = self.conn().await?;
         let exists: i64 = webhook_endpoints::table
             .find(endpoint)
+            .filter(live())
             .count()
             .get_result(&mut conn)
             .await

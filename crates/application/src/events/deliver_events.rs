@@ -92,6 +92,7 @@ impl DeliverEvents {
             ..DeliveryReport::default()
         };
         let now = self.clock.now();
+        self.store.drop_previous_secrets(now).await?;
         let claimed = self
             .store
             .claim_deliveries(now, &self.owner, self.settings.lease, self.settings.batch)
@@ -106,6 +107,8 @@ impl DeliverEvents {
                 DeliveryStatus::Delivered => report.delivered += 1,
                 DeliveryStatus::Pending => report.retried += 1,
                 DeliveryStatus::Failed => report.failed += 1,
+                // Only deleting the endpoint cancels; an attempt never does.
+                DeliveryStatus::Cancelled => {}
             }
         }
         self.store.record_attempts(&self.owner, &updates).await?;
@@ -141,9 +144,10 @@ impl DeliverEvents {
 
     async fn attempt(&self, delivery: Delivery, now: DateTime<Utc>) -> DeliveryUpdate {
         let attempts = delivery.attempts.saturating_add(1);
+        let secrets = delivery.secrets.in_use_at(now);
         let result = self
             .sender
-            .post(&delivery.url, &delivery.secret, &delivery.event, now)
+            .post(&delivery.url, &secrets, &delivery.event, now)
             .await;
         let (status, next_attempt_at, last_error) = match result {
             Ok(()) => (DeliveryStatus::Delivered, None, None),
@@ -175,7 +179,7 @@ impl DeliverEvents {
 
 #[cfg(test)]
 mod tests {
-    use realname_domain::webhook::{EndpointUrl, WebhookEndpoint, WebhookSecret};
+    use realname_domain::webhook::{EndpointUrl, SigningSecrets, WebhookEndpoint, WebhookSecret};
     use realname_ports::{
         FeedEvent, GatewayError, MockEventFeed, MockWebhookSender, MockWebhookStore,
     };
@@ -207,7 +211,10 @@ mod tests {
         Delivery {
             endpoint_id: uuid::Uuid::nil(),
             url: "http://127.0.0.1:9/hook".into(),
-            secret: WebhookSecret::from_stored("whsec_x".into()),
+            secrets: SigningSecrets {
+                current: WebhookSecret::from_stored("whsec_x".into()),
+                previous: None,
+            },
             event: event(1, "account.revoked"),
             attempts,
             queued_at,
@@ -231,6 +238,7 @@ mod tests {
 
     fn no_endpoints(store: &mut MockWebhookStore) {
         store.expect_endpoints().returning(|| Ok(Vec::new()));
+        store.expect_drop_previous_secrets().returning(|_| Ok(0));
     }
 
     #[tokio::test]
@@ -240,8 +248,12 @@ mod tests {
             id: uuid::Uuid::from_u128(9),
             url: EndpointUrl::parse("http://127.0.0.1:9/", true).unwrap(),
             event_types: vec!["account.revoked".into()],
+            disabled: false,
             created_at: now(),
+            secret_rotated_at: None,
+            previous_secret_expires_at: None,
         };
+        store.expect_drop_previous_secrets().returning(|_| Ok(0));
         store
             .expect_endpoints()
             .returning(move || Ok(vec![(endpoint.clone(), None)]));
@@ -328,5 +340,43 @@ mod tests {
             .unwrap();
 
         assert_eq!(report.delivered, 1);
+    }
+
+    #[tokio::test]
+    async fn during_a_rotation_overlap_the_post_is_signed_with_both_secrets() {
+        let mut store = MockWebhookStore::new();
+        no_endpoints(&mut store);
+        let mut overlapping = delivery(now(), 0);
+        overlapping.secrets.previous = Some((
+            WebhookSecret::from_stored("whsec_old".into()),
+            now() + Duration::hours(1),
+        ));
+        let mut expired = delivery(now(), 0);
+        expired.event = event(2, "account.revoked");
+        expired.secrets.previous = Some((WebhookSecret::from_stored("whsec_old".into()), now()));
+        store
+            .expect_claim_deliveries()
+            .returning(move |_, _, _, _| Ok(vec![overlapping.clone(), expired.clone()]));
+        store.expect_record_attempts().returning(|_, _| Ok(()));
+        let mut sender = MockWebhookSender::new();
+        sender
+            .expect_post()
+            .withf(|_, secrets, event, _| {
+                let shown: Vec<&str> = secrets.iter().map(WebhookSecret::expose).collect();
+                if event.id == uuid::Uuid::from_u128(1) {
+                    shown == ["whsec_x", "whsec_old"]
+                } else {
+                    shown == ["whsec_x"]
+                }
+            })
+            .times(2)
+            .returning(|_, _, _, _| Ok(()));
+
+        let report = job(store, sender, MockEventFeed::new())
+            .execute()
+            .await
+            .unwrap();
+
+        assert_eq!(report.delivered, 2);
     }
 }

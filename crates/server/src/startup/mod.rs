@@ -72,6 +72,7 @@ pub(crate) struct Adapters {
     sandbox_sms: Option<Arc<SandboxSms>>,
     webhook_sender: Arc<dyn WebhookSender>,
     allow_local_webhooks: bool,
+    webhook_rotation_overlap: chrono::Duration,
     capabilities: Arc<CachedCapabilities>,
 }
 
@@ -139,6 +140,7 @@ impl Adapters {
             sandbox_sms,
             webhook_sender: Arc::new(HttpWebhookSender::new(timeout, !allow_local_webhooks)?),
             allow_local_webhooks,
+            webhook_rotation_overlap: settings.webhooks.rotation_overlap(),
             clock: Arc::new(SystemClock),
             policy: Arc::new(settings.rules()),
             calendar: Arc::new(calendar),

@@ -8,7 +8,7 @@ use realname_application::accounts::{
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::events::{
-    CreateWebhookEndpoint, ListDeliveries, ListEvents, SetAgreement,
+    ListEvents, SetAgreement, WebhookEndpoints, WebhookEndpointsDeps,
 };
 use realname_application::identity::{
     AccountRecovery, CheckCredentials, CompleteSandboxProof, FindAccounts, FreezeAccounts, GetCase,
@@ -198,12 +198,13 @@ impl Adapters {
                 clock: clock.clone(),
                 policy: policy.clone(),
             }),
-            create_webhook_endpoint: CreateWebhookEndpoint::new(
-                store.clone(),
-                clock.clone(),
-                self.allow_local_webhooks,
-            ),
-            list_deliveries: ListDeliveries::new(store.clone()),
+            webhook_endpoints: WebhookEndpoints::new(WebhookEndpointsDeps {
+                store: store.clone(),
+                feed: store.clone(),
+                clock: clock.clone(),
+                allow_local: self.allow_local_webhooks,
+                rotation_overlap: self.webhook_rotation_overlap,
+            }),
             list_notifications: realname_application::notifications::ListNotifications::new(
                 store.clone(),
             ),

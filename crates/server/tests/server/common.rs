@@ -33,8 +33,15 @@ pub async fn subscribed_receiver(store: &realname_postgres::PgStore, delay: Dura
         id: uuid::Uuid::now_v7(),
         url: EndpointUrl::parse(&receiver.url, true).unwrap(),
         event_types: Vec::new(),
+        disabled: false,
         created_at: chrono::Utc::now(),
+        secret_rotated_at: None,
+        previous_secret_expires_at: None,
     };
-    store.create_endpoint(&endpoint, &secret).await.unwrap();
+    // From the beginning: the tests' events may have committed before the subscription.
+    store
+        .create_endpoint(&endpoint, &secret, None)
+        .await
+        .unwrap();
     receiver
 }

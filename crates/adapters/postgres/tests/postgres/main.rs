@@ -9,3 +9,4 @@ mod idempotency;
 mod pulled;
 mod recheck;
 mod store;
+mod webhooks;
