@@ -11,6 +11,7 @@ pub mod events;
 pub mod identity;
 pub mod maintenance;
 pub mod notifications;
+pub mod progress;
 pub mod real_name;
 pub mod recheck;
 pub mod review;

@@ -163,6 +163,12 @@ pub trait AuditReader: Send + Sync {
         after: Option<AccountId>,
         limit: u32,
     ) -> Result<Vec<AccountId>, StoreError>;
+
+    /// How many accounts have audit entries (a command's progress display).
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn count_audited_accounts(&self) -> Result<u64, StoreError>;
 }
 
 /// Reads appeals and theft cases (R14).

@@ -92,6 +92,13 @@ pub trait RecheckStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<RecheckCandidate>, StoreError>;
 
+    /// How many enterprises `scope` selects now, from the start of its key order (a command's
+    /// progress display: issue 15 item 13). Nothing is claimed or changed.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure.
+    async fn count(&self, scope: &RecheckScope) -> Result<u64, StoreError>;
+
     /// The inheriting sub-accounts of `roots` that are not closed, with their own capability
     /// facts (R16), for the dry run: read only.
     ///

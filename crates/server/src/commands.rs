@@ -5,6 +5,7 @@ use std::sync::Arc;
 use realname_application::audit::{ChainReport, VerifyAuditChains};
 use realname_postgres::{Keyring, PgStore};
 
+use crate::progress::Display;
 use crate::settings::Settings;
 
 /// What `realname token` prints: a signed bearer token, for development and scripts. In
@@ -33,7 +34,13 @@ pub fn token(
 pub async fn verify_audit(settings: &Settings) -> anyhow::Result<ChainReport> {
     let keys = Arc::new(Keyring::new(&settings.crypto)?);
     let store = Arc::new(PgStore::connect(&settings.database, keys)?);
-    Ok(VerifyAuditChains::new(store).execute().await?)
+    let display = Arc::new(Display::start("audit verify", "chains"));
+    let report = VerifyAuditChains::new(store)
+        .with_progress(display.clone())
+        .execute()
+        .await;
+    display.finish();
+    Ok(report?)
 }
 
 /// What `realname recheck` does.
@@ -62,48 +69,58 @@ pub async fn recheck(settings: &Settings, mode: RecheckMode) -> anyhow::Result<V
     let settings = &settings;
     let adapters = crate::startup::Adapters::connect(settings).await?;
     let started = std::time::Instant::now();
-    Ok(match mode {
-        RecheckMode::Once { all } => {
-            let run = adapters.recheck(settings, crate::startup::claimer_id());
-            let report = run.execute(all).await?;
-            let seconds = started.elapsed().as_secs_f64();
-            vec![
-                format!("enterprises processed: {}", report.enterprises),
-                format!("registry answered: {}", report.checked),
-                format!("registry errors (retried later): {}", report.retries),
-                format!("accounts noticed: {}", report.notices),
-                format!("accounts revoked: {}", report.revocations),
-                format!("pending revocations cancelled: {}", report.cancellations),
-                format!("elapsed: {seconds:.2} s"),
-            ]
-        }
-        RecheckMode::DryRun { all } => {
-            let radius = adapters.blast_radius(settings).execute(all).await?;
-            let mut lines = vec![
-                "dry run: nothing was changed".to_owned(),
-                format!("enterprises due: {}", radius.enterprises_due),
-                format!("registry errors (would retry): {}", radius.registry_errors),
-                format!(
-                    "notices: {} enterprises, {} accounts",
-                    radius.enterprises_noticed, radius.accounts_noticed
-                ),
-                format!(
-                    "revocations due: {} enterprises, {} accounts",
-                    radius.enterprises_revoked, radius.accounts_revoked
-                ),
-                format!("pending revocations cancelled: {}", radius.cancellations),
-                format!(
-                    "inheriting sub-accounts following their root: {}",
-                    radius.heirs_affected
-                ),
-            ];
-            lines.extend(
-                radius
-                    .capabilities_lost
-                    .iter()
-                    .map(|(capability, n)| format!("capability {capability} lost by {n} accounts")),
-            );
-            lines
-        }
-    })
+    let display = Arc::new(Display::start("recheck", "enterprises"));
+    let lines =
+        match mode {
+            RecheckMode::Once { all } => {
+                let run = adapters
+                    .recheck(settings, crate::startup::claimer_id())
+                    .with_progress(display.clone());
+                let report = run.execute(all).await;
+                display.finish();
+                let report = report?;
+                let seconds = started.elapsed().as_secs_f64();
+                vec![
+                    format!("enterprises processed: {}", report.enterprises),
+                    format!("registry answered: {}", report.checked),
+                    format!("registry errors (retried later): {}", report.retries),
+                    format!("accounts noticed: {}", report.notices),
+                    format!("accounts revoked: {}", report.revocations),
+                    format!("pending revocations cancelled: {}", report.cancellations),
+                    format!("elapsed: {seconds:.2} s"),
+                ]
+            }
+            RecheckMode::DryRun { all } => {
+                let radius = adapters
+                    .blast_radius(settings)
+                    .with_progress(display.clone())
+                    .execute(all)
+                    .await;
+                display.finish();
+                let radius = radius?;
+                let mut lines = vec![
+                    "dry run: nothing was changed".to_owned(),
+                    format!("enterprises due: {}", radius.enterprises_due),
+                    format!("registry errors (would retry): {}", radius.registry_errors),
+                    format!(
+                        "notices: {} enterprises, {} accounts",
+                        radius.enterprises_noticed, radius.accounts_noticed
+                    ),
+                    format!(
+                        "revocations due: {} enterprises, {} accounts",
+                        radius.enterprises_revoked, radius.accounts_revoked
+                    ),
+                    format!("pending revocations cancelled: {}", radius.cancellations),
+                    format!(
+                        "inheriting sub-accounts following their root: {}",
+                        radius.heirs_affected
+                    ),
+                ];
+                lines.extend(radius.capabilities_lost.iter().map(|(capability, n)| {
+                    format!("capability {capability} lost by {n} accounts")
+                }));
+                lines
+            }
+        };
+    Ok(lines)
 }

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod progress;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

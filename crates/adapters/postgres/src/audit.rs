@@ -81,6 +81,16 @@ impl AuditReader for PgStore {
             .map_err(store_error)?;
         Ok(ids.into_iter().map(AccountId::from_uuid).collect())
     }
+
+    async fn count_audited_accounts(&self) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        let n: i64 = audit_log::table
+            .select(diesel::dsl::count(audit_log::account_id).aggregate_distinct())
+            .get_result(&mut conn)
+            .await
+            .map_err(store_error)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
 }
 
 /// The account's entries after entry `after`, oldest first, at most `limit`.

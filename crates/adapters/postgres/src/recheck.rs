@@ -53,15 +53,34 @@ static CLAIM_ALL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The selection of the dry run and of its count: due at `$at`, or, when `$all`, not checked
+/// since `$at`.
+macro_rules! due_at {
+    ($at:literal, $all:literal) => {
+        concat!(
+            "subject_type = 'enterprise' AND (CASE WHEN ",
+            $all,
+            " THEN last_checked_at IS NULL OR last_checked_at < ",
+            $at,
+            " ELSE next_check_at IS NULL OR next_check_at <= ",
+            $at,
+            " END)"
+        )
+    };
+}
+
+/// How many enterprises the selection holds now.
+const COUNT: &str = concat!(
+    "SELECT count(*) AS n FROM subjects WHERE ",
+    due_at!("$1", "$2")
+);
+
 /// The dry run's read: the same selections, in key order, nothing locked.
-const PEEK: &str = "
-SELECT subject_key, next_check_at, check_failures FROM subjects
-WHERE subject_type = 'enterprise'
-  AND subject_key > $3
-  AND (CASE WHEN $4 THEN last_checked_at IS NULL OR last_checked_at < $1
-            ELSE next_check_at IS NULL OR next_check_at <= $1 END)
-ORDER BY subject_key
-LIMIT $2";
+const PEEK: &str = concat!(
+    "SELECT subject_key, next_check_at, check_failures FROM subjects WHERE subject_key > $3 AND ",
+    due_at!("$1", "$4"),
+    " ORDER BY subject_key LIMIT $2"
+);
 
 const RESCHEDULE: &str = "
 UPDATE subjects s
@@ -73,6 +92,12 @@ SET next_check_at = u.next_check_at,
 FROM unnest($1::bytea[], $2::timestamptz[], $3::int[], $4::timestamptz[])
     AS u(subject_key, next_check_at, failures, checked_at)
 WHERE s.subject_key = u.subject_key AND s.lease_owner = $5";
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
 
 #[derive(QueryableByName)]
 struct DueRow {
@@ -155,10 +180,7 @@ impl RecheckStore for PgStore {
         limit: u32,
     ) -> Result<Vec<RecheckCandidate>, StoreError> {
         let mut conn = self.conn().await?;
-        let (at, all) = match scope {
-            RecheckScope::DueAt(at) => (*at, false),
-            RecheckScope::All { since, .. } => (*since, true),
-        };
+        let (at, all) = selection(scope);
         let rows: Vec<DueRow> = diesel::sql_query(PEEK)
             .bind::<Timestamptz, _>(at)
             .bind::<diesel::sql_types::BigInt, _>(i64::from(limit))
@@ -168,6 +190,18 @@ impl RecheckStore for PgStore {
             .await
             .map_err(store_error)?;
         self.candidates(&mut conn, rows).await
+    }
+
+    async fn count(&self, scope: &RecheckScope) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        let (at, all) = selection(scope);
+        let row: CountRow = diesel::sql_query(COUNT)
+            .bind::<Timestamptz, _>(at)
+            .bind::<diesel::sql_types::Bool, _>(all)
+            .get_result(&mut conn)
+            .await
+            .map_err(store_error)?;
+        Ok(u64::try_from(row.n).unwrap_or(0))
     }
 
     #[tracing::instrument(name = "pg.recheck_reschedule", skip_all, fields(owner, n = schedules.len()))]
@@ -197,6 +231,14 @@ impl RecheckStore for PgStore {
         .await
         .map_err(store_error)?;
         Ok(())
+    }
+}
+
+/// The time and the mode that the dry run's selection binds.
+fn selection(scope: &RecheckScope) -> (DateTime<Utc>, bool) {
+    match scope {
+        RecheckScope::DueAt(at) => (*at, false),
+        RecheckScope::All { since, .. } => (*since, true),
     }
 }
 

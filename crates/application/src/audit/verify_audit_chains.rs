@@ -7,6 +7,7 @@ use realname_domain::audit::{BrokenChain, verify_chain};
 use realname_ports::AuditReader;
 
 use crate::AppError;
+use crate::progress::Progress;
 
 /// What the walk found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +23,23 @@ pub struct ChainReport {
 /// Verifies every chain, stopping at the first broken one.
 pub struct VerifyAuditChains {
     audit: Arc<dyn AuditReader>,
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl VerifyAuditChains {
     /// Wires the use case.
     pub fn new(audit: Arc<dyn AuditReader>) -> Self {
-        Self { audit }
+        Self {
+            audit,
+            progress: None,
+        }
+    }
+
+    /// Tells `progress` how many chains there are, and each one checked.
+    #[must_use]
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = Some(progress);
+        self
     }
 
     /// Walks the chains, a page of accounts at a time.
@@ -40,6 +52,9 @@ impl VerifyAuditChains {
             entries: 0,
             broken: None,
         };
+        if let Some(progress) = &self.progress {
+            progress.begin(self.audit.count_audited_accounts().await?);
+        }
         let mut after = None;
         loop {
             let page = self.audit.audited_accounts(after, 500).await?;
@@ -50,6 +65,9 @@ impl VerifyAuditChains {
                 let chain = self.audit.audit_log(account).await?;
                 report.accounts += 1;
                 report.entries += chain.len();
+                if let Some(progress) = &self.progress {
+                    progress.advance(1);
+                }
                 if let Err(broken) = verify_chain(&chain) {
                     report.broken = Some((account, broken));
                     return Ok(report);
@@ -128,5 +146,27 @@ mod tests {
             (report.accounts, report.entries, report.broken),
             (1, 1, None)
         );
+    }
+
+    #[tokio::test]
+    async fn progress_is_told_the_number_of_chains_and_each_one_checked() {
+        let accounts = [AccountId::new(), AccountId::new(), AccountId::new()];
+        let mut audit = MockAuditReader::new();
+        audit.expect_count_audited_accounts().returning(|| Ok(3));
+        audit.expect_audited_accounts().returning(move |after, _| {
+            Ok(if after.is_none() {
+                accounts.to_vec()
+            } else {
+                vec![]
+            })
+        });
+        audit.expect_audit_log().returning(|a| Ok(chain(a, false)));
+        let progress = Arc::new(crate::progress::recorded::Recorded::default());
+        VerifyAuditChains::new(Arc::new(audit))
+            .with_progress(progress.clone())
+            .execute()
+            .await
+            .unwrap();
+        assert_eq!(progress.seen(), (Some(3), 3));
     }
 }

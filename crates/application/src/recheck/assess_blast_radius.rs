@@ -11,6 +11,7 @@ use realname_ports::{BusinessRegistry, Clock, RecheckScope, RecheckStore};
 
 use super::{RecheckSettings, assess_all};
 use crate::AppError;
+use crate::progress::Progress;
 
 /// The blast radius of a re-check run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,6 +51,7 @@ pub struct AssessBlastRadius {
     store: Arc<dyn RecheckStore>,
     registry: Arc<dyn BusinessRegistry>,
     settings: RecheckSettings,
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl AssessBlastRadius {
@@ -66,7 +68,15 @@ impl AssessBlastRadius {
             store,
             registry,
             settings,
+            progress: None,
         }
+    }
+
+    /// Tells `progress` how many enterprises are due, and each page assessed.
+    #[must_use]
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = Some(progress);
+        self
     }
 
     /// Walks everything due now (or, with `all`, every enterprise) and tallies the outcome.
@@ -90,6 +100,9 @@ impl AssessBlastRadius {
             concurrency,
             ..
         } = self.settings;
+        if let Some(progress) = &self.progress {
+            progress.begin(self.store.count(&scope).await?);
+        }
         let mut radius = BlastRadius::default();
         let mut after = None;
         loop {
@@ -98,6 +111,7 @@ impl AssessBlastRadius {
                 break;
             };
             after = Some(last);
+            let assessed = page.len() as u64;
             for (candidate, assessment) in
                 assess_all(&self.registry, page, all, &policy, now, concurrency).await
             {
@@ -136,6 +150,9 @@ impl AssessBlastRadius {
                 }
                 radius.enterprises_noticed += usize::from(noticed);
                 radius.enterprises_revoked += usize::from(revoked);
+            }
+            if let Some(progress) = &self.progress {
+                progress.advance(assessed);
             }
         }
         Ok(radius)

@@ -19,6 +19,7 @@ use realname_ports::{
 
 use super::assess_all;
 use crate::AppError;
+use crate::progress::Progress;
 use crate::real_name::revoke_verification::revoke_in;
 use crate::record::emit;
 
@@ -86,6 +87,7 @@ pub struct RunRecheck {
     registry: Arc<dyn BusinessRegistry>,
     owner: String,
     settings: RecheckSettings,
+    progress: Option<Arc<dyn Progress>>,
 }
 
 impl RunRecheck {
@@ -106,7 +108,15 @@ impl RunRecheck {
             registry,
             owner,
             settings,
+            progress: None,
         }
+    }
+
+    /// Tells `progress` how many enterprises are due, and each batch processed.
+    #[must_use]
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = Some(progress);
+        self
     }
 
     /// Processes everything due now (or, with `all`, every enterprise not yet checked in this
@@ -139,6 +149,9 @@ impl RunRecheck {
         } else {
             RecheckScope::DueAt(started)
         };
+        if let Some(progress) = &self.progress {
+            progress.begin(self.store.count(&scope).await?);
+        }
         // Lanes claim disjoint batches (SKIP LOCKED and the lease keep them apart), so one
         // lane's registry calls overlap another's database work.
         let lanes = (0..self.settings.lanes.max(1)).map(|_| self.lane(scope.clone(), stop));
@@ -158,6 +171,9 @@ impl RunRecheck {
         let mut total = RecheckReport::default();
         while !stop() {
             let (report, last) = self.batch(&scope).await?;
+            if let Some(progress) = &self.progress {
+                progress.advance(report.enterprises as u64);
+            }
             total.add(report);
             match (&mut scope, last) {
                 (_, None) => break,

@@ -458,13 +458,20 @@ async fn a_dry_run_reports_the_blast_radius_and_changes_nothing() {
     tx.commit().await.unwrap();
     let before = dump(&w.db.url).await;
 
+    let progress = Arc::new(Counted::default());
     let dry_run = AssessBlastRadius::new(AssessBlastRadiusDeps {
         clock: w.clock.clone(),
         store: w.store.clone(),
         registry: w.registry.clone(),
         settings: settings(),
-    });
+    })
+    .with_progress(progress.clone());
     let radius = AssessBlastRadius::execute(&dry_run, true).await.unwrap();
+    assert_eq!(
+        progress.seen(),
+        (20, 20),
+        "issue 15 item 13: the total, and all done"
+    );
 
     assert_eq!(dump(&w.db.url).await, before, "the dry run wrote something");
     assert_eq!(radius.enterprises_due, 20);
@@ -483,6 +490,38 @@ async fn a_dry_run_reports_the_blast_radius_and_changes_nothing() {
         w.revocation_notices().await == 3,
         "no notice sent by the dry run"
     );
+}
+
+/// A progress observer that adds up what it is told (issue 15 item 13): the total, and the
+/// items done.
+#[derive(Default)]
+struct Counted(std::sync::Mutex<(u64, u64)>);
+
+impl Counted {
+    fn seen(&self) -> (u64, u64) {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl realname_application::progress::Progress for Counted {
+    fn begin(&self, total: u64) {
+        self.0.lock().unwrap().0 = total;
+    }
+    fn advance(&self, done: u64) {
+        self.0.lock().unwrap().1 += done;
+    }
+}
+
+#[tokio::test]
+async fn a_run_tells_its_progress_the_enterprises_due_and_each_batch_done() {
+    let w = World::new(7, 1).await;
+    let progress = Arc::new(Counted::default());
+    let run = w
+        .replica("a", w.store.clone())
+        .with_progress(progress.clone());
+    let report = RunRecheck::execute(&run, true).await.unwrap();
+    assert_eq!(report.enterprises, 7);
+    assert_eq!(progress.seen(), (7, 7));
 }
 
 #[derive(diesel::QueryableByName)]
