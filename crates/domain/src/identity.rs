@@ -284,8 +284,9 @@ pub struct Case {
     pub proof_id: Option<ProofId>,
     /// The accounts concerned.
     pub account_ids: Vec<AccountId>,
-    /// The opener's message or note (may hold personal data: stored encrypted).
-    pub message: String,
+    /// The opener's message or note (may hold personal data: stored encrypted); `None` once
+    /// redacted after the retention period (R21).
+    pub message: Option<String>,
     /// The outcome, once resolved.
     pub outcome: Option<CaseOutcome>,
     /// When it was opened.
@@ -319,7 +320,7 @@ impl Case {
             opened_by,
             proof_id,
             account_ids,
-            message,
+            message: Some(message),
             outcome: None,
             created_at: now,
             resolved_at: None,

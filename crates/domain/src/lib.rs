@@ -24,6 +24,7 @@ pub mod phone_change;
 pub mod policy;
 pub mod quota;
 pub mod recheck;
+pub mod retention;
 pub mod subject;
 pub mod webhook;
 

@@ -16,6 +16,7 @@ mod provider;
 mod queries;
 mod recheck;
 mod registry;
+mod retention;
 mod sms;
 mod unit_of_work;
 mod webhook;
@@ -42,6 +43,7 @@ pub use queries::{
 };
 pub use recheck::{EnterpriseRef, Heir, RecheckCandidate, RecheckScope, RecheckStore, Reschedule};
 pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
+pub use retention::{Redactions, RetentionStore};
 pub use sms::{OtpDigest, OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{
     AccountsTx, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx, Transaction, UnitOfWork,
@@ -72,6 +74,8 @@ pub use queries::{MockAccountReader, MockApplicationReader, MockAuditReader, Moc
 pub use recheck::MockRecheckStore;
 #[cfg(feature = "mock")]
 pub use registry::{MockBusinessRegistry, MockSupportNotifier};
+#[cfg(feature = "mock")]
+pub use retention::MockRetentionStore;
 #[cfg(feature = "mock")]
 pub use sms::{MockOtpDigest, MockSandboxSmsInbox, MockSmsSender};
 #[cfg(feature = "mock")]

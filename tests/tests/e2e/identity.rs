@@ -630,3 +630,82 @@ async fn the_case_list_pages_and_says_when_more_follow() {
     let (_, all) = list("?limit=3".to_owned()).await;
     assert_eq!(all["has_more"], false, "exactly three");
 }
+
+/// Issue 15, item 12 (R21): after the retention period the sweep redacts a refused
+/// application's subject, a passed proof and a case's message; the subject an account is
+/// verified as stays, and so do the case's outcome and dates.
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_redacts_superseded_subjects_passed_proofs_and_old_case_messages() {
+    use std::sync::Arc;
+
+    use realname_application::accounts::RedactKeptRecords;
+    use realname_domain::Policy;
+    use realname_test_support::TestClock;
+
+    let app = TestApp::spawn().await;
+    let verified = app.verified("13100000040", "wechat_scan").await;
+    let refused = app.register("13100000041").await;
+    let failed = app.fail_attempts(&refused, 1).await;
+    let console = app.token(Role::Service, None);
+    let proof = passed_proof(&app, &console).await;
+    let (status, appeal) = app
+        .send(
+            app.request(Method::POST, "/v1/appeals", Some(&console))
+                .json(&json!({"proof_id": proof, "message": "my old phone was stolen"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{appeal}");
+    let case = format!("/v1/cases/{}", appeal["id"].as_str().unwrap());
+    let proof_path = format!("/v1/identity-proofs/{proof}");
+    let reviewer = app.token(Role::Reviewer, None);
+    let refused_path = format!("/v1/applications/{}", failed[0]["id"].as_str().unwrap());
+    let (status, before) = app
+        .send(app.request(Method::GET, &refused_path, Some(&reviewer)))
+        .await;
+    assert_eq!(status, 200, "{before}");
+
+    let clock = TestClock::at(chrono::Utc::now());
+    let sweep = RedactKeptRecords::new(
+        Arc::new(app.db.store(2)),
+        Arc::new(clock.clone()),
+        Arc::new(Policy::default()),
+    );
+    assert_eq!(sweep.execute().await.unwrap(), 0, "nothing before its time");
+
+    clock.advance(chrono::Duration::days(1096));
+    assert_eq!(
+        sweep.execute().await.unwrap(),
+        3,
+        "the refused subject, the proof and the appeal's message"
+    );
+    assert_eq!(sweep.execute().await.unwrap(), 0, "once");
+
+    let (status, read) = app
+        .send(app.request(Method::GET, &case, Some(&reviewer)))
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["message"], Value::Null, "{read}");
+    assert_eq!(read["kind"], "appeal");
+    let (status, _) = app
+        .send(app.request(Method::GET, &proof_path, Some(&console)))
+        .await;
+    assert_eq!(status, 404, "a redacted proof is no longer served");
+    let (status, _) = app
+        .send(app.request(Method::GET, &refused_path, Some(&reviewer)))
+        .await;
+    assert_eq!(status, 404, "nor a refused application's subject");
+    let holder = app.token(Role::Holder, Some(&verified));
+    let (status, account) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/accounts/{verified}/real-name"),
+            Some(&holder),
+        ))
+        .await;
+    assert_eq!(status, 200, "{account}");
+    assert_eq!(account["status"], "verified");
+    assert!(
+        account["subject"]["name"].as_str().is_some(),
+        "the subject an account is verified as stays: {account}"
+    );
+}

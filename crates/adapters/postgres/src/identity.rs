@@ -23,13 +23,14 @@ pub(crate) struct ProofRow {
     owner: String,
     method: String,
     subject_key: Vec<u8>,
-    subject_enc: Vec<u8>,
-    secret_enc: Vec<u8>,
+    subject_enc: Option<Vec<u8>>,
+    secret_enc: Option<Vec<u8>>,
     status: String,
     session_ref: Option<String>,
     next_action: Option<serde_json::Value>,
     created_at: DateTime<Utc>,
     passed_at: Option<DateTime<Utc>>,
+    redacted_at: Option<DateTime<Utc>>,
 }
 
 /// A case as stored.
@@ -41,7 +42,7 @@ pub(crate) struct CaseRow {
     opened_by: String,
     proof_id: Option<Uuid>,
     account_ids: Vec<Uuid>,
-    message_enc: Vec<u8>,
+    message_enc: Option<Vec<u8>>,
     outcome: Option<String>,
     created_at: DateTime<Utc>,
     resolved_at: Option<DateTime<Utc>>,
@@ -62,8 +63,8 @@ impl Codec {
             owner: proof.owner.clone(),
             method: proof.method.as_str().to_owned(),
             subject_key: self.subject_key(&proof.subject),
-            subject_enc: self.seal_subject_for(&proof.subject, &aad("subject_enc")),
-            secret_enc: self.seal_bytes(&proof.secret, &aad("secret_enc")),
+            subject_enc: Some(self.seal_subject_for(&proof.subject, &aad("subject_enc"))),
+            secret_enc: Some(self.seal_bytes(&proof.secret, &aad("secret_enc"))),
             status: proof.status.as_str().to_owned(),
             session_ref: proof.session_ref.clone(),
             next_action: proof
@@ -72,6 +73,7 @@ impl Codec {
                 .map(crate::rows::next_action_json),
             created_at: proof.created_at,
             passed_at: proof.passed_at,
+            redacted_at: None,
         }
     }
 
@@ -81,12 +83,16 @@ impl Codec {
             column,
             row: row.id,
         };
-        let secret = self.open_bytes(&row.secret_enc, &aad("secret_enc"))?;
+        // A redacted proof (R21) is not loaded: the finders skip it.
+        let (Some(subject), Some(secret)) = (&row.subject_enc, &row.secret_enc) else {
+            return Err(corrupt("redacted proof"));
+        };
+        let secret = self.open_bytes(secret, &aad("secret_enc"))?;
         Ok(IdentityProof {
             id: ProofId::from_uuid(row.id),
             owner: row.owner,
             method: Method::parse(&row.method).ok_or_else(|| corrupt("method"))?,
-            subject: self.open_subject_for(&row.subject_enc, &aad("subject_enc"))?,
+            subject: self.open_subject_for(subject, &aad("subject_enc"))?,
             status: ProofStatus::parse(&row.status).ok_or_else(|| corrupt("proof status"))?,
             secret: secret.try_into().map_err(|_| corrupt("proof secret"))?,
             session_ref: row.session_ref,
@@ -98,46 +104,46 @@ impl Codec {
 
     pub(crate) fn case_row(&self, case: &Case) -> CaseRow {
         let id = case.id.as_uuid();
+        let seal = |column, text: &String| {
+            let aad = Aad {
+                table: "cases",
+                column,
+                row: id,
+            };
+            self.seal_bytes(text.as_bytes(), &aad)
+        };
         CaseRow {
             id,
             kind: case.kind.as_str().to_owned(),
             opened_by: case.opened_by.clone(),
             proof_id: case.proof_id.map(|p| p.as_uuid()),
             account_ids: case.account_ids.iter().map(AccountId::as_uuid).collect(),
-            message_enc: self.seal_bytes(
-                case.message.as_bytes(),
-                &Aad {
-                    table: "cases",
-                    column: "message_enc",
-                    row: id,
-                },
-            ),
+            message_enc: case.message.as_ref().map(|m| seal("message_enc", m)),
             outcome: case.outcome.map(|o| o.as_str().to_owned()),
             created_at: case.created_at,
             resolved_at: case.resolved_at,
             resolved_by: case.resolved_by.clone(),
-            resolution_note_enc: case.resolution_note.as_ref().map(|note| {
-                self.seal_bytes(
-                    note.as_bytes(),
-                    &Aad {
-                        table: "cases",
-                        column: "resolution_note_enc",
-                        row: id,
-                    },
-                )
-            }),
+            resolution_note_enc: case
+                .resolution_note
+                .as_ref()
+                .map(|n| seal("resolution_note_enc", n)),
         }
     }
 
     pub(crate) fn case(&self, row: CaseRow) -> Result<Case, StoreError> {
-        let message = self.open_bytes(
-            &row.message_enc,
-            &Aad {
-                table: "cases",
-                column: "message_enc",
-                row: row.id,
-            },
-        )?;
+        let open = |column, sealed: Option<Vec<u8>>| {
+            sealed
+                .map(|sealed| {
+                    let aad = Aad {
+                        table: "cases",
+                        column,
+                        row: row.id,
+                    };
+                    let text = self.open_bytes(&sealed, &aad)?;
+                    String::from_utf8(text).map_err(|_| corrupt(column))
+                })
+                .transpose()
+        };
         Ok(Case {
             id: CaseId::from_uuid(row.id),
             kind: CaseKind::parse(&row.kind).ok_or_else(|| corrupt("case kind"))?,
@@ -148,7 +154,7 @@ impl Codec {
                 .into_iter()
                 .map(AccountId::from_uuid)
                 .collect(),
-            message: String::from_utf8(message).map_err(|_| corrupt("case message"))?,
+            message: open("message_enc", row.message_enc)?,
             outcome: row
                 .outcome
                 .as_deref()
@@ -157,18 +163,7 @@ impl Codec {
             created_at: row.created_at,
             resolved_at: row.resolved_at,
             resolved_by: row.resolved_by,
-            resolution_note: row
-                .resolution_note_enc
-                .map(|sealed| {
-                    let aad = Aad {
-                        table: "cases",
-                        column: "resolution_note_enc",
-                        row: row.id,
-                    };
-                    let note = self.open_bytes(&sealed, &aad)?;
-                    String::from_utf8(note).map_err(|_| corrupt("case note"))
-                })
-                .transpose()?,
+            resolution_note: open("resolution_note_enc", row.resolution_note_enc)?,
         })
     }
 }

@@ -16,6 +16,7 @@ mod identity;
 mod notifications;
 mod pulled;
 mod recheck;
+mod retention;
 mod rows;
 mod schema;
 #[cfg(test)]

@@ -164,13 +164,14 @@ diesel::table! {
         owner -> Text,
         method -> Text,
         subject_key -> Bytea,
-        subject_enc -> Bytea,
-        secret_enc -> Bytea,
+        subject_enc -> Nullable<Bytea>,
+        secret_enc -> Nullable<Bytea>,
         status -> Text,
         session_ref -> Nullable<Text>,
         next_action -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         passed_at -> Nullable<Timestamptz>,
+        redacted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -181,7 +182,7 @@ diesel::table! {
         opened_by -> Text,
         proof_id -> Nullable<Uuid>,
         account_ids -> Array<Uuid>,
-        message_enc -> Bytea,
+        message_enc -> Nullable<Bytea>,
         outcome -> Nullable<Text>,
         created_at -> Timestamptz,
         resolved_at -> Nullable<Timestamptz>,
@@ -227,6 +228,7 @@ diesel::joinable!(notifications -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(notifications, accounts);
 
 diesel::joinable!(applications -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(applications, accounts);
 diesel::joinable!(audit_log -> accounts (account_id));
 
 diesel::table! {

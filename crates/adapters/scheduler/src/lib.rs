@@ -104,8 +104,14 @@ impl Job for DeadlinesJob {
     }
 }
 
-/// Redacts closed accounts after the retention period (R21).
-pub struct RetentionJob(pub Arc<realname_application::accounts::RedactClosedAccounts>);
+/// Redacts closed accounts, then superseded subjects, identity proofs and case messages, after
+/// the retention period (R21).
+pub struct RetentionJob {
+    /// Closed accounts.
+    pub accounts: Arc<realname_application::accounts::RedactClosedAccounts>,
+    /// The other records kept for the period.
+    pub records: Arc<realname_application::accounts::RedactKeptRecords>,
+}
 
 #[async_trait]
 impl Job for RetentionJob {
@@ -114,7 +120,8 @@ impl Job for RetentionJob {
     }
 
     async fn run_once(&self, _: &CancellationToken) -> anyhow::Result<usize> {
-        Ok(self.0.execute().await?)
+        let accounts = self.accounts.execute().await?;
+        Ok(accounts + self.records.execute().await?)
     }
 }
 

@@ -6,6 +6,7 @@ pub(crate) mod confirm_phone_change;
 mod create_sub_account;
 mod get_account;
 mod redact_closed_accounts;
+mod redact_kept_records;
 mod register_account;
 pub(crate) mod request_phone_change;
 
@@ -15,5 +16,6 @@ pub use confirm_phone_change::ConfirmPhoneChange;
 pub use create_sub_account::{CreateSubAccount, SubAccountCreated};
 pub use get_account::GetAccount;
 pub use redact_closed_accounts::{RedactClosedAccounts, RedactClosedAccountsDeps};
+pub use redact_kept_records::RedactKeptRecords;
 pub use register_account::{RegisterAccount, RegisterAccountCommand};
 pub use request_phone_change::{OtpDeps, RequestPhoneChange};

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use realname_application::accounts::{RedactClosedAccounts, RedactClosedAccountsDeps};
+use realname_application::accounts::{
+    RedactClosedAccounts, RedactClosedAccountsDeps, RedactKeptRecords,
+};
 use realname_application::events::{DeliverEvents, DeliverEventsDeps};
 use realname_application::maintenance::PruneIdempotencyKeys;
 use realname_application::notifications::{DeliverNotifications, DeliverNotificationsDeps};
@@ -120,7 +122,14 @@ impl Adapters {
                 every(settings.scheduler.deadlines_interval_secs),
             ),
             (
-                Arc::new(RetentionJob(Arc::new(retention))),
+                Arc::new(RetentionJob {
+                    accounts: Arc::new(retention),
+                    records: Arc::new(RedactKeptRecords::new(
+                        self.store.clone(),
+                        self.clock.clone(),
+                        self.policy.clone(),
+                    )),
+                }),
                 every(settings.scheduler.retention_interval_secs),
             ),
             (

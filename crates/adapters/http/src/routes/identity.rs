@@ -110,8 +110,10 @@ pub struct CaseView {
 pub struct CaseDetailView {
     #[serde(flatten)]
     case: CaseView,
-    /// The opener's message, or the freeze's note.
-    message: String,
+    /// The opener's message, or the freeze's note; `null` once redacted after the retention
+    /// period (R21).
+    #[schema(required)]
+    message: Option<String>,
     /// The reviewer's note, once resolved.
     #[schema(required)]
     note: Option<String>,

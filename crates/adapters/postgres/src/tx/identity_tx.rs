@@ -32,6 +32,7 @@ impl realname_ports::IdentityTx for PgTransaction {
     async fn proof_for_update(&mut self, id: ProofId) -> Result<Option<IdentityProof>, StoreError> {
         let row: Option<ProofRow> = identity_proofs::table
             .find(id.as_uuid())
+            .filter(identity_proofs::redacted_at.is_null())
             .select(ProofRow::as_select())
             .for_update()
             .first(self.conn()?)
@@ -47,6 +48,7 @@ impl realname_ports::IdentityTx for PgTransaction {
     ) -> Result<Option<IdentityProof>, StoreError> {
         let row: Option<ProofRow> = identity_proofs::table
             .filter(identity_proofs::session_ref.eq(session_ref))
+            .filter(identity_proofs::redacted_at.is_null())
             .select(ProofRow::as_select())
             .for_update()
             .first(self.conn()?)
