@@ -5,13 +5,14 @@ pg="postgres://postgres@127.0.0.1:5432"
 
 sandbox_server() {
   db="realname_${1}_$$"
-  port=$((30000 + $$ % 10000))
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   base="http://127.0.0.1:$port"
   work=$(mktemp -d)
   cargo build -q -p realname-server --bin realname
   bin=target/debug/realname
   export REALNAME__DATABASE__URL="$pg/$db" REALNAME__HTTP__LISTEN="127.0.0.1:$port" \
-    REALNAME__TELEMETRY__FILTER=error REALNAME__RATE_LIMIT__ENABLED=false
+    REALNAME__TELEMETRY__FILTER=error REALNAME__RATE_LIMIT__ENABLED=false \
+    REALNAME__TELEMETRY__METRICS_LISTEN=127.0.0.1:0
   "$bin" serve >"$work/server.log" 2>&1 &
   server=$!
   trap stop_sandbox_server EXIT

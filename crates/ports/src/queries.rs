@@ -76,6 +76,17 @@ pub trait AccountReader: Send + Sync {
         account: AccountId,
         page: Page<realname_domain::InvitationId>,
     ) -> Result<(Vec<realname_domain::invitation::Invitation>, bool), StoreError>;
+
+    /// The sub-accounts under `root` (R16), inheriting and associated, in every state, oldest
+    /// first; and whether more follow.
+    ///
+    /// # Errors
+    /// [`StoreError::Unknown`] on failure only.
+    async fn sub_accounts(
+        &self,
+        root: AccountId,
+        page: Page<AccountId>,
+    ) -> Result<(Vec<Account>, bool), StoreError>;
 }
 
 /// Reads applications.

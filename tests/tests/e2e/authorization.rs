@@ -90,6 +90,12 @@ fn cases() -> Vec<Case> {
             &[Own],
         ),
         case(
+            Method::GET,
+            "/v1/accounts/{a}/sub-accounts",
+            None,
+            &[Own, Service, Reviewer],
+        ),
+        case(
             Method::POST,
             "/v1/accounts/{a}/sub-account-associations",
             Some(json!({"account_id": "{other}"})),

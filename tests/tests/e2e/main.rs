@@ -4,6 +4,7 @@
 
 mod authorization;
 mod capability_cache;
+mod console;
 mod contract;
 mod enterprise;
 mod idempotency;

@@ -4,6 +4,7 @@
 //! Handlers translate; they decide no rule. This crate must not know the database.
 
 pub mod auth;
+pub mod console;
 pub mod dto;
 pub mod error;
 pub mod idempotency;
@@ -89,5 +90,6 @@ where
             }),
         )
         .service(utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .configure(console::configure)
         .default_service(web::to(routes::ops::not_found))
 }

@@ -181,10 +181,11 @@ mod tests {
                 .filter(|p| p.starts_with("/v1/sandbox/"))
                 .count()
         };
-        assert_eq!(sandbox_paths(&served(true)), 3);
+        assert_eq!(sandbox_paths(&served(true)), 4);
         assert_eq!(sandbox_paths(&served(false)), 0);
         let table = RouteTable::from_document(&served(false)).unwrap();
         assert_eq!(table.roles("sandbox_read_sms"), None);
+        assert_eq!(table.roles("sandbox_issue_token"), None);
     }
 
     #[test]

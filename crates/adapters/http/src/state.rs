@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use realname_application::accounts::{
     AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    ListInvitations, RegisterAccount, RequestPhoneChange,
+    ListInvitations, ListSubAccounts, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::events::{ListEvents, SetAgreement, WebhookEndpoints};
@@ -77,6 +77,8 @@ pub struct UseCases {
     pub confirm_phone_change: ConfirmPhoneChange,
     /// `POST /v1/accounts/{id}/sub-accounts`.
     pub create_sub_account: CreateSubAccount,
+    /// `GET /v1/accounts/{id}/sub-accounts`.
+    pub list_sub_accounts: ListSubAccounts,
     /// `POST /v1/accounts/{id}/sub-account-associations` and `…/{id}/accept`.
     pub associate_sub_account: AssociateSubAccount,
     /// `GET /v1/accounts/{id}/sub-account-associations`.

@@ -252,6 +252,32 @@ impl AccountReader for PgStore {
             .collect::<Result<_, _>>()?;
         Ok((found, has_more))
     }
+
+    async fn sub_accounts(
+        &self,
+        root: AccountId,
+        page: realname_ports::Page<AccountId>,
+    ) -> Result<(Vec<Account>, bool), StoreError> {
+        let mut conn = self.conn().await?;
+        // Account ids are UUIDv7: their order is their creation order.
+        let mut query = accounts::table
+            .filter(accounts::root_id.eq(root.as_uuid()))
+            .order(accounts::id.asc())
+            .limit(i64::from(page.limit) + 1)
+            .select(AccountRow::as_select())
+            .into_boxed();
+        if let Some(after) = page.starting_after {
+            query = query.filter(accounts::id.gt(after.as_uuid()));
+        }
+        let rows: Vec<AccountRow> = query.load(&mut conn).await.map_err(store_error)?;
+        let has_more = rows.len() > page.limit as usize;
+        let found = rows
+            .into_iter()
+            .take(page.limit as usize)
+            .map(|r| self.codec.account(r))
+            .collect::<Result<_, _>>()?;
+        Ok((found, has_more))
+    }
 }
 
 pub(crate) const UNDECIDED: [&str; 3] = [

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use realname_domain::{Account, AccountId, Actor};
-use realname_ports::AccountReader;
+use realname_ports::{AccountReader, Page};
 
 use crate::AppError;
 use crate::access::visible_account;
@@ -26,6 +26,33 @@ impl GetAccount {
     #[tracing::instrument(name = "get_account", skip_all, fields(account.id = %id))]
     pub async fn execute(&self, actor: &Actor, id: AccountId) -> Result<Account, AppError> {
         visible_account(self.accounts.as_ref(), actor, id).await
+    }
+}
+
+/// Lists the sub-accounts of a root the actor may see (R16).
+pub struct ListSubAccounts {
+    accounts: Arc<dyn AccountReader>,
+}
+
+impl ListSubAccounts {
+    /// Wires the use case.
+    pub fn new(accounts: Arc<dyn AccountReader>) -> Self {
+        Self { accounts }
+    }
+
+    /// A page of them, oldest first, and whether more follow.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] unless the actor may see the root.
+    #[tracing::instrument(name = "list_sub_accounts", skip_all, fields(account.id = %root))]
+    pub async fn execute(
+        &self,
+        actor: &Actor,
+        root: AccountId,
+        page: Page<AccountId>,
+    ) -> Result<(Vec<Account>, bool), AppError> {
+        visible_account(self.accounts.as_ref(), actor, root).await?;
+        Ok(self.accounts.sub_accounts(root, page).await?)
     }
 }
 

@@ -14,7 +14,7 @@ pub use associate_sub_account::{AssociateSubAccount, ListInvitations};
 pub use close_account::CloseAccount;
 pub use confirm_phone_change::ConfirmPhoneChange;
 pub use create_sub_account::{CreateSubAccount, SubAccountCreated};
-pub use get_account::GetAccount;
+pub use get_account::{GetAccount, ListSubAccounts};
 pub use redact_closed_accounts::{RedactClosedAccounts, RedactClosedAccountsDeps};
 pub use redact_kept_records::RedactKeptRecords;
 pub use register_account::{RegisterAccount, RegisterAccountCommand};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use realname_application::accounts::{
     AssociateSubAccount, CloseAccount, ConfirmPhoneChange, CreateSubAccount, GetAccount,
-    ListInvitations, OtpDeps, RegisterAccount, RequestPhoneChange,
+    ListInvitations, ListSubAccounts, OtpDeps, RegisterAccount, RequestPhoneChange,
 };
 use realname_application::audit::GetAuditLog;
 use realname_application::events::{
@@ -171,6 +171,7 @@ impl Adapters {
             create_sub_account: CreateSubAccount::new(self.otp_deps()),
             associate_sub_account: AssociateSubAccount::new(store.clone(), clock.clone()),
             list_invitations: ListInvitations::new(store.clone()),
+            list_sub_accounts: ListSubAccounts::new(store.clone()),
             start_identity_proof: StartIdentityProof::new(StartIdentityProofDeps {
                 uow: store.clone(),
                 clock: clock.clone(),

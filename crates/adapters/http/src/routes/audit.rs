@@ -38,6 +38,9 @@ pub struct AuditLogView {
     data: Vec<AuditEntryView>,
     /// Whether more entries follow this page.
     has_more: bool,
+    /// Whether the whole chain verifies, from the genesis to the head: the check of
+    /// `realname audit verify`, on this account's chain.
+    chain_valid: bool,
 }
 
 /// The query of the audit log.
@@ -89,11 +92,12 @@ pub async fn get_audit_log(
         (100, 1000),
         "Not an audit entry id.",
     )?;
-    let chain = state
+    let log = state
         .use_cases
         .get_audit_log
         .execute(caller.actor(), account, page)
         .await?;
+    let chain = &log.page;
     let data = chain
         .entries
         .iter()
@@ -114,5 +118,6 @@ pub async fn get_audit_log(
         head_hash: chain.head.map(hex::encode),
         data,
         has_more: chain.has_more,
+        chain_valid: log.chain_valid,
     }))
 }

@@ -13,6 +13,7 @@ pub mod providers;
 pub mod real_name;
 pub mod returns;
 pub mod review;
+pub mod sandbox;
 pub mod sub_accounts;
 
 use realname_domain::{AccountId, ApplicationId};
@@ -123,6 +124,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
         .service(identity::get_case)
         .service(identity::resolve_case)
         .service(sub_accounts::create_sub_account)
+        .service(sub_accounts::list_sub_accounts)
         .service(sub_accounts::associate_sub_account)
         .service(sub_accounts::accept_association)
         .service(sub_accounts::decline_association)
@@ -136,6 +138,7 @@ pub fn configure(cfg: &mut Routes<'_>, sandbox: bool) {
     if sandbox {
         cfg.service(providers::sandbox_complete_application)
             .service(lifecycle::sandbox_read_sms)
-            .service(identity::sandbox_complete_identity_proof);
+            .service(identity::sandbox_complete_identity_proof)
+            .service(sandbox::sandbox_issue_token);
     }
 }

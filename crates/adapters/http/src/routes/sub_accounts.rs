@@ -14,7 +14,7 @@ use crate::error::{
 use crate::idempotency;
 use crate::routes::account_id;
 use crate::state::HttpState;
-use crate::views::{self, SubAccountView};
+use crate::views::{self, AccountView, SubAccountView};
 
 /// Create an inheriting sub-account (R16)
 ///
@@ -307,6 +307,74 @@ pub async fn list_associations(
         .await?;
     Ok(HttpResponse::Ok().json(InvitationList {
         data: found.iter().map(views::invitation).collect(),
+        has_more,
+    }))
+}
+
+/// The query of `GET /v1/accounts/{id}/sub-accounts`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SubAccountsQuery {
+    /// At most this many (1 to 100); 50 by default.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+    /// The last account id of the previous page (`acct_…`).
+    #[param(pattern = "^acct_[0-9a-f]{32}$")]
+    starting_after: Option<String>,
+}
+
+/// A page of sub-accounts, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SubAccountList)]
+pub struct SubAccountList {
+    data: Vec<AccountView>,
+    has_more: bool,
+}
+
+/// A root's sub-accounts (R16)
+///
+/// Inheriting and associated sub-accounts under the root, in every state, oldest first; phones
+/// masked. The console's account switcher reads it.
+///
+/// Roles: holder (of the root), service, reviewer.
+#[utoipa::path(
+    operation_id = "list_sub_accounts",
+    tag = "sub-accounts",
+    params(
+        ("id" = String, Path, description = "The root account id (`acct_…`).", pattern = "^acct_[0-9a-f]{32}$"),
+        SubAccountsQuery,
+    ),
+    responses(
+        (status = 200, description = "The sub-accounts.", body = SubAccountList),
+        NotFound,
+        ValidationFailed,
+        BearerProblems,
+    ),
+    security(("bearer" = [])),
+    extensions(("x-roles" = json!(["holder", "service", "reviewer"]))),
+)]
+#[get("/v1/accounts/{id}/sub-accounts")]
+pub async fn list_sub_accounts(
+    state: web::Data<HttpState>,
+    caller: Authorized,
+    id: web::Path<String>,
+    query: web::Query<SubAccountsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let root = account_id(&id)?;
+    let page = crate::routes::page(
+        query.limit,
+        query.starting_after.as_deref(),
+        50,
+        "Not an account id.",
+    )?;
+    let (found, has_more) = state
+        .use_cases
+        .list_sub_accounts
+        .execute(caller.actor(), root, page)
+        .await?;
+    Ok(HttpResponse::Ok().json(SubAccountList {
+        data: found.iter().map(AccountView::from).collect(),
         has_more,
     }))
 }
