@@ -72,6 +72,7 @@ pub(crate) fn pending_application(account_id: AccountId) -> Application {
         failure: None,
         created_at: now() - Duration::minutes(10),
         decided_at: None,
+        review_context: Default::default(),
     }
 }
 

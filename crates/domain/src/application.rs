@@ -339,6 +339,67 @@ pub enum DeadlineAction {
 #[error("the application is already {0:?}")]
 pub struct TransitionError(pub ApplicationStatus);
 
+/// What a reviewer weighs beside the application (R6, issue 16): the registry record the last
+/// decision used, and the payment credit that arrived. Kept with the application, sealed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewContext {
+    /// The business registry's record, when it was asked.
+    pub registry: Option<Box<RegistryCheck>>,
+    /// The payment credit, for a payment method.
+    pub payment_credit: Option<Box<CreditReceived>>,
+}
+
+/// The registry's answer as a decision used it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryCheck {
+    /// The record, or `None` when the registry knows no such USCC.
+    pub record: Option<crate::enterprise::RegistryRecord>,
+    /// When it was asked.
+    pub checked_at: DateTime<Utc>,
+}
+
+/// A payment credit as the bank reported it (R6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditReceived {
+    /// The amount received.
+    pub amount: Amount,
+    /// The payer's name.
+    pub payer_name: String,
+    /// The payer's account (a bank account number: shown masked).
+    pub payer_account: String,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+}
+
+impl Application {
+    /// The review context as `actor` may see it: a reviewer's, never the holder's (the record
+    /// and the credit are the reviewer's evidence, issue 16).
+    #[must_use]
+    pub const fn review_context_for(&self, actor: &crate::Actor) -> Option<&ReviewContext> {
+        match actor {
+            crate::Actor::Reviewer => Some(&self.review_context),
+            _ => None,
+        }
+    }
+}
+
+impl ReviewContext {
+    /// Remembers what the registry answered at `at`; an unavailable registry leaves the last
+    /// answer in place.
+    pub fn registry_answered(
+        &mut self,
+        answer: Option<&Result<Option<crate::enterprise::RegistryRecord>, impl Sized>>,
+        at: DateTime<Utc>,
+    ) {
+        if let Some(Ok(record)) = answer {
+            self.registry = Some(Box::new(RegistryCheck {
+                record: record.clone(),
+                checked_at: at,
+            }));
+        }
+    }
+}
+
 /// One attempt to verify an account, or to modify its subject, with one method.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Application {
@@ -374,6 +435,8 @@ pub struct Application {
     pub created_at: DateTime<Utc>,
     /// When it was decided.
     pub decided_at: Option<DateTime<Utc>>,
+    /// What a reviewer weighs beside it.
+    pub review_context: ReviewContext,
 }
 
 impl Application {
@@ -532,6 +595,7 @@ mod tests {
             failure: None,
             created_at: now(),
             decided_at: None,
+            review_context: Default::default(),
         }
     }
 
@@ -647,5 +711,20 @@ mod tests {
         assert!(!FailureCode::IdentityAccountLimitReached.counts_as_failed_attempt());
         assert!(!FailureCode::SessionExpired.counts_as_failed_attempt());
         assert!(!FailureCode::ProviderError.counts_as_failed_attempt());
+    }
+
+    #[test]
+    fn only_a_reviewer_sees_the_review_context() {
+        let app = pending();
+        assert!(app.review_context_for(&crate::Actor::Reviewer).is_some());
+        for other in [
+            crate::Actor::Holder {
+                account: app.account_id,
+            },
+            crate::Actor::Service,
+            crate::Actor::Admin,
+        ] {
+            assert!(app.review_context_for(&other).is_none(), "{other:?}");
+        }
     }
 }

@@ -34,8 +34,8 @@ pub use account::{
 };
 pub use actor::Actor;
 pub use application::{
-    Amount, Application, ApplicationStatus, DeadlineAction, Failure, FailureCode, NextAction,
-    Purpose, TransitionError,
+    Amount, Application, ApplicationStatus, CreditReceived, DeadlineAction, Failure, FailureCode,
+    NextAction, Purpose, RegistryCheck, ReviewContext, TransitionError,
 };
 pub use ids::{
     AccountId, ApplicationId, CaseId, IdParseError, InvitationId, NotificationId, ProofId,

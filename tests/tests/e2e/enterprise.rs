@@ -469,3 +469,49 @@ async fn the_review_queue_pages_in_its_order() {
     assert_eq!(paged, order);
     assert_eq!(more, [true, true, false]);
 }
+
+/// Issue 16 (R6): a reviewer sees what the decision weighed, the registry record and the
+/// credit, masked where personal; the holder's view of the same application has neither.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewer_sees_the_registry_record_and_the_payment_credit() {
+    let app = TestApp::spawn().await;
+    let (account, application) = submitted(
+        &app,
+        "13400000090",
+        &enterprise("corporate_remittance", USCC, ENTERPRISE, LEGAL_PERSON),
+    )
+    .await;
+    pay(&app, &application, "某某贸易有限公司").await;
+    let id = application["id"].as_str().unwrap();
+    let seen = status_of(&app, id).await;
+    assert_eq!(seen["status"], "in_review", "{seen}");
+    let context = &seen["review_context"];
+    assert_eq!(
+        (
+            context["registry"]["name"].as_str(),
+            context["registry"]["status"].as_str(),
+            context["registry"]["legal_representative"].as_str(),
+        ),
+        (Some(ENTERPRISE), Some("active"), Some("王*")),
+        "{seen}"
+    );
+    assert!(context["registry"]["checked_at"].is_string());
+    let credit = &context["payment_credit"];
+    assert_eq!(credit["payer_name"], "某某贸易有限公司");
+    assert_eq!(credit["amount"], application["next_action"]["amount"]);
+    let shown = credit["payer_account"].as_str().unwrap();
+    assert!(
+        shown.contains('*') && !shown.contains("6222020000000001"),
+        "{shown}"
+    );
+
+    let holder = app.token(Role::Holder, Some(&account));
+    let (_, own) = app
+        .send(app.request(
+            Method::GET,
+            &format!("/v1/applications/{id}"),
+            Some(&holder),
+        ))
+        .await;
+    assert!(own.get("review_context").is_none(), "{own}");
+}

@@ -146,6 +146,7 @@ mod tests {
             failure: None,
             created_at: Utc::now(),
             decided_at: None,
+            review_context: Default::default(),
         }
     }
 

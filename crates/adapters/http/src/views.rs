@@ -308,6 +308,85 @@ pub struct ApplicationView {
     created_at: DateTime<Utc>,
     #[schema(required)]
     decided_at: Option<DateTime<Utc>>,
+    /// Only in a reviewer's view: the registry record the decision used and the payment credit
+    /// (R6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review_context: Option<ReviewContextView>,
+}
+
+/// What a reviewer weighs beside an application.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReviewContext)]
+pub struct ReviewContextView {
+    /// The business registry's record as last consulted; `null` if it never answered.
+    #[schema(required)]
+    registry: Option<RegistryView>,
+    /// The payment credit received, for a payment method.
+    #[schema(required)]
+    payment_credit: Option<CreditView>,
+}
+
+/// A registry record, the legal representative masked.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RegistryRecordSeen)]
+pub struct RegistryView {
+    /// The registered name; `null` when the registry knows no such USCC.
+    #[schema(required)]
+    name: Option<String>,
+    /// `active`, `deregistered`, another status the registry reports, or `not_found`.
+    status: String,
+    #[schema(required)]
+    legal_representative: Option<String>,
+    checked_at: DateTime<Utc>,
+}
+
+/// A payment credit, the payer's account masked.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PaymentCreditSeen)]
+pub struct CreditView {
+    /// Yuan, as a string (`"0.37"`).
+    amount: String,
+    payer_name: String,
+    payer_account: String,
+    received_at: DateTime<Utc>,
+}
+
+impl From<&realname_domain::ReviewContext> for ReviewContextView {
+    fn from(context: &realname_domain::ReviewContext) -> Self {
+        use realname_domain::enterprise::RegistryStatus;
+        use realname_domain::masking::{mask_identifier, mask_name};
+        Self {
+            registry: context.registry.as_ref().map(|check| {
+                let record = check.record.as_ref();
+                RegistryView {
+                    name: record.map(|r| r.name.clone()),
+                    status: match record.map(|r| &r.status) {
+                        None => "not_found".to_owned(),
+                        Some(RegistryStatus::Active) => "active".to_owned(),
+                        Some(RegistryStatus::Deregistered) => "deregistered".to_owned(),
+                        Some(RegistryStatus::Other(other)) => other.clone(),
+                    },
+                    legal_representative: record.map(|r| mask_name(&r.legal_representative)),
+                    checked_at: check.checked_at,
+                }
+            }),
+            payment_credit: context.payment_credit.as_ref().map(|c| CreditView {
+                amount: c.amount.to_string(),
+                payer_name: c.payer_name.clone(),
+                payer_account: mask_identifier(&c.payer_account),
+                received_at: c.received_at,
+            }),
+        }
+    }
+}
+
+/// An application as `actor` sees it: with the review context for a reviewer.
+#[must_use]
+pub fn application_for(app: &Application, actor: &realname_domain::Actor) -> ApplicationView {
+    ApplicationView {
+        review_context: app.review_context_for(actor).map(ReviewContextView::from),
+        ..application(app)
+    }
 }
 
 /// An application.
@@ -346,6 +425,7 @@ pub fn application(app: &Application) -> ApplicationView {
         failure,
         created_at: app.created_at,
         decided_at: app.decided_at,
+        review_context: None,
     }
 }
 

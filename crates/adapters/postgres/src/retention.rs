@@ -132,6 +132,7 @@ impl RetentionStore for PgStore {
                 .set((
                     applications::subject_enc.eq(None::<Vec<u8>>),
                     applications::review_note_enc.eq(None::<Vec<u8>>),
+                    applications::review_context_enc.eq(None::<Vec<u8>>),
                 ))
                 .execute(conn)
                 .await?;

@@ -73,6 +73,7 @@ diesel::table! {
         failure_reason -> Nullable<Text>,
         lease_owner -> Nullable<Text>,
         lease_until -> Nullable<Timestamptz>,
+        review_context_enc -> Nullable<Bytea>,
     }
 }
 

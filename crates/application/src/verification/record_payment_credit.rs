@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use realname_domain::calendar::BusinessCalendar;
 use realname_domain::enterprise::Evidence;
-use realname_domain::{Actor, Amount, NextAction, Policy};
+use realname_domain::{Actor, Amount, CreditReceived, NextAction, Policy};
 use realname_ports::{ApplicationReader, BusinessRegistry, Clock, UnitOfWork};
 
 use crate::AppError;
@@ -113,6 +113,15 @@ impl RecordPaymentCredit {
             });
         }
         let before = application.status;
+        application
+            .review_context
+            .registry_answered(registry.as_ref(), now);
+        application.review_context.payment_credit = Some(Box::new(CreditReceived {
+            amount: credit.amount,
+            payer_name: credit.payer_name.clone(),
+            payer_account: credit.payer_account.clone(),
+            received_at: credit.received_at,
+        }));
         let verdict = weigh(
             &application,
             &registry,

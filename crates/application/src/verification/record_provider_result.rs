@@ -135,6 +135,9 @@ impl RecordProviderResult {
             });
         }
         let before = application.status;
+        application
+            .review_context
+            .registry_answered(registry.as_ref(), now);
         let verdict = self.verdict(&application, &report.outcome, &registry, now);
         match verdict {
             None => application

@@ -126,6 +126,7 @@ impl SubmitApplication {
             failure: None,
             created_at: now,
             decided_at: None,
+            review_context: Default::default(),
         };
         tx.insert_application(&application).await?;
         if let Some(pulled) = pulled {

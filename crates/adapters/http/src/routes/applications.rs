@@ -132,7 +132,8 @@ pub async fn list_applications(
 
 /// An application
 ///
-/// Its status, next action, deadline (R8) and failure (R7).
+/// Its status, next action, deadline (R8) and failure (R7); for a reviewer also
+/// `review_context`: the registry record the decision used and the payment credit (R6).
 ///
 /// Roles: holder (own account's), reviewer.
 #[utoipa::path(
@@ -158,7 +159,7 @@ pub async fn get_application(
         .get_application
         .execute(caller.actor(), application_id(&id)?)
         .await?;
-    Ok(HttpResponse::Ok().json(views::application(&application)))
+    Ok(HttpResponse::Ok().json(views::application_for(&application, caller.actor())))
 }
 
 /// Withdraw an undecided application

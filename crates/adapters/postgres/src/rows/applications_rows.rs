@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use realname_domain::enterprise::ReviewReason;
+use realname_domain::enterprise::{RegistryRecord, RegistryStatus, ReviewReason};
 use realname_domain::quota::SlotHolder;
 use realname_domain::{
-    AccountId, Amount, Application, ApplicationId, ApplicationStatus, Failure, FailureCode, Method,
-    NextAction, Purpose,
+    AccountId, Amount, Application, ApplicationId, ApplicationStatus, CreditReceived, Failure,
+    FailureCode, Method, NextAction, Purpose, RegistryCheck, ReviewContext,
 };
 use realname_ports::StoreError;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,7 @@ pub(crate) struct ApplicationRow {
     review_reason: Option<String>,
     review_note_enc: Option<Vec<u8>>,
     failure_reason: Option<String>,
+    review_context_enc: Option<Vec<u8>>,
 }
 
 /// Every stored column of an application.
@@ -66,6 +67,7 @@ pub(crate) struct ApplicationWrite {
     review_reason: Option<&'static str>,
     review_note_enc: Option<Vec<u8>>,
     failure_reason: Option<String>,
+    review_context_enc: Option<Vec<u8>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -151,7 +153,76 @@ impl Codec {
             review_reason: app.review_reason.map(ReviewReason::as_str),
             review_note_enc: app.review_note.as_deref().map(|n| self.seal_note(n, id)),
             failure_reason: failure.and_then(|f| f.reason.clone()),
+            review_context_enc: self.seal_review_context(&app.review_context, id),
         }
+    }
+
+    fn review_context_aad(application: Uuid) -> Aad<'static> {
+        Aad {
+            table: "applications",
+            column: "review_context_enc",
+            row: application,
+        }
+    }
+
+    /// The review context as sealed JSON; `None` while it is empty.
+    fn seal_review_context(&self, context: &ReviewContext, application: Uuid) -> Option<Vec<u8>> {
+        if *context == ReviewContext::default() {
+            return None;
+        }
+        let registry = context.registry.as_ref().map(|check| {
+            serde_json::json!({
+                "checked_at": check.checked_at,
+                "record": check.record.as_ref().map(|r| serde_json::json!({
+                    "name": r.name,
+                    "status": registry_status(&r.status),
+                    "legal_representative": r.legal_representative,
+                })),
+            })
+        });
+        let credit = context.payment_credit.as_ref().map(|c| {
+            serde_json::json!({
+                "amount_fen": c.amount.0,
+                "payer_name": c.payer_name,
+                "payer_account": c.payer_account,
+                "received_at": c.received_at,
+            })
+        });
+        let plain = serde_json::json!({"registry": registry, "payment_credit": credit}).to_string();
+        Some(self.seal_bytes(plain.as_bytes(), &Self::review_context_aad(application)))
+    }
+
+    fn open_review_context(
+        &self,
+        sealed: Option<&[u8]>,
+        application: Uuid,
+    ) -> Result<ReviewContext, StoreError> {
+        let Some(sealed) = sealed else {
+            return Ok(ReviewContext::default());
+        };
+        let plain = self.open_bytes(sealed, &Self::review_context_aad(application))?;
+        let stored: StoredReviewContext =
+            serde_json::from_slice(&plain).map_err(|_| corrupt("review context"))?;
+        Ok(ReviewContext {
+            registry: stored.registry.map(|check| {
+                Box::new(RegistryCheck {
+                    record: check.record.map(|r| RegistryRecord {
+                        status: parse_registry_status(&r.status),
+                        name: r.name,
+                        legal_representative: r.legal_representative,
+                    }),
+                    checked_at: check.checked_at,
+                })
+            }),
+            payment_credit: stored.payment_credit.map(|c| {
+                Box::new(CreditReceived {
+                    amount: Amount(c.amount_fen),
+                    payer_name: c.payer_name,
+                    payer_account: c.payer_account,
+                    received_at: c.received_at,
+                })
+            }),
+        })
     }
 
     pub(crate) fn application(&self, row: ApplicationRow) -> Result<Application, StoreError> {
@@ -197,6 +268,7 @@ impl Codec {
             failure,
             created_at: row.created_at,
             decided_at: row.decided_at,
+            review_context: self.open_review_context(row.review_context_enc.as_deref(), row.id)?,
         })
     }
 }
@@ -279,4 +351,48 @@ fn holders(value: serde_json::Value) -> Result<Vec<SlotHolder>, StoreError> {
             verified_at: h.verified_at,
         })
         .collect())
+}
+
+/// The review context's sealed JSON.
+#[derive(Deserialize)]
+struct StoredReviewContext {
+    registry: Option<StoredRegistryCheck>,
+    payment_credit: Option<StoredCredit>,
+}
+
+#[derive(Deserialize)]
+struct StoredRegistryCheck {
+    checked_at: DateTime<Utc>,
+    record: Option<StoredRecord>,
+}
+
+#[derive(Deserialize)]
+struct StoredRecord {
+    name: String,
+    status: String,
+    legal_representative: String,
+}
+
+#[derive(Deserialize)]
+struct StoredCredit {
+    amount_fen: i64,
+    payer_name: String,
+    payer_account: String,
+    received_at: DateTime<Utc>,
+}
+
+fn registry_status(status: &RegistryStatus) -> &str {
+    match status {
+        RegistryStatus::Active => "active",
+        RegistryStatus::Deregistered => "deregistered",
+        RegistryStatus::Other(other) => other,
+    }
+}
+
+fn parse_registry_status(raw: &str) -> RegistryStatus {
+    match raw {
+        "active" => RegistryStatus::Active,
+        "deregistered" => RegistryStatus::Deregistered,
+        other => RegistryStatus::Other(other.to_owned()),
+    }
 }

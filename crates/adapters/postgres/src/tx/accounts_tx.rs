@@ -92,6 +92,7 @@ impl realname_ports::AccountsTx for PgTransaction {
             .set((
                 applications::subject_enc.eq(None::<Vec<u8>>),
                 applications::review_note_enc.eq(None::<Vec<u8>>),
+                applications::review_context_enc.eq(None::<Vec<u8>>),
             ))
             .execute(self.conn()?)
             .await
