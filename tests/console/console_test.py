@@ -304,6 +304,21 @@ def sign_in_and_expiry(browser):
     chinese.close()
 
 
+def account_manager_sets_an_enterprise_limit(browser):
+    page = open_as(browser, "account_manager", path="/console/limits")
+    page.get_by_label("Unified social credit code").fill(ENTERPRISE["uscc"])
+    page.get_by_role("button", name="Show").click()
+    limit = page.get_by_label("Limit", exact=True)
+    expect(limit).to_have_value("10")
+    limit.fill("12")
+    page.get_by_label("Reason", exact=True).fill("group subsidiaries")
+    page.get_by_role("button", name="Set the limit").click()
+    expect(page.get_by_role("cell", name="group subsidiaries")).to_be_visible()
+    expect(page.get_by_label("Limit", exact=True)).to_have_value("12")
+    snap(page, "limits")
+    page.close()
+
+
 SCENARIOS = [
     sign_in_and_expiry,
     holder_verifies_by_face,
@@ -314,6 +329,7 @@ SCENARIOS = [
     holder_changes_the_phone_with_a_code,
     find_account_proves_lists_and_freezes,
     reviewer_approves_a_payment_and_resolves_an_appeal,
+    account_manager_sets_an_enterprise_limit,
 ]
 
 

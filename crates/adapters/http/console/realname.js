@@ -67,7 +67,13 @@ function switcher(root, viewing, subs, rerender) {
 function revocationBanner(status) {
   const pending = status.pending_revocation;
   if (!pending) return null;
-  return h('div', { class: 'banner', role: 'status' }, t('rn.revocation', { date: when(pending.effective_at), reason: label(pending.reason ?? 'registry') }));
+  const modify = h('button', { type: 'button', class: 'secondary' }, t('rn.modify'));
+  modify.addEventListener('click', () => {
+    const form = document.getElementById('verify-h');
+    form?.scrollIntoView({ block: 'start' });
+    form?.closest('section')?.querySelector('input, select')?.focus();
+  });
+  return h('div', { class: 'banner', role: 'status' }, t('rn.revocation', { date: when(pending.effective_at) }), ' ', modify);
 }
 
 function statusCard(account, status) {
