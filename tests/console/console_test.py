@@ -185,7 +185,7 @@ def holder_reaches_the_limit(browser):
 
 def holder_starts_a_remittance(browser):
     page = open_as(browser, "holder", account())
-    page.get_by_label("Enterprise").check()
+    page.get_by_role("radio", name="Enterprise").check()
     page.get_by_label("Enterprise name").fill(ENTERPRISE["name"])
     page.get_by_label("Unified social credit code").fill(ENTERPRISE["uscc"])
     page.get_by_label("Legal representative", exact=True).fill(ENTERPRISE["legal_person_name"])
@@ -304,6 +304,69 @@ def sign_in_and_expiry(browser):
     chinese.close()
 
 
+def holder_scans_a_qr_code(browser):
+    page = open_as(browser, "holder", account())
+    fill_person(page, "钱九", resident_id("19950505"), "WeChat scan")
+    qr = page.get_by_role("img", name="Scan this code with the app")
+    expect(qr).to_be_visible()
+    assert qr.locator("path").get_attribute("d").count("M") > 100, "the code has modules"
+    snap(page, "real-name-qr")
+    page.get_by_role("button", name="Sandbox: act as the provider: Pass").click()
+    expect(page.locator("[data-status]")).to_have_text("Verified")
+    page.close()
+
+
+def holder_modifies_to_an_enterprise(browser):
+    acct = verified(person("吴十", resident_id("19880808")))
+    page = open_as(browser, "holder", acct)
+    expect(page.get_by_role("heading", name="Modify the real-name information")).to_be_visible()
+    expect(page.get_by_text("A person can be modified from")).to_be_visible()
+    expect(page.get_by_role("radio", name="Enterprise")).to_be_checked()
+    page.get_by_label("Enterprise name").fill(ENTERPRISE["name"])
+    page.get_by_label("Unified social credit code").fill(ENTERPRISE["uscc"])
+    page.get_by_label("Legal representative", exact=True).fill(ENTERPRISE["legal_person_name"])
+    page.get_by_role("radio", name="WeChat Public Platform").check()
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Sandbox: act as the provider: Pass").click()
+    expect(page.get_by_text(ENTERPRISE["name"]).first).to_be_visible()
+    expect(page.locator("[data-status]")).to_have_text("Verified")
+    snap(page, "real-name-modified")
+    page.close()
+
+
+def holder_creates_a_sub_account_and_switches_to_it(browser):
+    root = verified(person("郑一", resident_id("19920202")))
+    page = open_as(browser, "holder", root)
+    page.get_by_label("Its phone number").fill(phone())
+    page.get_by_role("button", name="Create a sub-account").click()
+    page.get_by_role("button", name="Sandbox: show the code").click()
+    page.get_by_role("button", name="Confirm").click()
+    switch = page.get_by_label("Show account")
+    expect(switch).to_be_visible()
+    sub = [v for v in switch.locator("option").evaluate_all("os => os.map(o => o.value)") if v != root][0]
+    switch.select_option(sub)
+    expect(page.get_by_text(root, exact=True).last).to_be_visible()
+    expect(page.get_by_text("Inherited from the root account")).to_be_visible()
+    snap(page, "real-name-sub-account")
+    page.close()
+
+
+def find_account_recovers_an_account(browser):
+    verified(person("王二", number := resident_id("19800303")))
+    page = open_as(browser, "service", path="/console/find-account")
+    page.get_by_label("Name", exact=True).fill("王二")
+    page.get_by_label("Document number").fill(number)
+    page.get_by_role("button", name="Prove my identity").click()
+    page.get_by_role("button", name="Sandbox: complete the proof").click()
+    page.get_by_role("button", name="Recover this account").click()
+    page.get_by_label("Your new phone number").fill(phone())
+    page.get_by_role("button", name="Send a code").click()
+    page.get_by_role("button", name="Sandbox: show the code").click()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Recovered: the account is bound to your new number.")).to_be_visible()
+    page.close()
+
+
 def account_manager_sets_an_enterprise_limit(browser):
     page = open_as(browser, "account_manager", path="/console/limits")
     page.get_by_label("Unified social credit code").fill(ENTERPRISE["uscc"])
@@ -330,6 +393,10 @@ SCENARIOS = [
     find_account_proves_lists_and_freezes,
     reviewer_approves_a_payment_and_resolves_an_appeal,
     account_manager_sets_an_enterprise_limit,
+    holder_scans_a_qr_code,
+    holder_modifies_to_an_enterprise,
+    holder_creates_a_sub_account_and_switches_to_it,
+    find_account_recovers_an_account,
 ]
 
 
