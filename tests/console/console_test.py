@@ -367,6 +367,49 @@ def find_account_recovers_an_account(browser):
     page.close()
 
 
+def holder_accepts_an_invitation(browser):
+    root = verified(person("冯三", resident_id("19810404")))
+    target = verified(person("陈四", resident_id("19820505")))
+    status, invitation = call("POST", f"/v1/accounts/{root}/sub-account-associations", {"account_id": target}, token("holder", root), {"Idempotency-Key": str(random.random())})
+    assert status == 201, invitation
+    page = open_as(browser, "holder", target)
+    invites = page.locator("#subs-h ~ ul li")
+    expect(invites.filter(has_text=root)).to_have_count(1)
+    invites.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("button", name="Accept")).to_have_count(0)
+    status, listed = call("GET", f"/v1/accounts/{target}/sub-account-associations", token=token("holder", target))
+    assert listed["data"][0]["status"] == "accepted", listed
+    page.close()
+
+
+def find_account_opens_an_appeal(browser):
+    verified(person("褚五", number := resident_id("19830606")))
+    page = open_as(browser, "service", path="/console/find-account")
+    page.get_by_label("Name", exact=True).fill("褚五")
+    page.get_by_label("Document number").fill(number)
+    page.get_by_role("button", name="Prove my identity").click()
+    page.get_by_role("button", name="Sandbox: complete the proof").click()
+    page.get_by_label("What happened").fill("I lost the phone of this account")
+    page.get_by_role("button", name="Open an appeal").click()
+    expect(page.get_by_text("Appeal case_")).to_be_visible()
+    page.close()
+
+
+def the_pages_speak_chinese(browser):
+    page = browser.new_page(viewport={"width": 375, "height": 900}, locale="zh-CN")
+    watch(page)
+    page.goto(f"{BASE}/console/real-name#token={token('holder', account())}")
+    expect(page.get_by_role("heading", name="实名认证", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="提交")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.screenshot(path=str(SHOTS / "real-name-zh-narrow.png"), full_page=True)
+    page.evaluate(AXE + ";0")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
+    page.close()
+
+
 def account_manager_sets_an_enterprise_limit(browser):
     page = open_as(browser, "account_manager", path="/console/limits")
     page.get_by_label("Unified social credit code").fill(ENTERPRISE["uscc"])
@@ -397,6 +440,9 @@ SCENARIOS = [
     holder_modifies_to_an_enterprise,
     holder_creates_a_sub_account_and_switches_to_it,
     find_account_recovers_an_account,
+    holder_accepts_an_invitation,
+    find_account_opens_an_appeal,
+    the_pages_speak_chinese,
 ]
 
 
