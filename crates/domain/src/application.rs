@@ -349,8 +349,8 @@ pub struct ReviewContext {
     pub payment_credit: Option<Box<CreditReceived>>,
 }
 
-/// The registry's answer as a decision used it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The registry's answer as a decision used it. Its `Debug` masks the legal representative.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RegistryCheck {
     /// The record, or `None` when the registry knows no such USCC.
     pub record: Option<crate::enterprise::RegistryRecord>,
@@ -358,8 +358,8 @@ pub struct RegistryCheck {
     pub checked_at: DateTime<Utc>,
 }
 
-/// A payment credit as the bank reported it (R6).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A payment credit as the bank reported it (R6). Its `Debug` masks the payer's account.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CreditReceived {
     /// The amount received.
     pub amount: Amount,
@@ -380,6 +380,35 @@ impl Application {
             crate::Actor::Reviewer => Some(&self.review_context),
             _ => None,
         }
+    }
+}
+
+impl std::fmt::Debug for RegistryCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let record = self.record.as_ref();
+        f.debug_struct("RegistryCheck")
+            .field("name", &record.map(|r| &r.name))
+            .field("status", &record.map(|r| &r.status))
+            .field(
+                "legal_representative",
+                &record.map(|r| crate::masking::mask_name(&r.legal_representative)),
+            )
+            .field("checked_at", &self.checked_at)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CreditReceived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreditReceived")
+            .field("amount", &self.amount)
+            .field("payer_name", &self.payer_name)
+            .field(
+                "payer_account",
+                &crate::masking::mask_identifier(&self.payer_account),
+            )
+            .field("received_at", &self.received_at)
+            .finish()
     }
 }
 
@@ -726,5 +755,29 @@ mod tests {
         ] {
             assert!(app.review_context_for(&other).is_none(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn the_review_context_debug_masks_the_legal_representative_and_the_payer_account() {
+        let mut app = pending();
+        app.review_context.registry_answered(
+            Some(&Ok::<_, ()>(Some(crate::enterprise::RegistryRecord {
+                name: "北京示例科技有限公司".into(),
+                status: crate::enterprise::RegistryStatus::Active,
+                legal_representative: "王五".into(),
+            }))),
+            now(),
+        );
+        app.review_context.payment_credit = Some(Box::new(CreditReceived {
+            amount: Amount(37),
+            payer_name: "某某贸易有限公司".into(),
+            payer_account: "6222020000000001".into(),
+            received_at: now(),
+        }));
+        let shown = format!("{app:?}");
+        assert!(
+            !shown.contains("王五") && !shown.contains("6222020000000001"),
+            "{shown}"
+        );
     }
 }
