@@ -105,11 +105,16 @@ def snap(page, name):
     if path in scanned:
         return
     scanned.add(path)
+    axe_scan(page, path)
+
+
+def axe_scan(page, what):
+    """axe-core's serious and critical violations fail the scenario."""
     # Evaluated through the DevTools protocol: the page's CSP forbids inline script, rightly.
     page.evaluate(AXE + ";0")
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"axe on {path}: " + json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in bad], ensure_ascii=False)
+    assert not bad, f"axe on {what}: " + json.dumps([{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in bad], ensure_ascii=False)
 
 
 problems = []
@@ -119,6 +124,14 @@ def watch(page):
     """Script errors and CSP violations fail the scenario."""
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("console", lambda m: "Content Security Policy" in m.text and problems.append(m.text))
+
+
+def prove(page, name, number):
+    """Proves `name` with `number` on the Find Account page; the sandbox completes the proof."""
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Document number").fill(number)
+    page.get_by_role("button", name="Prove my identity").click()
+    page.get_by_role("button", name="Sandbox: complete the proof").click()
 
 
 def open_as(browser, role, acct=None, path="/console/real-name"):
@@ -222,10 +235,7 @@ def find_account_proves_lists_and_freezes(browser):
     mine = verified(person("孙七", number := resident_id("19770101")))
     page = open_as(browser, "service", path="/console/find-account")
     snap(page, "find-account")
-    page.get_by_label("Name", exact=True).fill("孙七")
-    page.get_by_label("Document number").fill(number)
-    page.get_by_role("button", name="Prove my identity").click()
-    page.get_by_role("button", name="Sandbox: complete the proof").click()
+    prove(page, "孙七", number)
     rows = page.locator("[data-found] tbody tr")
     expect(rows).to_have_count(1)
     assert mine not in rows.first.inner_text(), "account ids are masked"
@@ -354,10 +364,7 @@ def holder_creates_a_sub_account_and_switches_to_it(browser):
 def find_account_recovers_an_account(browser):
     verified(person("王二", number := resident_id("19800303")))
     page = open_as(browser, "service", path="/console/find-account")
-    page.get_by_label("Name", exact=True).fill("王二")
-    page.get_by_label("Document number").fill(number)
-    page.get_by_role("button", name="Prove my identity").click()
-    page.get_by_role("button", name="Sandbox: complete the proof").click()
+    prove(page, "王二", number)
     page.get_by_role("button", name="Recover this account").click()
     page.get_by_label("Your new phone number").fill(phone())
     page.get_by_role("button", name="Send a code").click()
@@ -385,10 +392,7 @@ def holder_accepts_an_invitation(browser):
 def find_account_opens_an_appeal(browser):
     verified(person("褚五", number := resident_id("19830606")))
     page = open_as(browser, "service", path="/console/find-account")
-    page.get_by_label("Name", exact=True).fill("褚五")
-    page.get_by_label("Document number").fill(number)
-    page.get_by_role("button", name="Prove my identity").click()
-    page.get_by_role("button", name="Sandbox: complete the proof").click()
+    prove(page, "褚五", number)
     page.get_by_label("What happened").fill("I lost the phone of this account")
     page.get_by_role("button", name="Open an appeal").click()
     expect(page.get_by_text("Appeal case_")).to_be_visible()
@@ -403,10 +407,7 @@ def the_pages_speak_chinese(browser):
     expect(page.get_by_role("button", name="提交")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     page.screenshot(path=str(SHOTS / "real-name-zh-narrow.png"), full_page=True)
-    page.evaluate(AXE + ";0")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, bad
+    axe_scan(page, "the real-name page in Chinese")
     page.close()
 
 
