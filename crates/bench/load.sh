@@ -16,6 +16,7 @@
 #                                     runs, after the measured ones, so the figures stay clean)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. crates/bench/lib.sh
 
 pg="postgres://postgres@127.0.0.1:5432"
 db=realname_load
@@ -41,11 +42,7 @@ echo "== seeding 100000 accounts"
 quiet -c "DROP DATABASE IF EXISTS $db"
 REALNAME__DATABASE__URL="$pg/$db" "$bin/realname" migrate >/dev/null 2>&1
 "$bin/realname-bench" seed --to 100000 --unverified-every 4 --dir "$work"
-psql -q "$pg/$db" \
-  -c "\\copy phone_numbers (phone_key) FROM '$work/phones.csv' WITH (FORMAT csv)" \
-  -c "\\copy subjects (subject_key, subject_type) FROM '$work/subjects.csv' WITH (FORMAT csv)" \
-  -c "\\copy accounts (id, state, status, phone_key, phone_enc, subject_key, subject_type, subject_enc, verified_method, verified_at, last_authenticated_at, created_at) FROM '$work/accounts.csv' WITH (FORMAT csv)" \
-  -c "VACUUM ANALYZE"
+copy_seed "$work" "$pg/$db"
 psql -At "$pg/$db" -c "SELECT 'acct_' || replace(id::text, '-', '') FROM accounts WHERE status = 'verified'" > "$work/verified.txt"
 psql -At "$pg/$db" -c "SELECT 'acct_' || replace(id::text, '-', '') FROM accounts WHERE status = 'unverified'" > "$work/unverified.txt"
 echo "  $(wc -l < "$work/verified.txt") verified, $(wc -l < "$work/unverified.txt") unverified"

@@ -10,6 +10,7 @@
 # Usage: crates/bench/run.sh [N ...]     (builds release binaries first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. crates/bench/lib.sh
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
@@ -39,11 +40,7 @@ for n in "${sizes[@]}"; do
   REALNAME__DATABASE__URL="$url" "$bin/realname" migrate >/dev/null 2>&1
   start=$(date +%s.%N)
   "$bin/realname-bench" seed --to "$n" --dir "$work"
-  psql -q "$url" \
-    -c "\\copy phone_numbers (phone_key) FROM '$work/phones.csv' WITH (FORMAT csv)" \
-    -c "\\copy subjects (subject_key, subject_type) FROM '$work/subjects.csv' WITH (FORMAT csv)" \
-    -c "\\copy accounts (id, state, status, phone_key, phone_enc, subject_key, subject_type, subject_enc, verified_method, verified_at, last_authenticated_at, created_at) FROM '$work/accounts.csv' WITH (FORMAT csv)" \
-    -c "VACUUM ANALYZE"
+  copy_seed "$work" "$url"
   echo "  seeded with COPY in $(echo "$(date +%s.%N) - $start" | bc) s"
 
   REALNAME__DATABASE__URL="$url" \

@@ -1,4 +1,4 @@
-//! `realname-bench`: the helpers of the re-check benchmark (`crates/bench/run.sh`).
+//! `realname-bench`: the helpers of the benchmarks (`crates/bench/run.sh`, `load.sh`, `mix.sh`).
 //!
 //! - `seed` writes synthetic verified enterprises (one account each) as three CSV files for
 //!   `COPY … FROM STDIN (FORMAT csv)`, sealed with the configured keys like real rows.
@@ -12,10 +12,12 @@ use std::sync::Arc;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use clap::{Parser, Subcommand};
-use realname_postgres::seed::{enterprise_name, write_copy_csv};
+use realname_postgres::seed::{CopyStreams, enterprise_name, write_copy_csv, write_mix_csv};
 use realname_postgres::{Keyring, PgStore};
 use realname_server::Settings;
 
+mod changes;
+mod mix;
 mod verify;
 
 #[derive(Parser)]
@@ -38,12 +40,17 @@ enum Command {
         /// Leave every n-th account unverified.
         #[arg(long)]
         unverified_every: Option<u64>,
+        /// Write the production mix (persons, enterprises, unverified accounts, sub-accounts)
+        /// and its `roster.csv` instead of enterprises only.
+        #[arg(long)]
+        mix: bool,
     },
     /// Drive complete instant verifications against a running server: create an application
     /// for an unverified account, send the signed provider event, expect `approved`.
     Verify {
-        #[arg(long)]
-        base: String,
+        /// The replicas, comma-separated; workers are spread over them.
+        #[arg(long, value_delimiter = ',')]
+        base: Vec<String>,
         /// A file of unverified account ids, one per line.
         #[arg(long)]
         accounts: PathBuf,
@@ -52,12 +59,37 @@ enum Command {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
     },
+    /// The production mix's drivers for one timed window: verifications, 8 at a time, and
+    /// the change drive with its staleness checker, spread over the replicas.
+    Mix {
+        /// The replicas, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        base: Vec<String>,
+        /// The `roster.csv` that `seed --mix` wrote.
+        #[arg(long)]
+        roster: PathBuf,
+        /// Unverified accounts left for later phases.
+        #[arg(long, default_value_t = 200)]
+        keep_unverified: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Freezes and closures per second, alternating.
+        #[arg(long, default_value_t = 50)]
+        change_rate: u32,
+        /// Theft revocations per second.
+        #[arg(long, default_value_t = 2)]
+        theft_rate: u32,
+    },
     /// Time the signature check of a stuffed `Signature` header (1,500 `v1=` candidates, a
     /// 60 KB body) against a plain bad one, interleaved in one run; prints the ratio.
     Signature {
         #[arg(long, default_value_t = 2000)]
         iterations: u32,
     },
+    /// Print the columns of `accounts.csv`, for `COPY accounts (…)`.
+    Columns,
     /// Serve the fake registry.
     Registry {
         #[arg(long, default_value = "127.0.0.1:9400")]
@@ -75,18 +107,40 @@ fn main() -> anyhow::Result<()> {
             to,
             dir,
             unverified_every,
-        } => seed(from, to, &dir, unverified_every),
+            mix,
+        } => seed(from..to, &dir, unverified_every, mix),
         Command::Verify {
             base,
             accounts,
             seconds,
             concurrency,
         } => verify::run(&base, &accounts, seconds, concurrency),
+        Command::Mix {
+            base,
+            roster,
+            keep_unverified,
+            seconds,
+            concurrency,
+            change_rate,
+            theft_rate,
+        } => mix::run(&mix::MixArgs {
+            bases: &base,
+            roster: &roster,
+            keep_unverified,
+            seconds,
+            concurrency,
+            change_rate,
+            theft_rate,
+        }),
         Command::Registry {
             listen,
             finding_every,
         } => registry(&listen, finding_every),
         Command::Signature { iterations } => signature(iterations),
+        Command::Columns => {
+            println!("{}", realname_postgres::seed::ACCOUNT_COLUMNS);
+            Ok(())
+        }
     }
 }
 
@@ -145,11 +199,13 @@ fn signature(iterations: u32) -> anyhow::Result<()> {
 }
 
 fn seed(
-    from: u64,
-    to: u64,
+    range: std::ops::Range<u64>,
     dir: &std::path::Path,
     unverified_every: Option<u64>,
+    mix: bool,
 ) -> anyhow::Result<()> {
+    use std::io::Write;
+
     let settings = Settings::load(None)?;
     let keys = Arc::new(Keyring::new(&settings.crypto)?);
     // The pool connects lazily (never, here: seeding only uses the store's codec), but it
@@ -170,15 +226,28 @@ fn seed(
         open("subjects.csv")?,
         open("accounts.csv")?,
     );
-    write_copy_csv(
-        &store,
-        from..to,
-        chrono::Utc::now() - chrono::Duration::days(1),
-        unverified_every,
-        &mut phones,
-        &mut subjects,
-        &mut accounts,
-    )?;
+    let mut out = CopyStreams {
+        phones: &mut phones,
+        subjects: &mut subjects,
+        accounts: &mut accounts,
+    };
+    let now = chrono::Utc::now();
+    if mix {
+        let mut roster = open("roster.csv")?;
+        write_mix_csv(&store, range, now, &mut out, &mut roster)?;
+        roster.flush()?;
+    } else {
+        write_copy_csv(
+            &store,
+            range,
+            now - chrono::Duration::days(1),
+            unverified_every,
+            &mut out,
+        )?;
+    }
+    for file in [&mut phones, &mut subjects, &mut accounts] {
+        file.flush()?;
+    }
     Ok(())
 }
 

@@ -572,16 +572,12 @@ async fn the_benchmark_seed_writes_one_row_per_account_and_no_subject_for_the_un
     let db = TestDb::new().await;
     let store = db.store(1);
     let (mut phones, mut subjects, mut accounts) = (Vec::new(), Vec::new(), Vec::new());
-    realname_postgres::seed::write_copy_csv(
-        &store,
-        0..20,
-        start(),
-        Some(10),
-        &mut phones,
-        &mut subjects,
-        &mut accounts,
-    )
-    .unwrap();
+    let mut out = realname_postgres::seed::CopyStreams {
+        phones: &mut phones,
+        subjects: &mut subjects,
+        accounts: &mut accounts,
+    };
+    realname_postgres::seed::write_copy_csv(&store, 0..20, start(), Some(10), &mut out).unwrap();
     let lines = |bytes: &[u8]| {
         let text = String::from_utf8(bytes.to_vec()).unwrap();
         let all: Vec<String> = text.lines().map(str::to_owned).collect();
@@ -600,4 +596,53 @@ async fn the_benchmark_seed_writes_one_row_per_account_and_no_subject_for_the_un
             .count(),
         2
     );
+}
+
+#[tokio::test]
+async fn the_mix_seed_writes_persons_enterprises_unverified_and_inheriting_sub_accounts() {
+    use realname_postgres::seed::{ACCOUNT_COLUMNS, CopyStreams, MixKind, write_mix_csv};
+    let db = TestDb::new().await;
+    let store = db.store(1);
+    let (mut phones, mut subjects, mut accounts, mut roster) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut out = CopyStreams {
+        phones: &mut phones,
+        subjects: &mut subjects,
+        accounts: &mut accounts,
+    };
+    write_mix_csv(&store, 0..100, start(), &mut out, &mut roster).unwrap();
+    let text = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).unwrap();
+    let roster = text(&roster);
+    let kinds: Vec<&str> = roster
+        .lines()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let share = |kind: MixKind| kinds.iter().filter(|k| **k == kind.as_str()).count();
+    assert_eq!(share(MixKind::Person), 65);
+    assert_eq!(share(MixKind::Enterprise), 10);
+    assert_eq!(share(MixKind::Unverified), 15);
+    assert_eq!(share(MixKind::SubAccount), 10);
+    let columns = ACCOUNT_COLUMNS.split(", ").count();
+    let rows: Vec<Vec<String>> = text(&accounts)
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect();
+    assert!(
+        rows.iter().all(|r| r.len() == columns),
+        "one field per column"
+    );
+    // A sub-account names the account before it as its root, inherits, and has no phone or
+    // subject of its own (R16).
+    for (i, row) in rows.iter().enumerate() {
+        if MixKind::of(i as u64) == MixKind::SubAccount {
+            assert_eq!(row[1], rows[i - 1][0], "the root is the person before it");
+            assert_eq!(row[2], "true");
+            assert!(row[5].is_empty() && row[7].is_empty());
+        } else {
+            assert!(row[1].is_empty() && row[2] == "false");
+        }
+    }
+    // One subject row per verified account, one phone row per root account.
+    assert_eq!(text(&subjects).lines().count(), 75);
+    assert_eq!(text(&phones).lines().count(), 90);
 }
