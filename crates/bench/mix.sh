@@ -118,6 +118,9 @@ for n in 0 1; do
     "p50 $(wrk_ms "$work/wrk$n.txt" 50) ms, p99 $(wrk_ms "$work/wrk$n.txt" 99) ms," \
     "$(awk '/Non-2xx/ {n = $5} END {print n + 0}' "$work/wrk$n.txt") non-2xx"
 done
+for n in 0 1; do
+  echo "  replica $n: $(sed 's/\x1b\[[0-9;]*m//g' "$work/replica$n.log" | grep -o 'capability cache warm.*' | head -n 1)"
+done
 echo "  re-check: $(grep -c . "$work/recheck.txt") lines of output; last: $(tail -n 1 "$work/recheck.txt")"
 
 echo "== statements per verification: log_statement = all, 100 verifications"

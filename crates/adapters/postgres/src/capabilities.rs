@@ -9,6 +9,11 @@
 //! bound; otherwise (listener down or lagging) every read goes to the database. A read that
 //! raced an eviction of the same account is not cached, and entries also expire after a
 //! fallback time.
+//!
+//! Each time the listener starts, the cache is warmed from the table in batches, under the
+//! same rule as any read: a batch fills only accounts not evicted since it began. Entries are
+//! packed (24 bytes with the key; sub-accounts' roots and the few accounts' times in maps of
+//! their own), so that a replica holds every account of a million-account table in its bound.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -45,47 +50,56 @@ type FactsRow = (
     Option<DateTime<Utc>>,
 );
 
+const FACTS: (
+    accounts::id,
+    accounts::root_id,
+    accounts::inherits,
+    accounts::state,
+    accounts::status,
+    accounts::agreement_expires_at,
+    accounts::revocation_pending_at,
+    accounts::credentials_epoch,
+) = (
+    accounts::id,
+    accounts::root_id,
+    accounts::inherits,
+    accounts::state,
+    accounts::status,
+    accounts::agreement_expires_at,
+    accounts::revocation_pending_at,
+    accounts::credentials_epoch,
+);
+
+fn facts_of(row: FactsRow) -> Result<CapabilityFacts, StoreError> {
+    let (id, root, inherits, state, status, agreement, pending, epoch) = row;
+    let id = AccountId::from_uuid(id);
+    let root = root.map_or(id, AccountId::from_uuid);
+    Ok(CapabilityFacts {
+        id,
+        root,
+        inherits_from: inherits.then_some(root),
+        inputs: CapabilityInputs {
+            state: AccountState::parse(&state).ok_or_else(|| corrupt("account state"))?,
+            status: RealNameStatus::parse(&status).ok_or_else(|| corrupt("real-name status"))?,
+            agreement_expires_at: agreement,
+            pending_revocation_at: pending,
+        },
+        credentials_epoch: epoch,
+    })
+}
+
 #[async_trait]
 impl CapabilityReader for PgStore {
     async fn capability_facts(&self, id: AccountId) -> Result<Option<CapabilityFacts>, StoreError> {
         let mut conn = self.conn().await?;
         let row: Option<FactsRow> = accounts::table
             .find(id.as_uuid())
-            .select((
-                accounts::id,
-                accounts::root_id,
-                accounts::inherits,
-                accounts::state,
-                accounts::status,
-                accounts::agreement_expires_at,
-                accounts::revocation_pending_at,
-                accounts::credentials_epoch,
-            ))
+            .select(FACTS)
             .first(&mut conn)
             .await
             .optional()
             .map_err(store_error)?;
-        row.map(
-            |(id, root, inherits, state, status, agreement, pending, epoch)| {
-                let id = AccountId::from_uuid(id);
-                let root = root.map_or(id, AccountId::from_uuid);
-                Ok(CapabilityFacts {
-                    id,
-                    root,
-                    inherits_from: inherits.then_some(root),
-                    inputs: CapabilityInputs {
-                        state: AccountState::parse(&state)
-                            .ok_or_else(|| corrupt("account state"))?,
-                        status: RealNameStatus::parse(&status)
-                            .ok_or_else(|| corrupt("real-name status"))?,
-                        agreement_expires_at: agreement,
-                        pending_revocation_at: pending,
-                    },
-                    credentials_epoch: epoch,
-                })
-            },
-        )
-        .transpose()
+        row.map(facts_of).transpose()
     }
 }
 
@@ -99,13 +113,94 @@ pub struct CapabilityCacheSettings {
     pub max_staleness_ms: u64,
     /// Entries expire after this many seconds whatever happens.
     pub ttl_secs: u64,
-    /// At most this many accounts are cached; the cache is emptied when it is full.
+    /// At most this many accounts are cached; the cache is emptied when a read finds it full
+    /// (the warm-up stops there instead).
     pub capacity: usize,
+    /// Whether the listener warms the cache from the table each time it starts.
+    pub warm_on_start: bool,
 }
 
-struct Entry {
-    facts: CapabilityFacts,
-    cached_at: Instant,
+/// The accounts read per warm-up batch.
+const WARM_BATCH: i64 = 10_000;
+
+/// An absent time in a [`Packed`] entry.
+const NO_TIME: i64 = i64::MIN;
+
+/// One account's facts as the cache keeps them: state, status, inheritance and whether it has
+/// times in one byte, and when it was cached in seconds since the cache began. A sub-account's
+/// root is kept in [`Entries::roots`], and the times of the few accounts that have any in
+/// [`Entries::times`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    cached_at: u32,
+    flags: u8,
+}
+
+/// An account's agreement expiry, pending revocation and credentials epoch, in microseconds
+/// (as PostgreSQL keeps them, so nothing is rounded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Times([i64; 3]);
+
+fn pack_time(at: Option<DateTime<Utc>>) -> i64 {
+    at.map_or(NO_TIME, |t| t.timestamp_micros())
+}
+
+fn unpack_time(at: i64) -> Option<DateTime<Utc>> {
+    if at == NO_TIME {
+        return None;
+    }
+    DateTime::from_timestamp_micros(at)
+}
+
+const STATES: [AccountState; 3] = [
+    AccountState::Active,
+    AccountState::Frozen,
+    AccountState::Closed,
+];
+const STATUSES: [RealNameStatus; 3] = [
+    RealNameStatus::Unverified,
+    RealNameStatus::Verified,
+    RealNameStatus::Revoked,
+];
+const INHERITS: u8 = 1 << 4;
+const HAS_TIMES: u8 = 1 << 5;
+
+impl Packed {
+    fn pack(facts: &CapabilityFacts, cached_at: u32) -> (Self, Option<Times>) {
+        let index = |found: Option<usize>| u8::try_from(found.unwrap_or(0)).unwrap_or(0);
+        let state = index(STATES.iter().position(|s| *s == facts.inputs.state));
+        let status = index(STATUSES.iter().position(|s| *s == facts.inputs.status));
+        let inherits = if facts.inherits_from.is_some() {
+            INHERITS
+        } else {
+            0
+        };
+        let times = Times([
+            pack_time(facts.inputs.agreement_expires_at),
+            pack_time(facts.inputs.pending_revocation_at),
+            pack_time(facts.credentials_epoch),
+        ]);
+        let times = times.0.iter().any(|t| *t != NO_TIME).then_some(times);
+        let has_times = if times.is_some() { HAS_TIMES } else { 0 };
+        let flags = state | status << 2 | inherits | has_times;
+        (Self { cached_at, flags }, times)
+    }
+
+    fn unpack(self, id: AccountId, root: AccountId, times: Option<Times>) -> CapabilityFacts {
+        let [agreement, pending, epoch] = times.map_or([NO_TIME; 3], |t| t.0);
+        CapabilityFacts {
+            id,
+            root,
+            inherits_from: (self.flags & INHERITS != 0).then_some(root),
+            inputs: CapabilityInputs {
+                state: STATES[usize::from(self.flags & 3).min(2)],
+                status: STATUSES[usize::from(self.flags >> 2 & 3).min(2)],
+                agreement_expires_at: unpack_time(agreement),
+                pending_revocation_at: unpack_time(pending),
+            },
+            credentials_epoch: unpack_time(epoch),
+        }
+    }
 }
 
 /// How many evicted ids are remembered before the record is reset (which refuses every fill
@@ -117,7 +212,11 @@ const EVICTIONS_REMEMBERED: usize = 65_536;
 /// listener processes them.
 #[derive(Default)]
 struct Entries {
-    entries: HashMap<AccountId, Entry>,
+    entries: HashMap<AccountId, Packed>,
+    /// The root of each cached sub-account (R16); a root account is its own.
+    roots: HashMap<AccountId, AccountId>,
+    /// The times of each cached account that has any.
+    times: HashMap<AccountId, Times>,
     /// The number of the last eviction of each recently evicted account.
     evicted: HashMap<AccountId, u64>,
     /// Evictions up to this number may have touched any account.
@@ -128,36 +227,93 @@ impl Entries {
     fn evict(&mut self, id: Option<AccountId>, number: u64) {
         match id {
             Some(id) if self.evicted.len() < EVICTIONS_REMEMBERED => {
-                self.entries.remove(&id);
+                self.remove(id);
                 self.evicted.insert(id, number);
             }
             Some(id) => {
-                self.entries.remove(&id);
+                self.remove(id);
                 self.evicted.clear();
                 self.cleared_through = number;
             }
             None => {
-                self.entries.clear();
+                self.clear();
                 self.evicted.clear();
                 self.cleared_through = number;
             }
         }
     }
 
-    /// Fills `id` with what a read that began after eviction `began_after` found, unless the
-    /// account was evicted since.
-    fn fill(&mut self, id: AccountId, entry: Entry, began_after: u64, capacity: usize) -> bool {
+    fn remove(&mut self, id: AccountId) {
+        if let Some(packed) = self.entries.remove(&id) {
+            if packed.flags & HAS_TIMES != 0 {
+                self.times.remove(&id);
+            }
+            self.roots.remove(&id);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.roots.clear();
+        self.times.clear();
+    }
+
+    /// The cached facts of `id`, if cached at or after `fresh_from`.
+    fn get(&self, id: AccountId, fresh_from: u32) -> Option<CapabilityFacts> {
+        let packed = self
+            .entries
+            .get(&id)
+            .filter(|p| p.cached_at >= fresh_from)?;
+        let root = self.roots.get(&id).copied().unwrap_or(id);
+        let times = (packed.flags & HAS_TIMES != 0)
+            .then(|| self.times.get(&id).copied())
+            .flatten();
+        Some(packed.unpack(id, root, times))
+    }
+
+    /// Fills `facts` as what a read that began after eviction `began_after` found, unless the
+    /// account was evicted since. A full cache is emptied first, or, when `full` says so, the
+    /// fill is refused.
+    fn fill(
+        &mut self,
+        facts: &CapabilityFacts,
+        cached_at: u32,
+        began_after: u64,
+        capacity: usize,
+        full: WhenFull,
+    ) -> bool {
+        let id = facts.id;
         let evicted_since = self.cleared_through > began_after
             || self.evicted.get(&id).is_some_and(|&n| n > began_after);
         if evicted_since {
             return false;
         }
-        if self.entries.len() >= capacity {
-            self.entries.clear();
+        if self.entries.len() >= capacity && !self.entries.contains_key(&id) {
+            match full {
+                WhenFull::StartOver => self.clear(),
+                WhenFull::Refuse => return false,
+            }
         }
-        self.entries.insert(id, entry);
+        self.remove(id);
+        let (packed, times) = Packed::pack(facts, cached_at);
+        self.entries.insert(id, packed);
+        if let Some(times) = times {
+            self.times.insert(id, times);
+        }
+        if facts.root != id {
+            self.roots.insert(id, facts.root);
+        }
         true
     }
+}
+
+/// What a fill does when the cache is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WhenFull {
+    /// A read: empty the cache and start over.
+    StartOver,
+    /// The warm-up: stop filling.
+    Refuse,
 }
 
 /// A [`CapabilityReader`] with a bounded-staleness cache in front of the database.
@@ -169,6 +325,8 @@ pub struct CachedCapabilities {
     evictions: AtomicU64,
     /// The send time (ms since the epoch) of the last ping the listener processed.
     pinged_at_ms: AtomicI64,
+    /// What entries' `cached_at` counts from.
+    started: Instant,
 }
 
 impl CachedCapabilities {
@@ -181,6 +339,7 @@ impl CachedCapabilities {
             entries: RwLock::new(Entries::default()),
             evictions: AtomicU64::new(0),
             pinged_at_ms: AtomicI64::new(i64::MIN),
+            started: Instant::now(),
         })
     }
 
@@ -191,7 +350,7 @@ impl CachedCapabilities {
         tokio::spawn(async move {
             tokio::select! {
                 () = listen_stop.cancelled() => {}
-                () = listener.listen(&url) => {}
+                () = listener.listen(&url, &listen_stop) => {}
             }
         });
         let pinger = self.clone();
@@ -227,6 +386,79 @@ impl CachedCapabilities {
         }
     }
 
+    /// Seconds since the cache began, as entries' `cached_at` counts them.
+    fn now_secs(&self) -> u32 {
+        u32::try_from(self.started.elapsed().as_secs()).unwrap_or(u32::MAX)
+    }
+
+    /// The oldest `cached_at` still inside the fallback expiry.
+    fn fresh_from(&self) -> u32 {
+        let ttl = u32::try_from(self.settings.ttl_secs).unwrap_or(u32::MAX);
+        self.now_secs().saturating_sub(ttl)
+    }
+
+    /// Reads the whole table in id order, one batch at a time, filling the cache under the
+    /// rule of every read (no account evicted since its batch began) until it is full, or
+    /// until the cache is emptied again (the listener restarted: a new warm-up begins).
+    async fn warm(&self) {
+        let generation = self.entries.read().map_or(0, |e| e.cleared_through);
+        let mut after = Uuid::nil();
+        let started = Instant::now();
+        let mut warmed = 0_usize;
+        loop {
+            let began_after = AtomicU64::load(&self.evictions, Ordering::SeqCst);
+            let read_at = self.now_secs();
+            let batch: Result<Vec<FactsRow>, StoreError> = async {
+                let mut conn = self.store.conn().await?;
+                accounts::table
+                    .filter(accounts::id.gt(after))
+                    .order(accounts::id)
+                    .limit(WARM_BATCH)
+                    .select(FACTS)
+                    .load(&mut conn)
+                    .await
+                    .map_err(store_error)
+            }
+            .await;
+            let rows = match batch {
+                Ok(rows) => rows,
+                Err(error) => {
+                    tracing::warn!(error = %error, "capability cache warm-up stopped");
+                    return;
+                }
+            };
+            let Some(last) = rows.last().map(|r| r.0) else {
+                break;
+            };
+            let Ok(mut entries) = self.entries.write() else {
+                return;
+            };
+            if entries.cleared_through != generation {
+                return;
+            }
+            for facts in rows.into_iter().filter_map(|row| facts_of(row).ok()) {
+                let capacity = self.settings.capacity;
+                if !entries.fill(&facts, read_at, began_after, capacity, WhenFull::Refuse)
+                    && entries.entries.len() >= capacity
+                {
+                    tracing::info!(
+                        accounts = warmed,
+                        "capability cache warm-up reached its capacity"
+                    );
+                    return;
+                }
+                warmed += 1;
+            }
+            drop(entries);
+            after = last;
+        }
+        tracing::info!(
+            accounts = warmed,
+            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "capability cache warmed"
+        );
+    }
+
     async fn ping(&self) {
         let payload = format!("{PING}{}", Utc::now().timestamp_millis());
         let Ok(mut conn) = self.store.conn().await else {
@@ -243,8 +475,8 @@ impl CachedCapabilities {
     }
 
     /// Listens until the connection fails, then reconnects; the cache is emptied each time
-    /// it (re)starts listening, since changes may have been missed.
-    async fn listen(&self, url: &str) {
+    /// it (re)starts listening, since changes may have been missed, and then warmed.
+    async fn listen(self: &Arc<Self>, url: &str, stop: &tokio_util::sync::CancellationToken) {
         loop {
             match AsyncPgConnection::establish(url).await {
                 Ok(mut conn) => {
@@ -253,6 +485,15 @@ impl CachedCapabilities {
                         .await;
                     if listening.is_ok() {
                         self.evict(None);
+                        if self.settings.enabled && self.settings.warm_on_start {
+                            let (cache, stop) = (self.clone(), stop.clone());
+                            tokio::spawn(async move {
+                                tokio::select! {
+                                    () = stop.cancelled() => {}
+                                    () = cache.warm() => {}
+                                }
+                            });
+                        }
                         let mut notifications = std::pin::pin!(conn.notifications_stream());
                         while let Some(Ok(notification)) = notifications.next().await {
                             self.handle(&notification.payload);
@@ -289,24 +530,19 @@ impl CapabilityReader for CachedCapabilities {
         if !self.settings.enabled || !self.fresh() {
             return self.store.capability_facts(id).await;
         }
-        let ttl = Duration::from_secs(self.settings.ttl_secs);
         if let Ok(entries) = self.entries.read()
-            && let Some(entry) = entries.entries.get(&id)
-            && entry.cached_at.elapsed() < ttl
+            && let Some(facts) = entries.get(id, self.fresh_from())
         {
-            return Ok(Some(entry.facts));
+            return Ok(Some(facts));
         }
         let began_after = AtomicU64::load(&self.evictions, Ordering::SeqCst);
-        let read_at = Instant::now();
+        let read_at = self.now_secs();
         let facts = self.store.capability_facts(id).await?;
-        if let Some(facts) = facts
+        if let Some(facts) = &facts
             && let Ok(mut entries) = self.entries.write()
         {
-            let entry = Entry {
-                facts,
-                cached_at: read_at,
-            };
-            entries.fill(id, entry, began_after, self.settings.capacity);
+            let capacity = self.settings.capacity;
+            entries.fill(facts, read_at, began_after, capacity, WhenFull::StartOver);
         }
         Ok(facts)
     }
@@ -316,22 +552,23 @@ impl CapabilityReader for CachedCapabilities {
 mod tests {
     use super::*;
 
-    fn entry(id: AccountId) -> Entry {
-        Entry {
-            facts: CapabilityFacts {
-                id,
-                root: id,
-                inherits_from: None,
-                inputs: CapabilityInputs {
-                    state: AccountState::Active,
-                    status: RealNameStatus::Verified,
-                    agreement_expires_at: None,
-                    pending_revocation_at: None,
-                },
-                credentials_epoch: None,
+    fn facts(id: AccountId) -> CapabilityFacts {
+        CapabilityFacts {
+            id,
+            root: id,
+            inherits_from: None,
+            inputs: CapabilityInputs {
+                state: AccountState::Active,
+                status: RealNameStatus::Verified,
+                agreement_expires_at: None,
+                pending_revocation_at: None,
             },
-            cached_at: Instant::now(),
+            credentials_epoch: None,
         }
+    }
+
+    fn fill(cache: &mut Entries, id: AccountId, began_after: u64, capacity: usize) -> bool {
+        cache.fill(&facts(id), 0, began_after, capacity, WhenFull::StartOver)
     }
 
     #[test]
@@ -340,13 +577,13 @@ mod tests {
         let mut cache = Entries::default();
         // A read of `a` begins after eviction 4; `a` changes (eviction 5) before it returns.
         cache.evict(Some(a), 5);
-        assert!(!cache.fill(a, entry(a), 4, 10));
+        assert!(!fill(&mut cache, a, 4, 10));
         assert!(!cache.entries.contains_key(&a));
         // A read that began after that eviction may fill.
-        assert!(cache.fill(a, entry(a), 5, 10));
+        assert!(fill(&mut cache, a, 5, 10));
         // Another account's change does not hold back the fill of `b`.
         cache.evict(Some(a), 6);
-        assert!(cache.fill(b, entry(b), 5, 10));
+        assert!(fill(&mut cache, b, 5, 10));
         assert!(!cache.entries.contains_key(&a), "evicted");
     }
 
@@ -354,11 +591,11 @@ mod tests {
     fn an_eviction_of_everything_refuses_every_fill_in_flight() {
         let a = AccountId::new();
         let mut cache = Entries::default();
-        assert!(cache.fill(a, entry(a), 0, 10));
+        assert!(fill(&mut cache, a, 0, 10));
         cache.evict(None, 1);
         assert!(cache.entries.is_empty());
-        assert!(!cache.fill(a, entry(a), 0, 10));
-        assert!(cache.fill(a, entry(a), 1, 10));
+        assert!(!fill(&mut cache, a, 0, 10));
+        assert!(fill(&mut cache, a, 1, 10));
     }
 
     #[test]
@@ -372,19 +609,69 @@ mod tests {
         assert!(cache.evicted.is_empty());
         let unrelated = AccountId::new();
         assert!(
-            !cache.fill(unrelated, entry(unrelated), last - 1, 10),
+            !fill(&mut cache, unrelated, last - 1, 10),
             "a read older than the reset cannot know what changed"
         );
-        assert!(cache.fill(unrelated, entry(unrelated), last, 10));
+        assert!(fill(&mut cache, unrelated, last, 10));
     }
 
     #[test]
-    fn a_full_cache_starts_over() {
+    fn a_full_cache_starts_over_for_a_read_and_refuses_the_warm_up() {
         let mut cache = Entries::default();
-        let (a, b) = (AccountId::new(), AccountId::new());
-        assert!(cache.fill(a, entry(a), 0, 1));
-        assert!(cache.fill(b, entry(b), 0, 1));
+        let (a, b, c) = (AccountId::new(), AccountId::new(), AccountId::new());
+        assert!(fill(&mut cache, a, 0, 1));
+        assert!(fill(&mut cache, b, 0, 1));
         assert_eq!(cache.entries.len(), 1);
         assert!(cache.entries.contains_key(&b));
+        assert!(!cache.fill(&facts(c), 0, 0, 1, WhenFull::Refuse));
+        assert!(cache.entries.contains_key(&b), "the warm-up evicts nothing");
+    }
+
+    #[test]
+    fn packing_keeps_every_fact_to_the_microsecond() {
+        let root = AccountId::new();
+        let at = |micros: i64| DateTime::from_timestamp_micros(micros);
+        for state in STATES {
+            for status in STATUSES {
+                for (inherits, agreement, pending, epoch) in [
+                    (
+                        true,
+                        at(1_764_000_000_123_456),
+                        None,
+                        at(1_700_000_000_000_001),
+                    ),
+                    (false, None, at(1_800_000_000_999_999), None),
+                ] {
+                    let sub = CapabilityFacts {
+                        id: AccountId::new(),
+                        root,
+                        inherits_from: inherits.then_some(root),
+                        inputs: CapabilityInputs {
+                            state,
+                            status,
+                            agreement_expires_at: agreement,
+                            pending_revocation_at: pending,
+                        },
+                        credentials_epoch: epoch,
+                    };
+                    let mut cache = Entries::default();
+                    assert!(cache.fill(&sub, 7, 0, 10, WhenFull::Refuse));
+                    assert_eq!(cache.get(sub.id, 0), Some(sub));
+                    assert_eq!(cache.get(sub.id, 8), None, "older than the fallback expiry");
+                    cache.evict(Some(sub.id), 1);
+                    assert!(cache.roots.is_empty(), "the root goes with its entry");
+                    assert!(cache.times.is_empty(), "and so do its times");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_entry_with_its_key_takes_24_bytes() {
+        assert_eq!(
+            std::mem::size_of::<(AccountId, Packed)>(),
+            24,
+            "the capacity's memory figure in the README counts on it"
+        );
     }
 }

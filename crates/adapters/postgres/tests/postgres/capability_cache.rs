@@ -21,6 +21,7 @@ fn settings(enabled: bool) -> CapabilityCacheSettings {
         max_staleness_ms: 1000,
         ttl_secs: 600,
         capacity: 1000,
+        warm_on_start: false,
     }
 }
 
@@ -122,4 +123,55 @@ async fn without_a_listener_every_answer_comes_from_the_database() {
     .await;
     exec(&db.url, "UPDATE accounts SET status = 'revoked'").await;
     assert_eq!(status().await, RealNameStatus::Revoked);
+}
+
+/// Whether `id`'s first read after the listener started came from the cache: the account is
+/// revoked behind the cache's back (no notification), then read once.
+async fn first_read_is_cached(db: &TestDb, id: AccountId, warm_on_start: bool) -> bool {
+    let settings = CapabilityCacheSettings {
+        warm_on_start,
+        ..settings(true)
+    };
+    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings);
+    let stop = CancellationToken::new();
+    cache.spawn(db.url.clone(), stop.clone());
+    assert!(
+        until(Duration::from_secs(5), async || cache.is_fresh())
+            .await
+            .is_some(),
+        "the listener never became fresh"
+    );
+    // The warm-up is one batch here; give it time to land.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    exec(
+        &db.url,
+        "ALTER TABLE accounts DISABLE TRIGGER accounts_capability_changed",
+    )
+    .await;
+    exec(&db.url, "UPDATE accounts SET status = 'revoked'").await;
+    let status = cache
+        .capability_facts(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .inputs
+        .status;
+    stop.cancel();
+    status == RealNameStatus::Verified
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_warms_the_cache_from_the_table_when_it_starts() {
+    let db = TestDb::new().await;
+    let id = one_account(&db).await;
+    assert!(
+        first_read_is_cached(&db, id, true).await,
+        "warmed: the first read is answered from the cache"
+    );
+    let db = TestDb::new().await;
+    let id = one_account(&db).await;
+    assert!(
+        !first_read_is_cached(&db, id, false).await,
+        "not warmed: the first read goes to the database"
+    );
 }
