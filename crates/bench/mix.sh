@@ -108,6 +108,12 @@ recheck_pid=$!
 if [ -n "${PERF_OUT:-}" ]; then  # the whole machine, 10 s from the 10th second of the window
   (sleep 10 && perf record -a -g -F 199 -o "$PERF_OUT/mix.data" -- sleep 10 >/dev/null 2>&1) &
 fi
+# What the bench database's active backends wait on, sampled every 0.1 s from the 5th second
+# for 20 s: CPU when they wait on nothing. NOTIFY's commit-time lock (PreCommit_Notify locks the
+# database's notify queue object) shows as Lock:object; the commits' WAL flush as IO:WALSync.
+# One psql session, \watch every 0.1 s, so that the sampling costs next to nothing.
+(sleep 5; echo "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity WHERE datname = '$db' AND state = 'active' AND pid <> pg_backend_pid() \\watch 0.1" \
+  | timeout 20 psql -At "$pg/postgres") > "$work/waits.txt" 2>/dev/null &
 "$bin/realname-bench" mix --base "$bases" --roster "$work/roster.csv" --seconds "$seconds" \
   --keep-unverified 100 > "$work/mix.txt"
 wait "${pids[@]:3}" 2>/dev/null || true
@@ -121,6 +127,8 @@ done
 for n in 0 1; do
   echo "  replica $n: $(sed 's/\x1b\[[0-9;]*m//g' "$work/replica$n.log" | grep -o 'capability cache warm.*' | head -n 1)"
 done
+echo "  what the database's active backends waited on (samples):" \
+  "$(grep . "$work/waits.txt" | sort | uniq -c | sort -rn | head -n 6 | awk '{printf "%s %s; ", $2, $1}')"
 echo "  re-check: $(grep -c . "$work/recheck.txt") lines of output; last: $(tail -n 1 "$work/recheck.txt")"
 
 echo "== statements per verification: log_statement = all, 100 verifications"
