@@ -3,7 +3,7 @@
 # copy_seed DIR URL: loads what `realname-bench seed` wrote into DIR with COPY, then analyzes.
 copy_seed() {
   local columns
-  columns=$(target/release/realname-bench columns)
+  columns=$("${bin:-target/release}/realname-bench" columns)
   psql -q "$2" \
     -c "\\copy phone_numbers (phone_key) FROM '$1/phones.csv' WITH (FORMAT csv)" \
     -c "\\copy subjects (subject_key, subject_type) FROM '$1/subjects.csv' WITH (FORMAT csv)" \

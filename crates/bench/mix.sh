@@ -21,7 +21,8 @@
 #   --invalidation-off disables the trigger that tells replicas about changes (migration 11):
 #   the staleness checker must then report violations.
 # PERF_OUT=DIR records the whole machine with perf for 10 s inside the window (mix.data).
-# MIX_ACCOUNTS=N seeds N accounts instead (a multiple of 20); MIX_KEEP=DIR keeps the statement
+# MIX_BIN=DIR runs the realname and realname-bench binaries found there instead of building
+# (an A/B of two builds in one sitting). MIX_ACCOUNTS=N seeds N accounts instead (a multiple of 20); MIX_KEEP=DIR keeps the statement
 # log and the replicas' logs there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,8 +54,8 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
-cargo build --release -q -p realname-server -p realname-bench
-bin=target/release
+bin=${MIX_BIN:-target/release}
+[ -n "${MIX_BIN:-}" ] || cargo build --release -q -p realname-server -p realname-bench
 
 echo "== references: pgbench, scale 10, -c 8 -j 2 -T 15"
 quiet -c "DROP DATABASE IF EXISTS realname_mix_pgbench" -c "CREATE DATABASE realname_mix_pgbench"

@@ -26,8 +26,12 @@ fn settings(enabled: bool) -> CapabilityCacheSettings {
 }
 
 async fn one_account(db: &TestDb) -> AccountId {
+    accounts(db, 1).await[0]
+}
+
+async fn accounts(db: &TestDb, n: u64) -> Vec<AccountId> {
     let store = db.store(2);
-    insert_verified_enterprises(&store, 0..1, 1, chrono::Utc::now())
+    insert_verified_enterprises(&store, 0..n, 1, chrono::Utc::now())
         .await
         .unwrap();
     let rows: Vec<uuid::Uuid> = {
@@ -45,7 +49,7 @@ async fn one_account(db: &TestDb) -> AccountId {
             .map(|r| r.id)
             .collect()
     };
-    AccountId::from_uuid(rows[0])
+    rows.into_iter().map(AccountId::from_uuid).collect()
 }
 
 async fn until(limit: Duration, check: impl AsyncFn() -> bool) -> Option<Duration> {
@@ -174,4 +178,69 @@ async fn the_listener_warms_the_cache_from_the_table_when_it_starts() {
         !first_read_is_cached(&db, id, false).await,
         "not warmed: the first read goes to the database"
     );
+}
+
+/// The watermark's point: a transaction that was running while later ones committed and were
+/// polled is still seen when it commits. (A poller that read changes "after the last one seen"
+/// would skip it: its row is older than the later transactions' rows.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_committed_after_later_ones_were_polled_is_still_seen() {
+    use diesel_async::SimpleAsyncConnection;
+    let db = TestDb::new().await;
+    let ids = accounts(&db, 2).await;
+    let (slow, quick) = (ids[0], ids[1]);
+    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings(true));
+    let stop = CancellationToken::new();
+    cache.spawn(db.url.clone(), stop.clone());
+    assert!(
+        until(Duration::from_secs(5), async || cache.is_fresh())
+            .await
+            .is_some()
+    );
+    let state = async |id| {
+        cache
+            .capability_facts(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .inputs
+            .state
+    };
+    assert_eq!(state(slow).await, AccountState::Active, "cached as active");
+    // The slow transaction writes first and stays open…
+    let mut open = crate::common::raw(&db.url).await;
+    open.batch_execute(&format!(
+        "BEGIN; UPDATE accounts SET state = 'frozen' WHERE id = '{}'",
+        slow.as_uuid()
+    ))
+    .await
+    .unwrap();
+    // … while a later one commits and is polled.
+    exec(
+        &db.url,
+        &format!(
+            "UPDATE accounts SET state = 'frozen' WHERE id = '{}'",
+            quick.as_uuid()
+        ),
+    )
+    .await;
+    let quick_seen = until(Duration::from_secs(3), async || {
+        state(quick).await == AccountState::Frozen
+    })
+    .await;
+    assert!(quick_seen.is_some(), "the later change was seen");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        state(slow).await,
+        AccountState::Active,
+        "still cached, uncommitted"
+    );
+    open.batch_execute("COMMIT").await.unwrap();
+    let slow_seen = until(Duration::from_secs(3), async || {
+        state(slow).await == AccountState::Frozen
+    })
+    .await;
+    stop.cancel();
+    let seen = slow_seen.expect("the earlier transaction's change was never seen");
+    assert!(seen <= Duration::from_millis(1000), "seen after {seen:?}");
 }
