@@ -63,19 +63,28 @@ async fn until(limit: Duration, check: impl AsyncFn() -> bool) -> Option<Duratio
     None
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_committed_change_reaches_the_cache_within_the_bound() {
-    let db = TestDb::new().await;
-    let id = one_account(&db).await;
-    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings(true));
+/// A cache over `db` with its poller started, once it counts as fresh.
+async fn started(
+    db: &TestDb,
+    settings: CapabilityCacheSettings,
+) -> (Arc<CachedCapabilities>, CancellationToken) {
+    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings);
     let stop = CancellationToken::new();
     cache.spawn(db.url.clone(), stop.clone());
     assert!(
         until(Duration::from_secs(5), async || cache.is_fresh())
             .await
             .is_some(),
-        "the listener never became fresh"
+        "the poller never became fresh"
     );
+    (cache, stop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committed_change_reaches_the_cache_within_the_bound() {
+    let db = TestDb::new().await;
+    let id = one_account(&db).await;
+    let (cache, stop) = started(&db, settings(true)).await;
     let status = async || cache.capability_facts(id).await.unwrap().unwrap().inputs;
     assert_eq!(status().await.status, RealNameStatus::Verified);
 
@@ -136,15 +145,7 @@ async fn first_read_is_cached(db: &TestDb, id: AccountId, warm_on_start: bool) -
         warm_on_start,
         ..settings(true)
     };
-    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings);
-    let stop = CancellationToken::new();
-    cache.spawn(db.url.clone(), stop.clone());
-    assert!(
-        until(Duration::from_secs(5), async || cache.is_fresh())
-            .await
-            .is_some(),
-        "the listener never became fresh"
-    );
+    let (cache, stop) = started(db, settings).await;
     // The warm-up is one batch here; give it time to land.
     tokio::time::sleep(Duration::from_millis(300)).await;
     exec(
@@ -189,14 +190,7 @@ async fn a_change_committed_after_later_ones_were_polled_is_still_seen() {
     let db = TestDb::new().await;
     let ids = accounts(&db, 2).await;
     let (slow, quick) = (ids[0], ids[1]);
-    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings(true));
-    let stop = CancellationToken::new();
-    cache.spawn(db.url.clone(), stop.clone());
-    assert!(
-        until(Duration::from_secs(5), async || cache.is_fresh())
-            .await
-            .is_some()
-    );
+    let (cache, stop) = started(&db, settings(true)).await;
     let state = async |id| {
         cache
             .capability_facts(id)
