@@ -1,21 +1,19 @@
 //! The capability path (R12): facts read without personal data, and a per-replica cache whose
 //! staleness is bounded.
 //!
-//! Every committed change to an account's R12 facts writes a row to `capability_changes`, with
-//! its transaction's id (a trigger, migrations 000011 and 000024). Each replica polls that table
-//! every tenth of the bound on a connection of its own, by snapshot watermark (see
-//! [`Watermark`]), and evicts the accounts it finds. Once a poll sent at `S` is processed, every
-//! change committed before `S` has been evicted, so the cache answers only while the last
-//! processed poll is younger than the bound; otherwise (poller down or lagging) every read goes
-//! to the database. A read that raced an eviction of the same account is not cached, and
-//! entries also expire after a fallback time. (Until migration 000024 the trigger sent
-//! `NOTIFY`, whose database-wide commit lock made notifying transactions commit one at a time.)
+//! Every committed change to an account's R12 facts sends `NOTIFY realname_accounts, '<id>'`
+//! (a trigger, migration 000011). A listener connection evicts those ids. A ping with its send
+//! time goes through the same channel every quarter of the bound; notifications arrive in
+//! commit order, so once a ping sent at `S` is processed, every change committed before `S` has
+//! been evicted. The cache answers only while the last processed ping is younger than the
+//! bound; otherwise (listener down or lagging) every read goes to the database. A read that
+//! raced an eviction of the same account is not cached, and entries also expire after a
+//! fallback time.
 //!
-//! Each time the poller starts, the cache is emptied and warmed from the table in batches,
-//! under the same rule as any read: a batch fills only accounts not evicted since it began.
-//! Entries are packed (24 bytes with the key; sub-accounts' roots and the few accounts' times
-//! in maps of their own), so that a replica holds every account of a million-account table in
-//! its bound.
+//! Each time the listener starts, the cache is warmed from the table in batches, under the
+//! same rule as any read: a batch fills only accounts not evicted since it began. Entries are
+//! packed (24 bytes with the key; sub-accounts' roots and the few accounts' times in maps of
+//! their own), so that a replica holds every account of a million-account table in its bound.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -26,6 +24,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures::StreamExt;
 use realname_domain::capabilities::CapabilityInputs;
 use realname_domain::{AccountId, AccountState, RealNameStatus};
 use realname_ports::{CapabilityFacts, CapabilityReader, StoreError};
@@ -37,85 +36,8 @@ use crate::rows::corrupt;
 use crate::schema::accounts;
 use crate::store::PgStore;
 
-/// One poll: the snapshot's xmin, and the changes of transactions from `$1` (the previous
-/// poll's xmin) on, none on the first poll of a connection.
-const POLL: &str = "SELECT s.xmin, c.xid, c.account_id \
-    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) s \
-    LEFT JOIN capability_changes c ON $1::bigint IS NOT NULL AND c.xid >= $1::bigint";
-
-/// Rows older than this are pruned; a poller that has not polled for half of it starts over.
-const KEEP_CHANGES: Duration = Duration::from_secs(60);
-const PRUNE: &str =
-    "DELETE FROM capability_changes WHERE changed_at < now() - interval '60 seconds'";
-/// How many polls between prunes.
-const GC_EVERY_POLLS: u64 = 100;
-
-#[derive(diesel::QueryableByName)]
-struct ChangeRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    xmin: i64,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    xid: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
-    account_id: Option<Uuid>,
-}
-
-/// Where a connection's polls have got to.
-#[derive(Default)]
-struct Watermark {
-    /// The last poll's xmin: the next poll reads from there.
-    low: Option<i64>,
-    /// Transactions at or above `low` whose changes were processed: a transaction's rows
-    /// become visible all at once, at its commit.
-    seen: std::collections::HashSet<i64>,
-    /// When the last poll was sent.
-    last: Option<DateTime<Utc>>,
-    polls: u64,
-}
-
-/// What a poll asks of the cache.
-#[derive(Debug, PartialEq, Eq)]
-enum Advance {
-    /// The first poll, or one after too long a gap: changes may have been missed.
-    StartOver,
-    /// These accounts changed.
-    Evict(Vec<AccountId>),
-}
-
-impl Watermark {
-    /// Takes in one poll's rows, sent at `sent`.
-    fn advance(&mut self, rows: &[ChangeRow], sent: DateTime<Utc>) -> Advance {
-        self.polls += 1;
-        let too_late = self
-            .last
-            .is_some_and(|last| (sent - last).to_std().unwrap_or_default() > KEEP_CHANGES / 2);
-        self.last = Some(sent);
-        let first = self.low.is_none();
-        // Every poll answers the snapshot's row, even with no change.
-        let Some(xmin) = rows.first().map(|r| r.xmin) else {
-            return Advance::StartOver;
-        };
-        let mut fresh = std::collections::HashSet::new();
-        let mut ids = Vec::new();
-        for row in rows {
-            if let (Some(xid), Some(account)) = (row.xid, row.account_id)
-                && !self.seen.contains(&xid)
-            {
-                fresh.insert(xid);
-                ids.push(AccountId::from_uuid(account));
-            }
-        }
-        self.seen.extend(fresh);
-        let low = self.low.map_or(xmin, |low| low.max(xmin));
-        self.seen.retain(|&xid| xid >= low);
-        self.low = Some(low);
-        if first || too_late {
-            Advance::StartOver
-        } else {
-            Advance::Evict(ids)
-        }
-    }
-}
+const CHANNEL: &str = "realname_accounts";
+const PING: &str = "ping:";
 
 type FactsRow = (
     Uuid,
@@ -421,14 +343,25 @@ impl CachedCapabilities {
         })
     }
 
-    /// Starts the poller of `capability_changes` (on its own connection to `url`), until
-    /// `stop`.
+    /// Starts the listener (on its own connection to `url`) and the pinger, until `stop`.
     pub fn spawn(self: &Arc<Self>, url: String, stop: tokio_util::sync::CancellationToken) {
-        let poller = self.clone();
+        let listener = self.clone();
+        let listen_stop = stop.clone();
         tokio::spawn(async move {
             tokio::select! {
-                () = stop.cancelled() => {}
-                () = poller.poll_changes(&url, &stop) => {}
+                () = listen_stop.cancelled() => {}
+                () = listener.listen(&url, &listen_stop) => {}
+            }
+        });
+        let pinger = self.clone();
+        tokio::spawn(async move {
+            let every = Duration::from_millis((pinger.settings.max_staleness_ms / 4).max(10));
+            let mut interval = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    () = stop.cancelled() => break,
+                    _ = interval.tick() => pinger.ping().await,
+                }
             }
         });
     }
@@ -526,70 +459,68 @@ impl CachedCapabilities {
         );
     }
 
-    /// Empties the cache, since changes may have been missed, and warms it again.
-    fn start_over(self: &Arc<Self>, stop: &tokio_util::sync::CancellationToken) {
-        self.evict(None);
-        if self.settings.enabled && self.settings.warm_on_start {
-            let (cache, stop) = (self.clone(), stop.clone());
-            tokio::spawn(async move {
-                tokio::select! {
-                    () = stop.cancelled() => {}
-                    () = cache.warm() => {}
-                }
-            });
+    async fn ping(&self) {
+        let payload = format!("{PING}{}", Utc::now().timestamp_millis());
+        let Ok(mut conn) = self.store.conn().await else {
+            return;
+        };
+        let sent = diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(payload)
+            .execute(&mut conn)
+            .await;
+        if let Err(error) = sent {
+            tracing::warn!(error = %error, "capability cache ping failed");
         }
     }
 
-    /// Polls `capability_changes` every tenth of the bound until the connection fails, then
-    /// reconnects. Each poll reads, with one snapshot, that snapshot's xmin and the rows of
-    /// transactions from the previous poll's xmin on: every transaction below an xmin has
-    /// ended, so nothing committed later can be missed. Once a poll sent at `S` is processed,
-    /// every change committed before `S` has been evicted, which is what freshness counts.
-    async fn poll_changes(self: &Arc<Self>, url: &str, stop: &tokio_util::sync::CancellationToken) {
-        let every = Duration::from_millis((self.settings.max_staleness_ms / 10).max(10));
+    /// Listens until the connection fails, then reconnects; the cache is emptied each time
+    /// it (re)starts listening, since changes may have been missed, and then warmed.
+    async fn listen(self: &Arc<Self>, url: &str, stop: &tokio_util::sync::CancellationToken) {
         loop {
             match AsyncPgConnection::establish(url).await {
                 Ok(mut conn) => {
-                    let mut watermark = Watermark::default();
-                    let mut ticks = tokio::time::interval(every);
-                    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                    loop {
-                        ticks.tick().await;
-                        let sent = Utc::now();
-                        let polled: Result<Vec<ChangeRow>, _> = diesel::sql_query(POLL)
-                            .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(
-                                watermark.low,
-                            )
-                            .load(&mut conn)
-                            .await;
-                        let Ok(rows) = polled else { break };
-                        match watermark.advance(&rows, sent) {
-                            Advance::StartOver => self.start_over(stop),
-                            Advance::Evict(ids) => {
-                                for id in ids {
-                                    self.evict(Some(id));
+                    let listening = diesel::sql_query(format!("LISTEN {CHANNEL}"))
+                        .execute(&mut conn)
+                        .await;
+                    if listening.is_ok() {
+                        self.evict(None);
+                        if self.settings.enabled && self.settings.warm_on_start {
+                            let (cache, stop) = (self.clone(), stop.clone());
+                            tokio::spawn(async move {
+                                tokio::select! {
+                                    () = stop.cancelled() => {}
+                                    () = cache.warm() => {}
                                 }
-                            }
+                            });
                         }
-                        self.pinged_at_ms
-                            .fetch_max(sent.timestamp_millis(), Ordering::SeqCst);
-                        if watermark.polls.is_multiple_of(GC_EVERY_POLLS) {
-                            let pruned = diesel::sql_query(PRUNE).execute(&mut conn).await;
-                            if let Err(error) = pruned {
-                                tracing::warn!(error = %error, "capability changes not pruned");
-                            }
+                        let mut notifications = std::pin::pin!(conn.notifications_stream());
+                        while let Some(Ok(notification)) = notifications.next().await {
+                            self.handle(&notification.payload);
                         }
                     }
-                    tracing::warn!("capability change poller lost its connection");
+                    tracing::warn!("capability cache listener lost its connection");
                 }
                 Err(error) => {
-                    tracing::warn!(error = %error, "capability change poller cannot connect")
+                    tracing::warn!(error = %error, "capability cache listener cannot connect")
                 }
             }
             self.pinged_at_ms.store(i64::MIN, Ordering::SeqCst);
             self.evict(None);
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
+    }
+
+    fn handle(&self, payload: &str) {
+        if let Some(sent) = payload.strip_prefix(PING) {
+            if let Ok(sent) = sent.parse::<i64>() {
+                self.pinged_at_ms.fetch_max(sent, Ordering::SeqCst);
+            }
+            return;
+        }
+        let id = Uuid::try_parse(payload).ok().map(AccountId::from_uuid);
+        // An unreadable payload empties the whole cache rather than risk a stale answer.
+        self.evict(id);
     }
 }
 
@@ -638,43 +569,6 @@ mod tests {
 
     fn fill(cache: &mut Entries, id: AccountId, began_after: u64, capacity: usize) -> bool {
         cache.fill(&facts(id), 0, began_after, capacity, WhenFull::StartOver)
-    }
-
-    fn row(xmin: i64, change: Option<(i64, AccountId)>) -> ChangeRow {
-        ChangeRow {
-            xmin,
-            xid: change.map(|c| c.0),
-            account_id: change.map(|c| c.1.as_uuid()),
-        }
-    }
-
-    #[test]
-    fn the_watermark_evicts_each_committed_transaction_once_and_starts_over_after_a_gap() {
-        let (a, b) = (AccountId::new(), AccountId::new());
-        let t0 = Utc::now();
-        let later = |ms: i64| t0 + chrono::Duration::milliseconds(ms);
-        let mut mark = Watermark::default();
-        // The first poll of a connection knows nothing of what it missed.
-        assert_eq!(mark.advance(&[row(100, None)], t0), Advance::StartOver);
-        assert_eq!(mark.low, Some(100));
-        // Transaction 105 committed; 101 still runs, so the xmin stays at 101.
-        let polled = [row(101, Some((105, a)))];
-        assert_eq!(mark.advance(&polled, later(100)), Advance::Evict(vec![a]));
-        // 105 is read again (it is above the xmin) but evicts nothing twice; 101 commits.
-        let polled = [row(101, Some((101, b))), row(101, Some((105, a)))];
-        assert_eq!(mark.advance(&polled, later(200)), Advance::Evict(vec![b]));
-        // Once the xmin passes them, they are forgotten.
-        assert_eq!(
-            mark.advance(&[row(110, None)], later(300)),
-            Advance::Evict(vec![])
-        );
-        assert!(mark.seen.is_empty());
-        assert_eq!(mark.low, Some(110));
-        // A poller that stalled for half the rows' lifetime may have lost rows to the pruning.
-        let stalled = later(300) + chrono::Duration::seconds(31);
-        assert_eq!(mark.advance(&[row(120, None)], stalled), Advance::StartOver);
-        // And an answer without its snapshot row is not trusted.
-        assert_eq!(mark.advance(&[], stalled), Advance::StartOver);
     }
 
     #[test]

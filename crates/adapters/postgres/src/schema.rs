@@ -49,14 +49,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    capability_changes (xid, account_id) {
-        xid -> Int8,
-        account_id -> Uuid,
-        changed_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     applications (id) {
         id -> Uuid,
         account_id -> Uuid,

@@ -71,7 +71,6 @@ async fn schema_rs_declares_every_migrated_table_and_column_in_order() {
         pulled_sessions,
         webhook_endpoints,
         webhook_deliveries,
-        capability_changes,
     ];
     let mut migrated: Vec<&str> = actual.iter().map(|c| c.table_name.as_str()).collect();
     migrated.dedup();
