@@ -46,7 +46,8 @@ pub use registry::{BusinessRegistry, OverdueNotice, SupportNotifier};
 pub use retention::{Redactions, RetentionStore};
 pub use sms::{OtpDigest, OtpMessage, SandboxSmsInbox, SmsSender};
 pub use unit_of_work::{
-    AccountsTx, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx, Transaction, UnitOfWork,
+    AccountsTx, AdmissionFacts, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx,
+    Transaction, UnitOfWork,
 };
 pub use webhook::{
     Delivery, DeliveryRecord, DeliveryStatus, DeliveryUpdate, WebhookSender, WebhookStore,

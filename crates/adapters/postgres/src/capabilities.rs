@@ -333,14 +333,24 @@ impl CachedCapabilities {
     /// A cache over `store`; [`Self::spawn`] starts its listener.
     #[must_use]
     pub fn new(store: Arc<PgStore>, settings: CapabilityCacheSettings) -> Arc<Self> {
-        Arc::new(Self {
+        let cache = Arc::new(Self {
             store,
             settings,
             entries: RwLock::new(Entries::default()),
             evictions: AtomicU64::new(0),
             pinged_at_ms: AtomicI64::new(i64::MIN),
             started: Instant::now(),
-        })
+        });
+        // This replica's own commits evict at once: a caller reads its own change.
+        let heard = Arc::downgrade(&cache);
+        cache.store.on_commit(Box::new(move |saved| {
+            if let Some(cache) = heard.upgrade() {
+                for id in saved {
+                    cache.evict(Some(AccountId::from_uuid(*id)));
+                }
+            }
+        }));
+        cache
     }
 
     /// Starts the listener (on its own connection to `url`) and the pinger, until `stop`.

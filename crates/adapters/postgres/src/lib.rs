@@ -28,4 +28,4 @@ mod webhooks;
 
 pub use capabilities::{CachedCapabilities, CapabilityCacheSettings};
 pub use crypto::{CryptoSettings, Keyring};
-pub use store::{DatabaseSettings, PgStore};
+pub use store::{CommitObserver, DatabaseSettings, PgStore};

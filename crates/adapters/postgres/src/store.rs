@@ -1,7 +1,7 @@
 //! `PgStore`: the pool, the read ports, readiness and the unit of work.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -62,7 +62,11 @@ pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
     codec: Codec,
     migrations: Vec<String>,
+    committed: Arc<OnceLock<CommitObserver>>,
 }
+
+/// Hears, after each commit of a transaction of this process, which accounts it saved.
+pub type CommitObserver = Box<dyn Fn(&[uuid::Uuid]) + Send + Sync>;
 
 impl fmt::Debug for PgStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -121,7 +125,15 @@ impl PgStore {
             pool,
             codec: Codec::new(keys),
             migrations,
+            committed: Arc::default(),
         })
+    }
+
+    /// Sets, once, who hears after each commit which accounts the transaction saved: this
+    /// replica's capability cache, so that a caller reads its own change at once. Other
+    /// replicas learn of it by polling, within the bound.
+    pub fn on_commit(&self, observer: CommitObserver) {
+        let _ = self.committed.set(observer);
     }
 
     pub(crate) fn codec(&self) -> &Codec {
@@ -137,7 +149,12 @@ impl PgStore {
 impl UnitOfWork for PgStore {
     async fn begin(&self) -> Result<Box<dyn Transaction>, StoreError> {
         Ok(Box::new(
-            PgTransaction::begin(self.conn().await?, self.codec.clone()).await?,
+            PgTransaction::begin(
+                self.conn().await?,
+                self.codec.clone(),
+                self.committed.clone(),
+            )
+            .await?,
         ))
     }
 }

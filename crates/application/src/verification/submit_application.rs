@@ -14,7 +14,6 @@ use realname_ports::{
 };
 
 use crate::AppError;
-use crate::access::lock_visible_account;
 use crate::record::record_application_event;
 
 /// The session to store for pulling its result, when its provider gave a token for that.
@@ -197,14 +196,20 @@ impl SubmitApplication {
         cmd: &SubmitApplicationCommand,
         now: DateTime<Utc>,
     ) -> Result<Account, AppError> {
-        let account = lock_visible_account(tx, actor, cmd.account_id).await?;
+        let limit = self.policy.attempt_limit();
+        let facts = tx
+            .admission_facts(cmd.account_id, limit.window_start(now))
+            .await?
+            .filter(|facts| actor.can_see(&facts.account))
+            .ok_or(AppError::NotFound("account"))?;
+        let account = facts.account;
         match cmd.purpose {
             Purpose::Verify => account.ensure_may_verify()?,
             Purpose::Modify => {
                 account.ensure_may_modify(&cmd.subject, now, self.policy.modification_cooldown())?
             }
         }
-        if tx.undecided_application(account.id).await?.is_some() {
+        if facts.undecided {
             return Err(AppError::ApplicationPending);
         }
         cmd.method
@@ -219,11 +224,7 @@ impl SubmitApplication {
                 Ineligible::WrongSubjectType => AppError::MethodNotForSubjectType,
                 Ineligible::LegalPersonNameRequired => AppError::LegalPersonNameRequired,
             })?;
-        let limit = self.policy.attempt_limit();
-        let failures = tx
-            .failed_attempts_since(account.id, limit.window_start(now))
-            .await?;
-        limit.check(&failures, now)?;
+        limit.check(&facts.failures, now)?;
         Ok(account)
     }
 }
@@ -236,21 +237,29 @@ mod tests {
 
     use super::*;
     use crate::testing::{
-        account, expect_recorded, now, pending_application, person, unit_of_work, verified_account,
-        zhang_san,
+        account, expect_recorded, now, person, unit_of_work, verified_account, zhang_san,
     };
 
     fn admitting(account: Account, failures: usize) -> MockTransaction {
+        facing(account, false, failures)
+    }
+
+    /// A transaction whose admission facts are `account`, with an undecided application or
+    /// not, and `failures` failed attempts in the last hours.
+    fn facing(account: Account, undecided: bool, failures: usize) -> MockTransaction {
         let mut tx = MockTransaction::new();
-        tx.expect_account_for_update()
-            .returning(move |_| Ok(Some(account.clone())));
-        tx.expect_undecided_application().returning(|_| Ok(None));
-        tx.expect_rollback().returning(|| Ok(()));
-        tx.expect_failed_attempts_since().returning(move |_, _| {
-            Ok((0..failures)
+        tx.expect_admission_facts().returning(move |_, since| {
+            let failures = (0..failures)
                 .map(|i| now() - Duration::hours(i as i64 + 1))
-                .collect())
+                .filter(|at| *at >= since)
+                .collect();
+            Ok(Some(realname_ports::AdmissionFacts {
+                account: account.clone(),
+                undecided,
+                failures,
+            }))
         });
+        tx.expect_rollback().returning(|| Ok(()));
         tx
     }
 
@@ -344,13 +353,7 @@ mod tests {
     #[tokio::test]
     async fn a_second_undecided_application_gets_application_pending() {
         let acct = account();
-        let mut tx = MockTransaction::new();
-        let pending = pending_application(acct.id);
-        let copy = acct.clone();
-        tx.expect_account_for_update()
-            .returning(move |_| Ok(Some(copy.clone())));
-        tx.expect_undecided_application()
-            .returning(move |_| Ok(Some(pending.clone())));
+        let tx = facing(acct.clone(), true, 0);
         assert!(matches!(
             refusal(acct, tx, Method::WechatScan, zhang_san()).await,
             AppError::ApplicationPending

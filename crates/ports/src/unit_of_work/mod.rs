@@ -24,7 +24,7 @@ mod phones;
 mod slots;
 
 pub use accounts::AccountsTx;
-pub use applications::ApplicationsTx;
+pub use applications::{AdmissionFacts, ApplicationsTx};
 pub use identity::IdentityTx;
 pub use outbox::OutboxTx;
 pub use phones::PhonesTx;
@@ -71,8 +71,8 @@ mod mock {
     };
 
     use super::{
-        AccountsTx, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx, StoreError,
-        Transaction,
+        AccountsTx, AdmissionFacts, ApplicationsTx, IdentityTx, OutboxTx, PhonesTx, SlotsTx,
+        StoreError, Transaction,
     };
 
     mockall::mock! {
@@ -96,6 +96,11 @@ mod mock {
         }
         #[async_trait]
         impl ApplicationsTx for Transaction {
+            async fn admission_facts(
+                &mut self,
+                account: AccountId,
+                failures_since: DateTime<Utc>,
+            ) -> Result<Option<AdmissionFacts>, StoreError>;
             async fn undecided_application(
                 &mut self,
                 account: AccountId,

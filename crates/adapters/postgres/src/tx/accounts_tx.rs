@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use realname_domain::invitation::{Invitation, InvitationStatus};
 use realname_domain::{Account, AccountId, InvitationId};
 use realname_ports::StoreError;
@@ -14,6 +14,39 @@ use crate::rows::AccountRow;
 use crate::schema::{accounts, applications, phone_changes, sub_account_invitations};
 
 use super::{Head, PgTransaction, found};
+
+/// An account row locked for update, with its heads: what the outbox chains from.
+pub(super) type LockedRow = (AccountRow, i64, Vec<u8>);
+
+/// Locks the account and reads it with its heads, so that the outbox need not read them again.
+/// On a shared connection, so that other reads can be pipelined behind it.
+pub(super) async fn lock_account(
+    conn: &mut &AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<LockedRow>> {
+    accounts::table
+        .find(id)
+        .select((
+            AccountRow::as_select(),
+            accounts::event_sequence,
+            accounts::audit_head,
+        ))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+impl PgTransaction {
+    /// Keeps a locked row's heads for the outbox and decodes the account.
+    pub(super) fn locked(
+        &mut self,
+        (row, sequence, hash): LockedRow,
+    ) -> Result<Account, StoreError> {
+        self.heads.insert(row.id, Head::read(sequence, hash)?);
+        self.codec.account(row)
+    }
+}
 
 #[async_trait]
 impl realname_ports::AccountsTx for PgTransaction {
@@ -27,27 +60,15 @@ impl realname_ports::AccountsTx for PgTransaction {
     }
 
     async fn account_for_update(&mut self, id: AccountId) -> Result<Option<Account>, StoreError> {
-        // The lock also reads the account's heads, so that the outbox need not read them again.
-        let row: Option<(AccountRow, i64, Vec<u8>)> = accounts::table
-            .find(id.as_uuid())
-            .select((
-                AccountRow::as_select(),
-                accounts::event_sequence,
-                accounts::audit_head,
-            ))
-            .for_update()
-            .first(self.conn()?)
+        let mut conn: &AsyncPgConnection = self.conn()?;
+        let row = lock_account(&mut conn, id.as_uuid())
             .await
-            .optional()
             .map_err(store_error)?;
-        let Some((row, sequence, hash)) = row else {
-            return Ok(None);
-        };
-        self.heads.insert(row.id, Head::read(sequence, hash)?);
-        self.codec.account(row).map(Some)
+        row.map(|row| self.locked(row)).transpose()
     }
 
     async fn save_account(&mut self, account: &Account) -> Result<(), StoreError> {
+        self.saved.push(account.id.as_uuid());
         let updated = diesel::update(accounts::table.find(account.id.as_uuid()))
             .set((
                 self.codec.account_write(account),

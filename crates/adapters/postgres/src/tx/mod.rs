@@ -2,6 +2,7 @@
 //! here; decisions are the domain's.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use uuid::Uuid;
 use crate::error::store_error;
 use crate::rows::{ApplicationRow, Codec};
 use crate::schema::{accounts, applications, audit_log, events};
+use crate::store::CommitObserver;
 
 mod accounts_tx;
 mod applications_tx;
@@ -37,6 +39,9 @@ pub(crate) struct PgTransaction {
     outbox: Outbox,
     /// The heads of the accounts this transaction has locked, read with the lock.
     heads: HashMap<Uuid, Head>,
+    /// The accounts this transaction saved, told to the store's observer once it commits.
+    saved: Vec<Uuid>,
+    committed: Arc<OnceLock<CommitObserver>>,
 }
 
 /// What a transaction appends to its accounts' event sequences and audit chains. Nothing in a
@@ -85,6 +90,7 @@ impl PgTransaction {
     pub(crate) async fn begin(
         conn: Object<AsyncPgConnection>,
         codec: Codec,
+        committed: Arc<OnceLock<CommitObserver>>,
     ) -> Result<Self, StoreError> {
         send_only(&conn, "BEGIN").map_err(store_error)?;
         Ok(Self {
@@ -92,6 +98,8 @@ impl PgTransaction {
             codec,
             outbox: Outbox::default(),
             heads: HashMap::new(),
+            saved: Vec::new(),
+            committed,
         })
     }
 
@@ -244,7 +252,12 @@ impl Transaction for PgTransaction {
         let conn = self.conn.take().ok_or(StoreError::NotFound)?;
         let mut shared: &AsyncPgConnection = &conn;
         match SimpleAsyncConnection::batch_execute(&mut shared, "COMMIT").await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if let Some(observer) = self.committed.get() {
+                    observer(&self.saved);
+                }
+                Ok(())
+            }
             Err(e) => {
                 self.conn = Some(conn);
                 Err(store_error(e))

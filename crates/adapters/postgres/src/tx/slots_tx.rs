@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use realname_domain::identifiers::Uscc;
 use realname_domain::quota::{QuotaOverride, SlotHolder, SubjectSlots};
 use realname_domain::{AccountId, Holding, Subject};
@@ -25,24 +25,25 @@ impl realname_ports::SlotsTx for PgTransaction {
     ) -> Result<SubjectSlots, StoreError> {
         let key = self.codec.subject_key(subject);
         let subject_type = subject.subject_type();
-        diesel::insert_into(subjects::table)
-            .values((
-                subjects::subject_key.eq(&key),
-                subjects::subject_type.eq(subject_type.as_str()),
-            ))
-            .on_conflict_do_nothing()
-            .execute(self.conn()?)
-            .await
-            .map_err(store_error)?;
-        let override_limit: Option<i32> = subjects::table
-            .find(&key)
-            .select(subjects::account_limit)
-            .for_update()
-            .first(self.conn()?)
-            .await
-            .map_err(store_error)?;
-        let codec = self.codec.clone();
-        let holders = slot_holders(self.conn()?, &codec, &key).await?;
+        // One statement creates the subject's row if it is new and locks it either way (the
+        // update sets nothing new), and the holders' read is pipelined behind it: one round
+        // trip, and the server reads the holders after the lock is taken.
+        let (override_limit, rows) = {
+            let mut conn: &AsyncPgConnection = self.conn()?;
+            let mut behind = conn;
+            let lock = diesel::insert_into(subjects::table)
+                .values((
+                    subjects::subject_key.eq(&key),
+                    subjects::subject_type.eq(subject_type.as_str()),
+                ))
+                .on_conflict(subjects::subject_key)
+                .do_update()
+                .set(subjects::subject_type.eq(subjects::subject_type))
+                .returning(subjects::account_limit)
+                .get_result::<Option<i32>>(&mut conn);
+            futures::try_join!(lock, holder_rows(&mut behind, &key)).map_err(store_error)?
+        };
+        let holders = holders_of(rows, &self.codec)?;
         let limit = override_limit
             .and_then(|l| u32::try_from(l).ok())
             .unwrap_or(default_limit);
@@ -112,14 +113,26 @@ pub(crate) async fn slot_holders(
     codec: &crate::rows::Codec,
     key: &[u8],
 ) -> Result<Vec<SlotHolder>, StoreError> {
-    let rows: Vec<HolderRow> = accounts::table
+    let mut shared: &AsyncPgConnection = conn;
+    let rows = holder_rows(&mut shared, key).await.map_err(store_error)?;
+    holders_of(rows, codec)
+}
+
+/// The accounts holding the subject's slots, oldest first (R3).
+async fn holder_rows(conn: &mut &AsyncPgConnection, key: &[u8]) -> QueryResult<Vec<HolderRow>> {
+    accounts::table
         .filter(accounts::subject_key.eq(key))
         .filter(holding(Holding::SUBJECT_SLOT))
         .order(accounts::verified_at.asc())
         .select((accounts::id, accounts::phone_enc, accounts::verified_at))
         .load(conn)
         .await
-        .map_err(store_error)?;
+}
+
+fn holders_of(
+    rows: Vec<HolderRow>,
+    codec: &crate::rows::Codec,
+) -> Result<Vec<SlotHolder>, StoreError> {
     rows.into_iter()
         .map(|(id, phone_enc, verified_at)| {
             Ok(SlotHolder {

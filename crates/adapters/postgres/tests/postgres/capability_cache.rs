@@ -68,7 +68,21 @@ async fn started(
     db: &TestDb,
     settings: CapabilityCacheSettings,
 ) -> (Arc<CachedCapabilities>, CancellationToken) {
-    let cache = CachedCapabilities::new(Arc::new(db.store(4)), settings);
+    started_on(db, Arc::new(db.store(4)), settings).await
+}
+
+async fn state_of(cache: &CachedCapabilities, id: AccountId) -> AccountState {
+    let facts = cache.capability_facts(id).await.unwrap().unwrap();
+    facts.inputs.state
+}
+
+/// The same, over `store`.
+async fn started_on(
+    db: &TestDb,
+    store: Arc<realname_postgres::PgStore>,
+    settings: CapabilityCacheSettings,
+) -> (Arc<CachedCapabilities>, CancellationToken) {
+    let cache = CachedCapabilities::new(store, settings);
     let stop = CancellationToken::new();
     cache.spawn(db.url.clone(), stop.clone());
     assert!(
@@ -192,15 +206,7 @@ async fn a_change_committed_after_later_ones_were_polled_is_still_seen() {
     let ids = accounts(&db, 2).await;
     let (slow, quick) = (ids[0], ids[1]);
     let (cache, stop) = started(&db, settings(true)).await;
-    let state = async |id| {
-        cache
-            .capability_facts(id)
-            .await
-            .unwrap()
-            .unwrap()
-            .inputs
-            .state
-    };
+    let state = async |id| state_of(&cache, id).await;
     assert_eq!(state(slow).await, AccountState::Active, "cached as active");
     // The slow transaction writes first and stays open…
     let mut open = crate::common::raw(&db.url).await;
@@ -238,4 +244,40 @@ async fn a_change_committed_after_later_ones_were_polled_is_still_seen() {
     stop.cancel();
     let seen = slow_seen.expect("the earlier transaction's change was never seen");
     assert!(seen <= Duration::from_millis(1000), "seen after {seen:?}");
+}
+
+/// Read-your-writes on a replica: its own commit evicts the account at once, notification or
+/// not. Another replica's commit, without its notification, is not heard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_replicas_own_commit_is_read_at_once_without_a_notification() {
+    use realname_ports::UnitOfWork;
+    let db = TestDb::new().await;
+    let id = one_account(&db).await;
+    let store = Arc::new(db.store(4));
+    let (cache, stop) = started_on(&db, store.clone(), settings(true)).await;
+    let state = async || state_of(&cache, id).await;
+    assert_eq!(state().await, AccountState::Active, "cached");
+    exec(
+        &db.url,
+        "ALTER TABLE accounts DISABLE TRIGGER accounts_capability_changed",
+    )
+    .await;
+    let commit = async |store: &realname_postgres::PgStore, to: AccountState| {
+        let mut tx = store.begin().await.unwrap();
+        let mut account = tx.account_for_update(id).await.unwrap().unwrap();
+        account.state = to;
+        tx.save_account(&account).await.unwrap();
+        tx.commit().await.unwrap();
+    };
+    commit(&store, AccountState::Frozen).await;
+    assert_eq!(state().await, AccountState::Frozen, "read at once");
+    let other_replica = db.store(2);
+    commit(&other_replica, AccountState::Closed).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.cancel();
+    assert_eq!(
+        state().await,
+        AccountState::Frozen,
+        "not heard without its notification"
+    );
 }
