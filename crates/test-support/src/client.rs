@@ -36,7 +36,12 @@ impl ServiceClient {
     #[must_use]
     pub fn new(base: &str, auth: AuthSettings, provider_secret: SecretString) -> Self {
         Self {
-            client: reqwest::Client::new(),
+            // A request to a server that died or hangs fails instead of waiting for ever.
+            client: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(5))
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
             base: base.trim_end_matches('/').to_owned(),
             auth: Authenticator::new(auth),
             provider_secret,

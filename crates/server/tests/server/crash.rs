@@ -149,7 +149,10 @@ async fn a_killed_server_leaves_nothing_half_applied_and_loses_no_event() {
         approved: AtomicUsize::new(0),
     });
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
 
     // -- Act: 16 clients verify accounts of 6 people; the server dies after a few approvals.
     let mut server = serve(&db.url, port);
@@ -172,9 +175,17 @@ async fn a_killed_server_leaves_nothing_half_applied_and_loses_no_event() {
             .collect::<Vec<_>>()
     };
     let first = workers(load.clone(), next.clone());
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while AtomicUsize::load(&load.approved, Ordering::SeqCst) < 5
         && AtomicUsize::load(&next, Ordering::SeqCst) < ACCOUNTS
     {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no progress in 120 s: {} approved, {} started, server exited: {:?}",
+            AtomicUsize::load(&load.approved, Ordering::SeqCst),
+            AtomicUsize::load(&next, Ordering::SeqCst),
+            server.try_wait()
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     server.kill().unwrap(); // SIGKILL, mid-flight
