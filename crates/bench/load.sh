@@ -31,9 +31,7 @@ bin=target/release
 
 echo "== reference: pgbench, scale 10"
 quiet -c "DROP DATABASE IF EXISTS realname_load_pgbench" -c "CREATE DATABASE realname_load_pgbench"
-pgbench -q -i -s 10 "$pg/realname_load_pgbench" >/dev/null 2>&1
-select_tps=$(pgbench -S -c 8 -j 2 -T 15 "$pg/realname_load_pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
-tpcb_tps=$(pgbench -c 8 -j 2 -T 15 "$pg/realname_load_pgbench" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+read -r select_tps tpcb_tps < <(pgbench_reference "$pg/realname_load_pgbench")
 echo "  pgbench -S tps: $select_tps"
 echo "  pgbench TPC-B tps: $tpcb_tps"
 quiet -c "DROP DATABASE IF EXISTS realname_load_pgbench"

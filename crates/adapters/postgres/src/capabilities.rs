@@ -39,52 +39,35 @@ use crate::store::PgStore;
 const CHANNEL: &str = "realname_accounts";
 const PING: &str = "ping:";
 
-type FactsRow = (
-    Uuid,
-    Option<Uuid>,
-    bool,
-    String,
-    String,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
-
-const FACTS: (
-    accounts::id,
-    accounts::root_id,
-    accounts::inherits,
-    accounts::state,
-    accounts::status,
-    accounts::agreement_expires_at,
-    accounts::revocation_pending_at,
-    accounts::credentials_epoch,
-) = (
-    accounts::id,
-    accounts::root_id,
-    accounts::inherits,
-    accounts::state,
-    accounts::status,
-    accounts::agreement_expires_at,
-    accounts::revocation_pending_at,
-    accounts::credentials_epoch,
-);
+/// The columns R12 reads of an account: no personal data.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = accounts, check_for_backend(diesel::pg::Pg))]
+struct FactsRow {
+    id: Uuid,
+    root_id: Option<Uuid>,
+    inherits: bool,
+    state: String,
+    status: String,
+    agreement_expires_at: Option<DateTime<Utc>>,
+    revocation_pending_at: Option<DateTime<Utc>>,
+    credentials_epoch: Option<DateTime<Utc>>,
+}
 
 fn facts_of(row: FactsRow) -> Result<CapabilityFacts, StoreError> {
-    let (id, root, inherits, state, status, agreement, pending, epoch) = row;
-    let id = AccountId::from_uuid(id);
-    let root = root.map_or(id, AccountId::from_uuid);
+    let id = AccountId::from_uuid(row.id);
+    let root = row.root_id.map_or(id, AccountId::from_uuid);
     Ok(CapabilityFacts {
         id,
         root,
-        inherits_from: inherits.then_some(root),
+        inherits_from: row.inherits.then_some(root),
         inputs: CapabilityInputs {
-            state: AccountState::parse(&state).ok_or_else(|| corrupt("account state"))?,
-            status: RealNameStatus::parse(&status).ok_or_else(|| corrupt("real-name status"))?,
-            agreement_expires_at: agreement,
-            pending_revocation_at: pending,
+            state: AccountState::parse(&row.state).ok_or_else(|| corrupt("account state"))?,
+            status: RealNameStatus::parse(&row.status)
+                .ok_or_else(|| corrupt("real-name status"))?,
+            agreement_expires_at: row.agreement_expires_at,
+            pending_revocation_at: row.revocation_pending_at,
         },
-        credentials_epoch: epoch,
+        credentials_epoch: row.credentials_epoch,
     })
 }
 
@@ -94,7 +77,7 @@ impl CapabilityReader for PgStore {
         let mut conn = self.conn().await?;
         let row: Option<FactsRow> = accounts::table
             .find(id.as_uuid())
-            .select(FACTS)
+            .select(FactsRow::as_select())
             .first(&mut conn)
             .await
             .optional()
@@ -424,7 +407,7 @@ impl CachedCapabilities {
                     .filter(accounts::id.gt(after))
                     .order(accounts::id)
                     .limit(WARM_BATCH)
-                    .select(FACTS)
+                    .select(FactsRow::as_select())
                     .load(&mut conn)
                     .await
                     .map_err(store_error)
@@ -437,7 +420,7 @@ impl CachedCapabilities {
                     return;
                 }
             };
-            let Some(last) = rows.last().map(|r| r.0) else {
+            let Some(last) = rows.last().map(|r| r.id) else {
                 break;
             };
             let Ok(mut entries) = self.entries.write() else {
